@@ -1,0 +1,105 @@
+"""The field dictionary (``fields.yaml``): every indicator a ruleset may test."""
+
+from __future__ import annotations
+
+import os
+
+from .yamlcache import load_cached
+from .values import normalize_label
+
+FIELDS_PATH = os.path.join(os.path.dirname(__file__), "fields.yaml")
+TYPES = ("number", "integer", "bool", "date", "choice", "text")
+_KEYS = {"key", "zh", "en", "type", "unit", "per_year", "aliases", "hint_zh", "hint_en", "choices"}
+
+
+class Field:
+    __slots__ = ("key", "zh", "en", "type", "unit", "per_year", "aliases", "hint_zh", "hint_en", "choices")
+
+    def __init__(self, d: dict):
+        self.key = d["key"]
+        self.zh = d["zh"]
+        self.en = d["en"]
+        self.type = d["type"]
+        self.unit = d.get("unit")
+        self.per_year = bool(d.get("per_year", False))
+        self.aliases = tuple(d.get("aliases") or ())
+        self.hint_zh = d.get("hint_zh", "")
+        self.hint_en = d.get("hint_en", "")
+        self.choices = d.get("choices") or {}
+
+    def label(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def choice_label(self, code: str, lang: str) -> str:
+        c = self.choices.get(code)
+        return c[lang] if c else code
+
+
+def _compile(data, path):
+    if not isinstance(data, dict) or set(data) != {"fields"} or not isinstance(data["fields"], list):
+        raise ValueError(f"{path}: expected a mapping with a single key 'fields' holding a list")
+    seen = set()
+    for i, d in enumerate(data["fields"]):
+        where = f"{path}: field #{i + 1}"
+        if not isinstance(d, dict):
+            raise ValueError(f"{where}: expected a mapping")
+        unknown = set(d) - _KEYS
+        if unknown:
+            raise ValueError(f"{where} ({d.get('key')}): unknown key(s) {sorted(unknown)}")
+        for k in ("key", "zh", "en", "type"):
+            if not isinstance(d.get(k), str):
+                raise ValueError(f"{where}: '{k}' is required")
+        if d["type"] not in TYPES:
+            raise ValueError(f"{where} ({d['key']}): type must be one of {TYPES}")
+        if d["key"] in seen:
+            raise ValueError(f"{where}: duplicate key {d['key']}")
+        if d["type"] == "choice" and not d.get("choices"):
+            raise ValueError(f"{where} ({d['key']}): a choice field needs 'choices'")
+        seen.add(d["key"])
+    return data["fields"]
+
+
+class FieldDictionary:
+    def __init__(self, items: list[dict]):
+        self.fields: dict[str, Field] = {}
+        self._labels: dict[str, str] = {}
+        for d in items:
+            f = Field(d)
+            self.fields[f.key] = f
+        for f in self.fields.values():
+            for lab in (f.key, f.zh, f.en, *f.aliases):
+                self._labels.setdefault(normalize_label(lab), f.key)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.fields
+
+    def __getitem__(self, key: str) -> Field:
+        return self.fields[key]
+
+    def __iter__(self):
+        return iter(self.fields.values())
+
+    def lookup(self, label: str) -> str | None:
+        """Field key for a label (Chinese, English, key or alias), or None."""
+        return self._labels.get(normalize_label(label))
+
+    def suggest(self, label: str) -> str | None:
+        """Nearest known label, for 'unknown label' warnings."""
+        import difflib
+
+        norm = normalize_label(label)
+        match = difflib.get_close_matches(norm, list(self._labels), n=1, cutoff=0.5)
+        if not match:
+            return None
+        f = self.fields[self._labels[match[0]]]
+        return f"{f.zh} ({f.key})"
+
+
+_DICT: FieldDictionary | None = None
+
+
+def field_dictionary() -> FieldDictionary:
+    global _DICT
+    if _DICT is None:
+        _DICT = FieldDictionary(load_cached(FIELDS_PATH, _compile))
+    return _DICT

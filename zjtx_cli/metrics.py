@@ -1,0 +1,448 @@
+"""Derived metrics: computed from raw figures, never typed in.
+
+Each metric knows its formula (shown in the explanation with its inputs) and
+how to turn a shortfall against a threshold into something a company can act
+on (万元 of revenue, R&D spending, liabilities; people; years).
+
+Growth, two readings (recorded on the rules that use them):
+- 年均增长 ("average annual growth") is the compound rate, the statistical
+  convention for 年均增长速度: (R[Y] / R[Y-2]) ** (1/2) - 1.
+- 平均增长率 ("average growth rate") is read literally as the arithmetic mean
+  of the two yearly rates: ((R[Y-1]/R[Y-2] - 1) + (R[Y]/R[Y-1] - 1)) / 2.
+Both need three years of figures (Y-2, Y-1, Y), Y being the assessment year.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, ROUND_CEILING
+
+HUNDRED = Decimal(100)
+ONE = Decimal(1)
+
+
+class MV:
+    """A metric's value with what it was computed from."""
+
+    __slots__ = ("value", "missing", "inputs", "formula_zh", "formula_en", "unit")
+
+    def __init__(self, value, missing=(), inputs=(), formula_zh="", formula_en="", unit=None):
+        self.value = value
+        self.missing = list(missing)
+        self.inputs = list(inputs)
+        self.formula_zh = formula_zh
+        self.formula_en = formula_en
+        self.unit = unit
+
+
+class Gap:
+    """The smallest change that meets a threshold, in the unit a person acts on."""
+
+    __slots__ = ("amount", "unit", "zh", "en", "relative")
+
+    def __init__(self, amount, unit, zh, en, relative=None):
+        self.amount = amount
+        self.unit = unit
+        self.zh = zh
+        self.en = en
+        self.relative = relative  # shortfall as a share of the target, for ordering
+
+    def to_json(self):
+        return {"amount": num_json(self.amount), "unit": self.unit, "text_zh": self.zh, "text_en": self.en}
+
+
+def num_json(v):
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, Decimal):
+        if v == v.to_integral_value():
+            return int(v)
+        return float(round(v, 6))
+    return v
+
+
+def fmt(v, unit: str | None = None, places: int = 2) -> str:
+    """Human form of a number: up to ``places`` decimals, no trailing zeros."""
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, (int,)):
+        s = f"{v:,}" if abs(v) >= 10000 else str(v)
+    else:
+        d = Decimal(v).quantize(Decimal(1).scaleb(-places)) if not isinstance(v, int) else v
+        s = format(d, "f")
+        if "." in s:
+            s = s.rstrip("0").rstrip(".")
+        if s in ("-0", ""):
+            s = "0"
+    if unit in (None, ""):
+        return s
+    if unit == "%":
+        return s + "%"
+    return f"{s} {unit}"
+
+
+def ceil_int(d: Decimal) -> int:
+    return int(d.to_integral_value(rounding=ROUND_CEILING))
+
+
+# ----------------------------------------------------------------------------- context
+class Ctx:
+    """What an evaluation needs: the enterprise, the assessment year and date."""
+
+    __slots__ = ("e", "year", "as_of", "fields", "review", "tier_verdicts")
+
+    def __init__(self, e, year, as_of, fields, review=False, tier_verdicts=None):
+        self.e = e
+        self.year = year
+        self.as_of = as_of
+        self.fields = fields
+        self.review = review
+        self.tier_verdicts = tier_verdicts if tier_verdicts is not None else {}
+
+    def raw(self, key, year=None):
+        f = self.fields[key]
+        if f.per_year:
+            return self.e.get(key, year if year is not None else self.year)
+        return self.e.get(key)
+
+
+def _label(fields, key, lang):
+    return fields[key].zh if lang == "zh" else fields[key].en
+
+
+def _need(ctx, key, years):
+    """Values of a per-year field for several years, and what is missing."""
+    vals, missing = [], []
+    for y in years:
+        v = ctx.raw(key, y)
+        if v is None:
+            missing.append((key, y))
+        vals.append(v)
+    return vals, missing
+
+
+def _inputs(key, years, vals):
+    return [(key, y, v) for y, v in zip(years, vals)]
+
+
+# ------------------------------------------------------------------------------ metrics
+class Metric:
+    __slots__ = ("key", "zh", "en", "unit", "compute", "gap", "note_zh", "note_en")
+
+    def __init__(self, key, zh, en, unit, compute, gap, note_zh="", note_en=""):
+        self.key, self.zh, self.en, self.unit = key, zh, en, unit
+        self.compute, self.gap = compute, gap
+        self.note_zh, self.note_en = note_zh, note_en
+
+
+METRICS: dict[str, Metric] = {}
+
+
+def _register(m: Metric):
+    METRICS[m.key] = m
+
+
+def _ratio_metric(key, zh, en, num, den, years_back=0, fzh="", fen=""):
+    """100 * sum(num over the years) / sum(den over the years)."""
+
+    def compute(ctx, year):
+        ys = list(range(year - years_back, year + 1))
+        nv, m1 = _need(ctx, num, ys)
+        dv, m2 = _need(ctx, den, ys)
+        missing = m1 + m2
+        inputs = _inputs(num, ys, nv) + _inputs(den, ys, dv)
+        if missing:
+            return MV(None, missing, inputs, fzh, fen, "%")
+        d = sum(dv)
+        if d <= 0:
+            return MV(None, [(den, ys[-1])], inputs, fzh, fen, "%")
+        return MV(HUNDRED * sum(nv) / d, (), inputs, fzh, fen, "%")
+
+    return compute
+
+
+def _sum_metric(field, years_back, unit, fzh, fen):
+    def compute(ctx, year):
+        ys = list(range(year - years_back, year + 1))
+        vals, missing = _need(ctx, field, ys)
+        inputs = _inputs(field, ys, vals)
+        if missing:
+            return MV(None, missing, inputs, fzh, fen, unit)
+        return MV(sum(vals), (), inputs, fzh, fen, unit)
+
+    return compute
+
+
+def _growth_compute(field, years, method):
+    """Growth over ``years`` years ending at the assessment year, in %."""
+
+    def compute(ctx, year):
+        ys = list(range(year - years, year + 1))
+        vals, missing = _need(ctx, field, ys)
+        inputs = _inputs(field, ys, vals)
+        fzh, fen = _growth_formula(field, ys, method, ctx)
+        if missing:
+            return MV(None, missing, inputs, fzh, fen, "%")
+        if any(v <= 0 for v in vals[:-1]):
+            # growth from a zero or negative base is undefined
+            bad = [(field, y) for y, v in zip(ys[:-1], vals[:-1]) if v <= 0]
+            return MV(None, bad, inputs, fzh + "（基数须为正）", fen + " (base must be positive)", "%")
+        if method == "compound":
+            ratio = vals[-1] / vals[0]
+            if ratio < 0:
+                return MV(None, [(field, ys[-1])], inputs, fzh, fen, "%")
+            g = (Decimal(ratio) ** (ONE / years) if years != 2 else ratio.sqrt()) - ONE
+        else:
+            rates = [vals[i + 1] / vals[i] - ONE for i in range(years)]
+            g = sum(rates) / years
+        return MV(HUNDRED * g, (), inputs, fzh, fen, "%")
+
+    return compute
+
+
+def _growth_formula(field, ys, method, ctx):
+    zh_name = ctx.fields[field].zh
+    en_name = ctx.fields[field].en
+    n = len(ys) - 1
+    if method == "compound":
+        return (f"({zh_name}{ys[-1]} ÷ {zh_name}{ys[0]})^(1/{n}) − 1（年均复合增长）",
+                f"({en_name} {ys[-1]} / {en_name} {ys[0]})^(1/{n}) - 1 (compound annual growth)")
+    parts_zh = " + ".join(f"({zh_name}{ys[i + 1]}÷{zh_name}{ys[i]}−1)" for i in range(n))
+    parts_en = " + ".join(f"({en_name} {ys[i + 1]}/{ys[i]} - 1)" for i in range(n))
+    return (f"[{parts_zh}] ÷ {n}（各年增长率的算术平均）",
+            f"[{parts_en}] / {n} (arithmetic mean of yearly rates)")
+
+
+def _growth_gap(field, years, method):
+    def gap(ctx, year, op, target, mv):
+        ys = list(range(year - years, year + 1))
+        vals = [ctx.raw(field, y) for y in ys]
+        g = target / HUNDRED
+        if method == "compound":
+            need = vals[0] * (ONE + g) ** years
+        else:
+            earlier = sum(vals[i + 1] / vals[i] - ONE for i in range(years - 1))
+            need = vals[-2] * (ONE + g * years - earlier)
+        short = need - vals[-1]
+        name_zh, name_en = ctx.fields[field].zh, ctx.fields[field].en
+        return Gap(short, "万元",
+                   f"{name_zh}{ys[-1]}年须达到 {fmt(need, '万元')}，尚差 {fmt(short, '万元')}"
+                   + ("（须超过）" if op == ">" else ""),
+                   f"{name_en} in {ys[-1]} must reach {fmt(need, '万元')}: short by {fmt(short, '万元')}"
+                   + (" (must exceed)" if op == ">" else ""),
+                   short / need if need else None)
+
+    return gap
+
+
+def _ratio_gap_numerator(num, den, years_back, unit_word_zh, unit_word_en, also_in_den=False, people=False):
+    """Shortfall of the numerator at unchanged denominator (R&D spend given revenue)."""
+
+    def gap(ctx, year, op, target, mv):
+        ys = list(range(year - years_back, year + 1))
+        n = sum(ctx.raw(num, y) for y in ys)
+        d = sum(ctx.raw(den, y) for y in ys)
+        p = target / HUNDRED
+        if also_in_den:
+            # the numerator is part of the denominator: adding x to both
+            short = (p * d - n) / (ONE - p) if p < 1 else None
+        else:
+            short = p * d - n
+        if short is None:
+            return None
+        unit = "人" if people else "万元"
+        amount = Decimal(ceil_int(short)) if people else short
+        span_zh = f"{ys[0]}—{ys[-1]}年合计" if years_back else f"{ys[-1]}年"
+        span_en = f"{ys[0]}-{ys[-1]} in total" if years_back else f"in {ys[-1]}"
+        zh = f"{unit_word_zh}须增加 {fmt(amount, unit)}（{span_zh}，按现有{ctx.fields[den].zh}计）"
+        en = f"{unit_word_en} must rise by {fmt(amount, unit)} ({span_en}, at the current {ctx.fields[den].en.lower()})"
+        if people and not also_in_den:
+            # hiring new R&D staff also raises the head count
+            hires = ceil_int((p * d - n) / (ONE - p)) if p < 1 else None
+            if hires is not None:
+                zh += f"；若新招研发人员则须 {hires} 人"
+                en += f"; or hire {hires} new R&D staff"
+        return Gap(amount, unit, zh, en, short / (p * d) if p * d else None)
+
+    return gap
+
+
+def _raw_gap(key, unit):
+    def gap(ctx, year, op, target, mv):
+        short = target - mv.value if op in (">=", ">") else mv.value - target
+        if op == ">" and key in ctx.fields and ctx.fields[key].type == "integer":
+            short += 1
+        return Gap(short, unit or "", f"尚差 {fmt(short, unit)}", f"short by {fmt(short, unit)}",
+                   short / target if target else None)
+
+    return gap
+
+
+# -- the registered metrics ----------------------------------------------------------
+def _al_gap(ctx, year, op, target, mv):
+    L, A = ctx.raw("total_liabilities", year), ctx.raw("total_assets", year)
+    cap = target / HUNDRED
+    x = L - cap * A
+    if op == "<":
+        x += Decimal("0.01")
+    return Gap(x, "万元",
+               f"负债须减少 {fmt(x, '万元')}（资产总额不变，如以股权资金偿还债务或债转股）",
+               f"reduce liabilities by {fmt(x, '万元')} at unchanged total assets (e.g. repay debt from new equity)",
+               x / L if L else None)
+
+
+_register(Metric(
+    "asset_liability_ratio", "资产负债率", "Asset-liability ratio", "%",
+    _ratio_metric("asset_liability_ratio", "", "", "total_liabilities", "total_assets", 0,
+                  "负债总额 ÷ 资产总额", "total liabilities / total assets"),
+    _al_gap))
+
+
+def _ms_gap(ctx, year, op, target, mv):
+    return _ratio_gap_numerator("main_business_revenue", "operating_revenue", 0, "主营业务收入",
+                                "Main-business revenue", also_in_den=True)(ctx, year, op, target, mv)
+
+
+_register(Metric(
+    "main_business_share", "主营业务收入占营业收入比重", "Main-business share of operating revenue", "%",
+    _ratio_metric("main_business_share", "", "", "main_business_revenue", "operating_revenue", 0,
+                  "主营业务收入 ÷ 营业收入", "main-business revenue / operating revenue"),
+    _ms_gap))
+
+_register(Metric(
+    "leading_product_share", "主导产品销售收入占营业收入比重", "Leading-product share of operating revenue", "%",
+    _ratio_metric("leading_product_share", "", "", "leading_product_revenue", "operating_revenue", 0,
+                  "主导产品销售收入 ÷ 营业收入", "leading-product revenue / operating revenue"),
+    _ratio_gap_numerator("leading_product_revenue", "operating_revenue", 0, "主导产品销售收入",
+                         "Leading-product revenue", also_in_den=True)))
+
+_register(Metric(
+    "leading_product_share_of_main", "主导产品销售收入占主营业务收入比重",
+    "Leading-product share of main-business revenue", "%",
+    _ratio_metric("leading_product_share_of_main", "", "", "leading_product_revenue", "main_business_revenue", 0,
+                  "主导产品销售收入 ÷ 主营业务收入", "leading-product revenue / main-business revenue"),
+    _ratio_gap_numerator("leading_product_revenue", "main_business_revenue", 0, "主导产品销售收入",
+                         "Leading-product revenue", also_in_den=True)))
+
+_register(Metric(
+    "rd_intensity", "上年度研发费用占营业收入比重", "R&D intensity (assessment year)", "%",
+    _ratio_metric("rd_intensity", "", "", "rd_expense", "operating_revenue", 0,
+                  "研发费用 ÷ 营业收入", "R&D expenditure / operating revenue"),
+    _ratio_gap_numerator("rd_expense", "operating_revenue", 0, "研发费用", "R&D expenditure")))
+
+_register(Metric(
+    "rd_intensity_2y", "近2年研发费用占营业收入比重", "2-year R&D intensity (of operating revenue)", "%",
+    _ratio_metric("rd_intensity_2y", "", "", "rd_expense", "operating_revenue", 1,
+                  "近2年研发费用合计 ÷ 近2年营业收入合计", "R&D over 2 years / operating revenue over 2 years"),
+    _ratio_gap_numerator("rd_expense", "operating_revenue", 1, "研发费用", "R&D expenditure")))
+
+_register(Metric(
+    "rd_intensity_2y_main", "近2年研发费用占主营业务收入比重", "2-year R&D intensity (of main-business revenue)", "%",
+    _ratio_metric("rd_intensity_2y_main", "", "", "rd_expense", "main_business_revenue", 1,
+                  "近2年研发费用合计 ÷ 近2年主营业务收入合计",
+                  "R&D over 2 years / main-business revenue over 2 years"),
+    _ratio_gap_numerator("rd_expense", "main_business_revenue", 1, "研发费用", "R&D expenditure")))
+
+_register(Metric(
+    "rd_staff_share", "研发人员占职工总数比重", "R&D staff share of employees", "%",
+    _ratio_metric("rd_staff_share", "", "", "rd_staff", "employees", 0,
+                  "研发人员 ÷ 从业人员", "R&D staff / employees"),
+    _ratio_gap_numerator("rd_staff", "employees", 0, "研发人员", "R&D staff", people=True)))
+
+_register(Metric(
+    "rd_expense_2y", "近2年研发费用合计", "R&D expenditure over 2 years", "万元",
+    _sum_metric("rd_expense", 1, "万元", "近2年研发费用合计", "sum of R&D expenditure over 2 years"),
+    None))
+
+_register(Metric(
+    "equity_financing_2y", "近2年新增股权融资合计（实缴）", "New equity financing over 2 years (paid in)", "万元",
+    _sum_metric("equity_financing", 1, "万元", "近2年新增股权融资合计", "sum of new equity financing over 2 years"),
+    None))
+
+for _field, _zh, _en in (("main_business_revenue", "主营业务收入", "main-business revenue"),
+                         ("operating_revenue", "营业收入", "operating revenue"),
+                         ("net_profit", "净利润", "net profit")):
+    _register(Metric(
+        f"{_field}_cagr_2y", f"近2年{_zh}年均增长率", f"2-year compound growth of {_en}", "%",
+        _growth_compute(_field, 2, "compound"), _growth_gap(_field, 2, "compound"),
+        "年均增长按复合增长率计", "年均增长 read as compound growth"))
+    _register(Metric(
+        f"{_field}_avg_growth_2y", f"近2年{_zh}平均增长率", f"2-year average growth of {_en}", "%",
+        _growth_compute(_field, 2, "arithmetic"), _growth_gap(_field, 2, "arithmetic"),
+        "平均增长率按两年增长率的算术平均计", "平均增长率 read as the mean of the two yearly rates"))
+
+
+def _years_compute(ctx, year):
+    d = ctx.e.get("founding_date")
+    fzh = f"{year} − 成立年份（截至{year}年末的完整年数）"
+    fen = f"{year} - founding year (completed years at the end of {year})"
+    if d is None:
+        return MV(None, [("founding_date", None)], [], fzh, fen, "年")
+    return MV(Decimal(year - d.year), (), [("founding_date", None, d)], fzh, fen, "年")
+
+
+def _years_gap(ctx, year, op, target, mv):
+    d = ctx.e.get("founding_date")
+    need = int(target) + (1 if op == ">" else 0)
+    first = d.year + need
+    short = Decimal(first - year)
+    return Gap(short, "年", f"须至 {first} 年度方满 {need} 年，尚差 {short} 年",
+               f"reaches {need} years only in {first}: {short} more year(s)", short / target if target else None)
+
+
+_register(Metric("years_in_operation", "经营年限", "Years in operation", "年", _years_compute, _years_gap,
+                 "截至评价年度末的完整年数", "completed years at the end of the assessment year"))
+
+
+def metric_or_field(key: str, fields) -> tuple[str, str, str | None]:
+    """(zh, en, unit) of a metric or raw field key."""
+    m = METRICS.get(key)
+    if m:
+        return m.zh, m.en, m.unit
+    f = fields[key]
+    return f.zh, f.en, f.unit
+
+
+def evaluate_metric(key: str, ctx: Ctx, year: int) -> MV:
+    m = METRICS.get(key)
+    if m is not None:
+        return m.compute(ctx, year)
+    f = ctx.fields[key]
+    v = ctx.raw(key, year)
+    yr = year if f.per_year else None
+    if v is None:
+        return MV(None, [(key, yr)], [], unit=f.unit)
+    return MV(v, (), [(key, yr, v)], unit=f.unit)
+
+
+def metric_gap(key: str, ctx: Ctx, year: int, op: str, target, mv: MV):
+    m = METRICS.get(key)
+    if m is not None:
+        if m.gap is None:
+            return _raw_gap(key, m.unit)(ctx, year, op, target, mv)
+        return m.gap(ctx, year, op, target, mv)
+    return _raw_gap(key, ctx.fields[key].unit)(ctx, year, op, target, mv)
+
+
+
+# raw fields behind each metric (for templates and 'which fields does a scheme use')
+METRIC_INPUTS: dict[str, tuple[str, ...]] = {
+    "asset_liability_ratio": ("total_liabilities", "total_assets"),
+    "main_business_share": ("main_business_revenue", "operating_revenue"),
+    "leading_product_share": ("leading_product_revenue", "operating_revenue"),
+    "leading_product_share_of_main": ("leading_product_revenue", "main_business_revenue"),
+    "rd_intensity": ("rd_expense", "operating_revenue"),
+    "rd_intensity_2y": ("rd_expense", "operating_revenue"),
+    "rd_intensity_2y_main": ("rd_expense", "main_business_revenue"),
+    "rd_staff_share": ("rd_staff", "employees"),
+    "rd_expense_2y": ("rd_expense",),
+    "equity_financing_2y": ("equity_financing",),
+    "years_in_operation": ("founding_date",),
+}
+for _k in list(METRICS):
+    for _f in ("main_business_revenue", "operating_revenue", "net_profit"):
+        if _k.startswith(_f + "_"):
+            METRIC_INPUTS[_k] = (_f,)

@@ -1,0 +1,519 @@
+"""Explain an assessment: texts for people (zh / en) and the JSON document.
+
+Nothing here prints; the CLI decides where text goes. Rich is imported only
+by :func:`render_rich`, i.e. only when a person will read a table.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+
+from .engine import FORMAT_VERSION, MET, OP_ZH, UNKNOWN, UNMET
+from .metrics import METRICS, fmt, num_json
+
+T = {
+    "met": {"zh": "满足", "en": "met"},
+    "unmet": {"zh": "不满足", "en": "unmet"},
+    "unknown": {"zh": "缺数据", "en": "unknown"},
+    "pending": {"zh": "待系统评价", "en": "pending"},
+    "priority_met": {"zh": "优先·满足", "en": "priority met"},
+    "priority_unmet": {"zh": "优先·不满足", "en": "priority unmet"},
+    "priority_unknown": {"zh": "优先·缺数据", "en": "priority unknown"},
+    "priority_pending": {"zh": "优先·待系统评价", "en": "priority pending"},
+    "excl_pending": {"zh": "排除·待系统评价", "en": "exclusion pending"},
+    "excl_met": {"zh": "排除·触发", "en": "exclusion applies"},
+    "excl_unmet": {"zh": "排除·未触发", "en": "exclusion clear"},
+    "excl_unknown": {"zh": "排除·缺数据", "en": "exclusion unknown"},
+    "eligible": {"zh": "符合条件", "en": "eligible"},
+    "not_eligible": {"zh": "不符合条件", "en": "not eligible"},
+    "undetermined": {"zh": "无法判定（缺数据）", "en": "undetermined (data missing)"},
+    "excluded": {"zh": "排除（触发限制条件）", "en": "excluded"},
+    "reached": {"zh": "达到", "en": "reached"},
+    "not_reached": {"zh": "未达到", "en": "not reached"},
+    "yes": {"zh": "是", "en": "yes"},
+    "no": {"zh": "否", "en": "no"},
+    "missing": {"zh": "未填", "en": "not given"},
+    "declared": {"zh": "（自报）", "en": " (self-declared)"},
+    "or": {"zh": " 或 ", "en": " or "},
+    "and": {"zh": "；且 ", "en": "; and "},
+}
+LEVEL = {
+    "innovation": {"zh": "创新型中小企业", "en": "innovative SME"},
+    "county": {"zh": "县级", "en": "county"},
+    "municipal": {"zh": "市级", "en": "municipal"},
+    "provincial": {"zh": "省级", "en": "provincial"},
+    "zjtx_sme": {"zh": "专精特新中小企业", "en": "专精特新 SME"},
+    "national": {"zh": "国家级", "en": "national"},
+    "champion": {"zh": "单项冠军", "en": "single champion"},
+    "industry": {"zh": "行业", "en": "industry"},
+}
+
+
+def t(key, lang):
+    return T[key][lang]
+
+
+def status_key(kind, status):
+    if kind == "priority":
+        return f"priority_{status}"
+    if kind == "exclusion":
+        return f"excl_{status}"
+    return status
+
+
+# ------------------------------------------------------------------------ describing
+def _name(key, fields, lang):
+    m = METRICS.get(key)
+    if m is not None:
+        return m.zh if lang == "zh" else m.en
+    f = fields[key]
+    return f.zh if lang == "zh" else f.en
+
+
+def _year_suffix(node, lang):
+    y = node.get("year")
+    if y is None:
+        return ""
+    return f"（{y}）" if lang == "zh" else f" ({y})"
+
+
+def _metric_name(node, fields, lang):
+    keys = node["metric"]
+    sep = "、" if lang == "zh" else " + "
+    name = sep.join(_name(k, fields, lang) for k in keys)
+    if len(keys) > 1:
+        name = (name + "合计") if lang == "zh" else f"({name})"
+    return name + _year_suffix(node, lang)
+
+
+def describe_required(node, fields, lang) -> str:
+    tp = node["type"]
+    if node.get("label"):
+        return node["label"][lang]
+    if tp == "metric":
+        return f"{_metric_name(node, fields, lang)} {OP_ZH[node['op']]} {fmt(node['value'], node['unit'])}"
+    if tp == "flag":
+        want = t("yes" if node["equals"] else "no", lang)
+        return f"{_name(node['field'], fields, lang)}：{want}" if lang == "zh" else \
+            f"{_name(node['field'], fields, lang)}: {want}"
+    if tp == "choice":
+        f = fields[node["field"]]
+        opts = "、".join(f.choice_label(v, lang) for v in node["values"]) if lang == "zh" else \
+            ", ".join(f.choice_label(v, lang) for v in node["values"])
+        return f"{f.label(lang)} ∈ {{{opts}}}"
+    if tp in ("all", "any"):
+        joiner = t("and" if tp == "all" else "or", lang)
+        return joiner.join(describe_required(s, fields, lang) for s in node["checks"])
+    if tp == "cases":
+        if node.get("then") is not None:
+            pre = ""
+            if node.get("when") is not None:
+                pre = f"[{describe_actual(node['when'], fields, lang)}] "
+            return pre + describe_required(node["then"], fields, lang)
+        if node.get("no_case"):
+            return "不适用于本企业所属行业" if lang == "zh" else "not applicable to the company's industry"
+        return describe_required(node["when"], fields, lang) if node.get("when") else ""
+    if tp == "date_within":
+        return (f"{_name(node['field'], fields, lang)}起{node['years']}年内" if lang == "zh"
+                else f"within {node['years']} years of {_name(node['field'], fields, lang).lower()}")
+    if tp == "tier":
+        return f"已达到 {node['tier']}" if lang == "zh" else f"holds tier {node['tier']}"
+    if tp == "sme":
+        return "中小企业（大型企业除外）" if lang == "zh" else "small or medium (not large)"
+    if tp in ("score", "declared_value"):
+        from . import scoring
+
+        return scoring.describe_required(node, fields, lang)
+    return ""
+
+
+def _val(v, unit, lang):
+    if v is None:
+        return t("missing", lang)
+    if isinstance(v, bool):
+        return t("yes" if v else "no", lang)
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    if isinstance(v, (Decimal, int)):
+        return fmt(v, unit)
+    return str(v)
+
+
+def describe_actual(node, fields, lang) -> str:
+    tp = node["type"]
+    if tp == "metric":
+        if node["actual"] is None and node["status"] == UNKNOWN:
+            miss = ", ".join(_missing_name(m, fields, lang) for m in node["missing"])
+            return ("缺：" if lang == "zh" else "missing: ") + miss
+        s = fmt(node["actual"], node["unit"])
+        keys = node["metric"]
+        if len(keys) == 1 and keys[0] in METRICS and node["inputs"]:
+            ins = "，".join(f"{_name(k, fields, lang)}{'' if y is None else y} {_val(v, fields[k].unit, lang)}"
+                           if lang == "zh" else
+                           f"{_name(k, fields, lang)}{'' if y is None else ' ' + str(y)} {_val(v, fields[k].unit, lang)}"
+                           for k, y, v in node["inputs"])
+            s += f"（{ins}）" if lang == "zh" else f" ({ins})"
+        elif len(keys) > 1:
+            s += ("（" if lang == "zh" else " (") + ("，" if lang == "zh" else ", ").join(
+                f"{_name(k, fields, lang)} {fmt(v)}" for k, _y, v in node["inputs"]) + ("）" if lang == "zh" else ")")
+        return s
+    if tp in ("flag", "choice", "date_within"):
+        v = node["actual"]
+        if tp == "choice" and v is not None:
+            s = fields[node["field"]].choice_label(v, lang)
+        else:
+            s = _val(v, None, lang)
+        return s + (t("declared", lang) if v is not None else "")
+    if tp in ("all", "any"):
+        sep = "；" if lang == "zh" else "; "
+        return sep.join(describe_actual(s, fields, lang) for s in node["checks"])
+    if tp == "cases":
+        if node.get("then") is not None:
+            return describe_actual(node["then"], fields, lang)
+        if node.get("when") is not None:
+            return describe_actual(node["when"], fields, lang)
+        return ""
+    if tp == "tier":
+        return t(node["actual"], lang) if node["actual"] in T else t("missing", lang)
+    if tp == "sme":
+        if node["actual"] is None:
+            miss = ", ".join(_missing_name(m, fields, lang) for m in node["missing"])
+            return ("缺：" if lang == "zh" else "missing: ") + miss
+        if isinstance(node["actual"], bool):
+            return t("yes" if node["actual"] else "no", lang) + t("declared", lang)
+        return node.get("explain_zh" if lang == "zh" else "explain_en") or str(node["actual"])
+    if tp in ("score", "declared_value"):
+        from . import scoring
+
+        return scoring.describe_actual(node, fields, lang)
+    return ""
+
+
+def _missing_name(m, fields, lang):
+    key, year = m[0], m[1]
+    name = _name(key, fields, lang) if key in fields or key in METRICS else key
+    if year is None:
+        return name
+    return f"{name}（{year}）" if lang == "zh" else f"{name} ({year})"
+
+
+# ------------------------------------------------------------------------------- gaps
+def describe_gap_item(item, fields, lang) -> str:
+    kind = item["kind"]
+    node = item.get("node")
+    if kind == "data":
+        names = "、".join(_missing_name(m, fields, lang) for m in item["missing"]) if lang == "zh" else \
+            ", ".join(_missing_name(m, fields, lang) for m in item["missing"])
+        return f"补充数据：{names}" if lang == "zh" else f"provide: {names}"
+    if kind == "numeric":
+        g = item.get("gap")
+        head = (f"{_metric_name(node, fields, lang)} 现为 {fmt(node['actual'], node['unit'])}，"
+                f"须 {OP_ZH[node['op']]} {fmt(node['value'], node['unit'])}") if lang == "zh" else \
+            (f"{_metric_name(node, fields, lang)} is {fmt(node['actual'], node['unit'])}, "
+             f"needs {OP_ZH[node['op']]} {fmt(node['value'], node['unit'])}")
+        if g is None:
+            return head
+        return f"{head}：{g.zh}" if lang == "zh" else f"{head}: {g.en}"
+    if kind == "declaration":
+        if node["type"] == "sme":
+            return ("须为中小企业：" if lang == "zh" else "must be an SME: ") + describe_actual(node, fields, lang)
+        req = describe_required(node, fields, lang)
+        return (f"须声明并提供证明材料：{req}" if lang == "zh"
+                else f"declaration with supporting evidence needed: {req}")
+    if kind == "alternatives":
+        parts = []
+        for i, opt in enumerate(item["options"], 1):
+            txt = ("；" if lang == "zh" else "; ").join(describe_gap_item(x, fields, lang) for x in opt)
+            parts.append(f"({i}) {txt}")
+        return ("以下任一即可：" if lang == "zh" else "any one of: ") + " ".join(parts)
+    if kind == "tier":
+        return describe_required(node, fields, lang)
+    if kind.startswith("score") or kind == "pending":
+        from . import scoring
+
+        return scoring.describe_gap_item(item, fields, lang)
+    if kind == "blocker":
+        if node is not None and node["type"] == "cases" and node.get("no_case"):
+            return describe_required(node, fields, lang)
+        return ("限制条件：" if lang == "zh" else "restriction: ") + describe_required(node, fields, lang)
+    return ""
+
+
+EFFORT = {
+    "data": {"zh": "补数据", "en": "data"},
+    "declaration": {"zh": "需声明", "en": "declaration"},
+    "near": {"zh": "差距小", "en": "close"},
+    "far": {"zh": "差距大", "en": "far"},
+    "blocker": {"zh": "硬性障碍", "en": "blocker"},
+}
+
+
+# ------------------------------------------------------------------------------- JSON
+def _jsonable(v):
+    if isinstance(v, Decimal):
+        return num_json(v)
+    if isinstance(v, (_dt.date, _dt.datetime)):
+        return v.isoformat()
+    if isinstance(v, dict):
+        return {k: _jsonable(x) for k, x in v.items() if k not in ("cond",)}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    if hasattr(v, "to_json"):
+        return v.to_json()
+    return v
+
+
+def _node_json(node):
+    out = {}
+    for k, v in node.items():
+        if k in ("formula_zh", "formula_en") and not v:
+            continue
+        if k in ("checks",):
+            out[k] = [_node_json(s) for s in v]
+        elif k in ("when", "then"):
+            out[k] = _node_json(v) if v else None
+        else:
+            out[k] = _jsonable(v)
+    return out
+
+
+def gap_json(g, fields, lang):
+    def item_json(it):
+        d = {"kind": it["kind"], "effort": it["effort"], "text": describe_gap_item(it, fields, lang)}
+        if it["kind"] == "numeric":
+            n = it["node"]
+            d.update(metric=n["metric"], year=n["year"], actual=num_json(n["actual"]), op=n["op"],
+                     required=num_json(n["value"]), unit=n["unit"],
+                     shortfall=it["gap"].to_json() if it.get("gap") else None)
+        elif it["kind"] == "data":
+            d["missing"] = [{"field": m[0], "year": m[1]} for m in it["missing"]]
+        elif it["kind"] == "alternatives":
+            d["options"] = [[item_json(x) for x in opt] for opt in it["options"]]
+        elif it["kind"] == "declaration":
+            d["field"] = it["node"].get("field")
+        return d
+
+    return {"condition": g["condition"], "status": g["status"], "effort": g["effort"],
+            "text": g["cond"]["text"][lang], "citation": g["cond"]["citation"],
+            "items": [item_json(i) for i in g["items"]]}
+
+
+def condition_json(r, fields, lang):
+    c = r["cond"]
+    return {"id": r["id"], "kind": r["kind"], "status": r["status"], "declared": r["declared"],
+            "text": c["text"], "citation": c["citation"], "note": c["note"],
+            "unconfirmed": c.get("unconfirmed", False),
+            "required": describe_required(r["result"], fields, lang),
+            "actual": describe_actual(r["result"], fields, lang),
+            "detail": _node_json(r["result"])}
+
+
+def ruleset_meta(rs, lang=None):
+    d = rs.data
+    return {"id": d["id"], "title": d["title"], "issuer": d["issuer"], "document_number": d["document_number"],
+            "issued": d["issued"], "period": {"start": d["period"][0], "end": d["period"][1]},
+            "validity_years": d["validity_years"], "source": d["source"], "unconfirmed": d["unconfirmed"],
+            "source_urls": d["source_urls"], "effective_from": d["effective_from"],
+            "effective_to": d["effective_to"]}
+
+
+def assessment_json(a, fields, lang, extra=None) -> dict:
+    e = a.ctx.e
+    doc = {
+        "format_version": FORMAT_VERSION,
+        "scheme": a.ruleset.id,
+        "scheme_title": a.ruleset.data["title"],
+        "tier": a.track["id"],
+        "tier_group": a.tier["id"],
+        "tier_name": a.track["name"],
+        "level": a.tier["level"],
+        "company": e.values.get("company_name"),
+        "source_file": e.source,
+        "assessment_year": a.ctx.year,
+        "as_of": a.ctx.as_of.isoformat(),
+        "verdict": a.verdict,
+        "counts": a.counts,
+        "conditions": [condition_json(r, fields, lang) for r in a.results],
+        "gaps": [gap_json(g, fields, lang) for g in a.gaps],
+        "overrides": list(e.overrides),
+        "warnings": [w.line() for w in e.warnings],
+        "lang": lang,
+    }
+    if extra:
+        doc.update(extra)
+    return doc
+
+
+def ladder_json(ladder, fields, lang, extra=None) -> dict:
+    rs = ladder.ruleset
+    e = ladder.ctx.e
+    tiers = []
+    for tier, group, st in ladder.tiers:
+        tiers.append({"id": tier["id"], "name": tier["name"], "level": tier["level"], "status": st,
+                      "next": tier.get("next"),
+                      "tracks": [{"id": a.track["id"], "name": a.track["name"], "verdict": a.verdict,
+                                  "counts": a.counts} for a in group]})
+    doc = {
+        "format_version": FORMAT_VERSION,
+        "scheme": rs.id,
+        "scheme_title": rs.data["title"],
+        "mode": "ladder",
+        "company": e.values.get("company_name"),
+        "source_file": e.source,
+        "assessment_year": ladder.ctx.year,
+        "as_of": ladder.ctx.as_of.isoformat(),
+        "verdict": ladder.verdict,
+        "highest_tier": ladder.highest["id"] if ladder.highest else None,
+        "next_tier": ladder.next["id"] if ladder.next else ladder.next_external,
+        "tiers": tiers,
+        "next": assessment_json(ladder.next_assessment, fields, lang) if ladder.next_assessment else None,
+        "overrides": list(e.overrides),
+        "warnings": [w.line() for w in e.warnings],
+        "lang": lang,
+    }
+    if extra:
+        doc.update(extra)
+    return doc
+
+
+# ------------------------------------------------------------------------------- text
+STYLE = {"met": "green", "unmet": "red", "unknown": "yellow", "pending": "yellow"}
+
+
+def render_rich(console, a, fields, lang, title=True):
+    """A table of every condition, the verdict line, and the gap report."""
+    from rich.table import Table
+    from rich.text import Text
+
+    zh = lang == "zh"
+    if title:
+        rs = a.ruleset
+        console.print(Text(f"{rs.data['title'][lang]} — {a.track['name'][lang]}", style="bold"))
+        company = a.ctx.e.values.get("company_name") or a.ctx.e.source
+        console.print(f"{'企业' if zh else 'Company'}：{company}    "
+                      f"{'评价年度' if zh else 'Assessment year'}：{a.ctx.year}")
+    table = Table(show_lines=False, expand=False)
+    for h in (("状态", "Status"), ("条件", "Condition"), ("要求", "Required"), ("实际", "Actual"),
+              ("出处", "Source")):
+        table.add_column(h[0] if zh else h[1], overflow="fold")
+    for r in a.results:
+        sk = status_key(r["kind"], r["status"])
+        style = STYLE.get(r["status"], "")
+        if r["kind"] == "exclusion":
+            style = {"met": "red", "unmet": "green"}.get(r["status"], "yellow")
+        if r["kind"] == "priority":
+            style = "cyan" if r["status"] == MET else "dim"
+        text = r["cond"]["text"][lang]
+        if r["cond"].get("unconfirmed"):
+            text += "（来源待核实）" if zh else " (source unconfirmed)"
+        table.add_row(Text(t(sk, lang), style=style), text,
+                      describe_required(r["result"], fields, lang),
+                      describe_actual(r["result"], fields, lang), r["cond"]["citation"])
+    console.print(table)
+    render_verdict(console, a, lang)
+    render_gaps(console, a, fields, lang)
+
+
+def render_verdict(console, a, lang):
+    zh = lang == "zh"
+    c = a.counts
+    style = {"eligible": "bold green", "not_eligible": "bold red", "undetermined": "bold yellow",
+             "excluded": "bold red"}[a.verdict]
+    counts = (f"满足 {c['met']} 项，不满足 {c['unmet']} 项，缺数据 {c['unknown']} 项，优先条件满足 {c['priority_met']} 项"
+              if zh else f"met {c['met']}, unmet {c['unmet']}, unknown {c['unknown']}, "
+                         f"priority met {c['priority_met']}")
+    console.print(f"[{style}]{'结论' if zh else 'Verdict'}：{t(a.verdict, lang)}[/]    {counts}")
+
+
+def render_gaps(console, a, fields, lang):
+    zh = lang == "zh"
+    if not a.gaps:
+        return
+    console.print(f"[bold]{'差距' if zh else 'Gaps'}[/]")
+    for g in a.gaps:
+        head = f"  [{EFFORT[g['effort']][lang]}] {g['cond']['text'][lang]}（{g['cond']['citation']}）" if zh else \
+            f"  [{EFFORT[g['effort']][lang]}] {g['cond']['text'][lang]} ({g['cond']['citation']})"
+        console.print(head, markup=False, highlight=False)
+        if g["status"] == "excluded":
+            console.print("    " + ("触发限制条件，无法通过补充材料改变" if zh else "an exclusion applies"),
+                          markup=False)
+        for it in g["items"]:
+            console.print("    - " + describe_gap_item(it, fields, lang), markup=False, highlight=False)
+
+
+def render_ladder(console, ladder, fields, lang):
+    from rich.table import Table
+    from rich.text import Text
+
+    zh = lang == "zh"
+    rs = ladder.ruleset
+    console.print(Text(rs.data["title"][lang], style="bold"))
+    company = ladder.ctx.e.values.get("company_name") or ladder.ctx.e.source
+    console.print(f"{'企业' if zh else 'Company'}：{company}    {'评价年度' if zh else 'Assessment year'}：{ladder.ctx.year}")
+    table = Table()
+    for h in (("层级", "Tier"), ("类别", "Track"), ("结果", "Result"), ("满足", "Met"), ("不满足", "Unmet"),
+              ("缺数据", "Unknown")):
+        table.add_column(h[0] if zh else h[1])
+    for tier, group, st in ladder.tiers:
+        for i, a in enumerate(group):
+            style = {"eligible": "green", "not_eligible": "red", "excluded": "red"}.get(a.verdict, "yellow")
+            table.add_row(tier["name"][lang] if i == 0 else "", a.track["name"][lang] if len(group) > 1 else "—",
+                          Text(t(a.verdict, lang), style=style), str(a.counts["met"]), str(a.counts["unmet"]),
+                          str(a.counts["unknown"]))
+    console.print(table)
+    if ladder.highest:
+        console.print(f"[bold green]{'已达到的最高层级' if zh else 'Highest tier reached'}：{ladder.highest['name'][lang]}[/]")
+    else:
+        console.print(f"[bold red]{'尚未达到任何层级' if zh else 'No tier reached'}[/]")
+    if ladder.next_assessment is not None:
+        a = ladder.next_assessment
+        console.print(f"\n[bold]{'下一层级' if zh else 'Next tier'}：{a.track['name'][lang]}[/]")
+        render_rich(console, a, fields, lang, title=False)
+    elif ladder.next_external:
+        console.print(f"{'下一层级' if zh else 'Next tier'}：{ladder.next_external}")
+
+
+def describe_rule(c, fields, lang) -> str:
+    """A compiled check, before evaluation, as text (for 'zjtx rules')."""
+    tp = c["type"]
+    zh = lang == "zh"
+    if c.get("label"):
+        return c["label"][lang]
+    if tp == "metric":
+        sep = "、" if zh else " + "
+        name = sep.join(_name(k, fields, lang) for k in c["metric"])
+        if len(c["metric"]) > 1:
+            name = name + "合计" if zh else f"({name})"
+        off = c.get("year", 0)
+        if off:
+            name += f"（评价年度{off}年）" if zh else f" (assessment year {off})"
+        unit = METRICS[c["metric"][0]].unit if c["metric"][0] in METRICS else fields[c["metric"][0]].unit
+        return f"{name} {OP_ZH[c['op']]} {fmt(Decimal(c['value']), unit)}"
+    if tp == "flag":
+        return describe_required({"type": "flag", "field": c["flag"], "equals": c["equals"]}, fields, lang)
+    if tp == "choice":
+        return describe_required({"type": "choice", "field": c["choice"], "values": c["values"]}, fields, lang)
+    if tp in ("all", "any"):
+        joiner = t("and" if tp == "all" else "or", lang)
+        return "(" + joiner.join(describe_rule(s, fields, lang) for s in c["checks"]) + ")"
+    if tp == "cases":
+        parts = []
+        for case in c["cases"]:
+            if case["when"] is None:
+                parts.append(("否则 " if zh else "otherwise ") + describe_rule(case["then"], fields, lang))
+            else:
+                parts.append(("若 " if zh else "if ") + describe_rule(case["when"], fields, lang) +
+                             (" 则 " if zh else " then ") + describe_rule(case["then"], fields, lang))
+        return "；".join(parts) if zh else "; ".join(parts)
+    if tp == "date_within":
+        return describe_required({"type": "date_within", "field": c["date"], "years": c["years"]}, fields, lang)
+    if tp == "tier":
+        return describe_required({"type": "tier", "tier": c["tier"]}, fields, lang)
+    if tp == "sme":
+        return describe_required({"type": "sme"}, fields, lang)
+    if tp in ("score", "declared_value"):
+        from . import scoring
+
+        return scoring.describe_rule(c, fields, lang)
+    return tp

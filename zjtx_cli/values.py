@@ -1,0 +1,228 @@
+"""Tolerant, exact parsing of the values applicants type into spreadsheets.
+
+Every parser raises :class:`BadValue` with a short reason; the reader adds the
+file, field and year. Money is returned in 万元 as :class:`~decimal.Decimal`
+so that a conversion can never flip a threshold (``20,000,000元`` is exactly
+``2000`` 万元).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+
+class BadValue(ValueError):
+    """A value that cannot be read as the field's type."""
+
+
+# --------------------------------------------------------------------------- text
+def nfkc(text: str) -> str:
+    """Full-width to half-width (５０００ -> 5000, （ -> (), trimmed."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+_TRAILING_UNIT = re.compile(r"\s*[\(\[]\s*([^()\[\]]*)\s*[\)\]]\s*$")
+
+
+def split_label(label: str) -> tuple[str, str | None]:
+    """``主营业务收入（万元）`` -> (``主营业务收入``, ``万元``).
+
+    Only a trailing bracket that holds a unit is taken off; a bracket that is
+    part of the name (``发明专利（含集成电路布图设计专有权）``) stays.
+    """
+    text = nfkc(label)
+    m = _TRAILING_UNIT.search(text)
+    if m and m.group(1).strip() in _UNIT_WORDS:
+        return text[: m.start()].strip(), m.group(1).strip()
+    return text, None
+
+
+def normalize_label(label: str) -> str:
+    """The form labels are matched in: NFKC, no unit bracket, no spaces, lower case."""
+    name, _ = split_label(label)
+    return re.sub(r"[\s_\-]+", "", name).lower().replace("“", '"').replace("”", '"')
+
+
+# ------------------------------------------------------------------------- numbers
+# unit word -> multiplier into the field's canonical unit (money: 万元)
+_MONEY = {"元": Decimal("0.0001"), "万元": Decimal(1), "万": Decimal(1), "亿元": Decimal(10000),
+          "亿": Decimal(10000), "千元": Decimal("0.1"), "百万元": Decimal(100)}
+_PLAIN = {"%": "%", "人": "人", "项": "项", "个": "项", "件": "项", "年": "年", "名": "人", "家": "家"}
+_UNIT_WORDS = set(_MONEY) | set(_PLAIN) | {"万元/年", "RMB", "人民币"}
+_NUM = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*)$")
+
+
+def _from_float(x: float) -> Decimal:
+    # Excel stores 0.1 + 0.2 as 0.30000000000000004: 15 significant digits is
+    # what Excel itself shows, and removes that noise.
+    if x != x or x in (float("inf"), float("-inf")):
+        raise BadValue("not a finite number")
+    d = Decimal(format(x, ".15g"))
+    return d
+
+
+def parse_number(raw, unit: str | None = None, label_unit: str | None = None) -> Decimal:
+    """Read a number; convert money to 万元 when ``unit`` is 万元.
+
+    ``raw`` may be an int/float from a workbook, or text with thousands
+    separators, full-width digits and a trailing unit (``1,800万元``,
+    ``２０００``, ``3.5%``, ``1.2亿元``). ``label_unit`` is a unit taken from the
+    row label, e.g. ``营业收入（元）``; a unit in the value wins over it.
+    """
+    if isinstance(raw, bool):
+        raise BadValue("expected a number, got a yes/no value")
+    if isinstance(raw, int):
+        value, word = Decimal(raw), None
+    elif isinstance(raw, float):
+        value, word = _from_float(raw), None
+    elif isinstance(raw, Decimal):
+        value, word = raw, None
+    elif isinstance(raw, str):
+        text = nfkc(raw).replace(",", "").replace("，", "").replace(" ", "")
+        text = text.replace("RMB", "").replace("人民币", "").replace("¥", "").replace("￥", "")
+        m = _NUM.match(text)
+        if not m:
+            raise BadValue("not a number")
+        try:
+            value = Decimal(m.group(1))
+        except InvalidOperation:  # pragma: no cover - regex guarantees a literal
+            raise BadValue("not a number") from None
+        word = m.group(2) or None
+        if word is not None and word not in _MONEY and word not in _PLAIN and word not in ("万元/年",):
+            raise BadValue(f"unknown unit {word!r}")
+        if word == "万元/年":
+            word = "万元"
+    else:
+        raise BadValue("expected a number")
+    if not value.is_finite():
+        raise BadValue("not a finite number")
+    word = word or label_unit
+    if unit == "万元":
+        if word is not None:
+            if word not in _MONEY:
+                raise BadValue(f"unit {word!r} is not money")
+            value = value * _MONEY[word]
+    elif word is not None and word in _MONEY:
+        raise BadValue(f"money unit {word!r} given for a field in {unit or 'no unit'}")
+    elif unit == "%" and word not in (None, "%"):
+        raise BadValue(f"unit {word!r} given for a percentage")
+    return value.normalize() if value == value.to_integral_value() else value
+
+
+def parse_integer(raw, unit: str | None = None, label_unit: str | None = None) -> int:
+    value = parse_number(raw, unit, label_unit)
+    if value != value.to_integral_value():
+        raise BadValue("expected a whole number")
+    return int(value)
+
+
+# ---------------------------------------------------------------------------- yes/no
+_TRUE = {"是", "有", "y", "yes", "true", "t", "√", "✓", "✔", "1", "对", "符合", "已", "已取得", "具备"}
+_FALSE = {"否", "无", "n", "no", "false", "f", "×", "✗", "✘", "x", "0", "不是", "没有", "不符合", "未", "不具备"}
+
+
+def parse_bool(raw) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, (int, float, Decimal)) and raw in (0, 1):
+        return bool(raw)
+    if isinstance(raw, str):
+        text = nfkc(raw).lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+    raise BadValue("expected yes/no (是/否)")
+
+
+# ----------------------------------------------------------------------------- dates
+_EXCEL_EPOCH = _dt.date(1899, 12, 30)
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_MONTH_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+
+
+def parse_date(raw) -> _dt.date:
+    if isinstance(raw, _dt.datetime):
+        return raw.date()
+    if isinstance(raw, _dt.date):
+        return raw
+    if isinstance(raw, bool):
+        raise BadValue("expected a date")
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        if 1 <= raw < 2958466:  # Excel serials: 1900-01-01 .. 9999-12-31
+            return _EXCEL_EPOCH + _dt.timedelta(days=int(raw))
+        raise BadValue("expected a date")
+    if isinstance(raw, str):
+        text = nfkc(raw)
+        m = _DATE_RE.match(text)
+        if m:
+            y, mo, d = (int(g) for g in m.groups())
+        else:
+            m = _MONTH_RE.match(text)
+            if not m:
+                if text.isdigit() and len(text) == 8:
+                    y, mo, d = int(text[:4]), int(text[4:6]), int(text[6:])
+                else:
+                    raise BadValue("expected a date such as 2015-03-01")
+            else:
+                y, mo, d = int(m.group(1)), int(m.group(2)), 1
+        try:
+            return _dt.date(y, mo, d)
+        except ValueError:
+            raise BadValue("not a real calendar date") from None
+    raise BadValue("expected a date")
+
+
+# ---------------------------------------------------------------------------- choice
+def parse_choice(raw, choices: dict) -> str:
+    """Accept the choice code, its Chinese or its English label."""
+    if not isinstance(raw, str):
+        raise BadValue("expected one of the listed choices")
+    text = normalize_label(raw)
+    for code, labels in choices.items():
+        if text in (normalize_label(code), normalize_label(labels["zh"]), normalize_label(labels["en"])):
+            return code
+    raise BadValue("not one of: " + "、".join(c["zh"] for c in choices.values()))
+
+
+def parse_text(raw) -> str:
+    if isinstance(raw, float) and raw == int(raw):
+        raw = int(raw)
+    if isinstance(raw, (int, Decimal)):
+        return str(raw)
+    if not isinstance(raw, str):
+        raise BadValue("expected text")
+    return raw.strip()
+
+
+# ------------------------------------------------------------- credit code (GB 32100)
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def uscc_check_char(code17: str) -> str:
+    """The 18th (check) character of a 统一社会信用代码, GB 32100-2015 §5."""
+    total = 0
+    for ch, w in zip(code17, _USCC_WEIGHTS):
+        idx = _USCC_ALPHABET.find(ch)
+        if idx < 0:
+            raise BadValue(f"character {ch!r} is not allowed in a credit code")
+        total += idx * w
+    return _USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def uscc_problem(code: str) -> str | None:
+    """None when the code is well formed, else a short reason."""
+    code = nfkc(code).upper()
+    if len(code) != 18:
+        return f"must be 18 characters, has {len(code)}"
+    try:
+        expected = uscc_check_char(code[:17])
+    except BadValue as exc:
+        return str(exc)
+    if code[17] != expected:
+        return f"check character should be {expected!r}, not {code[17]!r}"
+    return None
