@@ -184,7 +184,7 @@ def assess(
     sets: List[str] = typer.Option([], "--set", help="What-if override KEY=VALUE or KEY.YEAR=VALUE (repeatable)"),
     review: bool = typer.Option(False, "--review", help="Assess as a re-review (复核) where a standard differs"),
 ):
-    """Assess one enterprise file against a scheme: conditions, verdict and gaps."""
+    """Assess one enterprise file: conditions, verdict and gaps."""
     _check_lang(lang)
     _check_format(fmt)
     as_of_date = _as_of(as_of)
@@ -334,9 +334,10 @@ def rules(
         _emit_json(doc)
         return
     from rich.table import Table
+    from rich.text import Text
 
     con = console()
-    con.print(f"[bold]{rs.data['title'][lang]}[/]  ({rs.data['source']})")
+    con.print(Text(f"{rs.data['title'][lang]}  ({rs.data['source']})", style="bold"))
     for t in rs.tiers:
         for tr in t["tracks"]:
             table = Table(title=tr["name"][lang])
@@ -348,8 +349,8 @@ def rules(
                 text = c["text"][lang]
                 if c["note"]:
                     text += f"\n[{'注' if lang == 'zh' else 'note'}] {c['note'][lang]}"
-                table.add_row(c["id"], kinds[c["kind"]][0 if lang == "zh" else 1], text,
-                              describe_rule(c["check"], fields, lang), c["citation"])
+                table.add_row(c["id"], kinds[c["kind"]][0 if lang == "zh" else 1], Text(text),
+                              Text(describe_rule(c["check"], fields, lang)), Text(c["citation"]))
             con.print(table)
 
 
@@ -367,7 +368,7 @@ def batch(
     year: Optional[int] = typer.Option(None, "--year", help="Assessment year (default: latest in each file)"),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Assessment date YYYY-MM-DD (default: today)"),
 ):
-    """Score a folder of applicant files or a roster sheet (one company per row)."""
+    """Score a folder of applicant files, or a roster with one company per row."""
     _check_lang(lang)
     _check_format(fmt)
     try:
@@ -387,7 +388,7 @@ def template(
     fmt: str = typer.Option("xlsx", "--format", "-f", help="xlsx or json"),
     years: int = typer.Option(3, "--years", help="How many yearly columns"),
 ):
-    """Write a fill-in workbook (or JSON skeleton) generated from the field dictionary."""
+    """Write a fill-in workbook (or JSON skeleton) from the field dictionary."""
     _check_format(fmt, ("xlsx", "json"))
     try:
         from .template import write_template

@@ -391,8 +391,8 @@ def render_rich(console, a, fields, lang, title=True):
         rs = a.ruleset
         console.print(Text(f"{rs.data['title'][lang]} — {a.track['name'][lang]}", style="bold"))
         company = a.ctx.e.values.get("company_name") or a.ctx.e.source
-        console.print(f"{'企业' if zh else 'Company'}：{company}    "
-                      f"{'评价年度' if zh else 'Assessment year'}：{a.ctx.year}")
+        console.print(Text(f"{'企业' if zh else 'Company'}：{company}    "
+                           f"{'评价年度' if zh else 'Assessment year'}：{a.ctx.year}"))
     table = Table(show_lines=False, expand=False)
     for h in (("状态", "Status"), ("条件", "Condition"), ("要求", "Required"), ("实际", "Actual"),
               ("出处", "Source")):
@@ -407,9 +407,9 @@ def render_rich(console, a, fields, lang, title=True):
         text = r["cond"]["text"][lang]
         if r["cond"].get("unconfirmed"):
             text += "（来源待核实）" if zh else " (source unconfirmed)"
-        table.add_row(Text(t(sk, lang), style=style), text,
-                      describe_required(r["result"], fields, lang),
-                      describe_actual(r["result"], fields, lang), r["cond"]["citation"])
+        table.add_row(Text(t(sk, lang), style=style), Text(text),
+                      Text(describe_required(r["result"], fields, lang)),
+                      Text(describe_actual(r["result"], fields, lang)), Text(r["cond"]["citation"]))
     console.print(table)
     render_verdict(console, a, lang)
     render_gaps(console, a, fields, lang)
@@ -450,7 +450,8 @@ def render_ladder(console, ladder, fields, lang):
     rs = ladder.ruleset
     console.print(Text(rs.data["title"][lang], style="bold"))
     company = ladder.ctx.e.values.get("company_name") or ladder.ctx.e.source
-    console.print(f"{'企业' if zh else 'Company'}：{company}    {'评价年度' if zh else 'Assessment year'}：{ladder.ctx.year}")
+    console.print(Text(f"{'企业' if zh else 'Company'}：{company}    "
+                       f"{'评价年度' if zh else 'Assessment year'}：{ladder.ctx.year}"))
     table = Table()
     for h in (("层级", "Tier"), ("类别", "Track"), ("结果", "Result"), ("满足", "Met"), ("不满足", "Unmet"),
               ("缺数据", "Unknown")):

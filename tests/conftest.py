@@ -1,0 +1,59 @@
+"""Shared test helpers: build an enterprise from plain values and assess it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from decimal import Decimal
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SEEDS = os.path.join(os.path.dirname(ROOT), "shared", "seeds")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory, monkeypatch):
+    # never read or write the user's rule cache from tests
+    monkeypatch.setenv("ZJTX_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "zjtx-cache"))
+
+
+def enterprise_from(values: dict, source="test.json"):
+    """An Enterprise from a JSON-like dict, through the real JSON reader."""
+    from zjtx_cli.fields import field_dictionary
+    from zjtx_cli.reader import read_json
+
+    return read_json(source, field_dictionary(), data=json.loads(json.dumps(values, default=str)))
+
+
+def assess(values: dict, scheme: str, tier: str | None = None, year=None, as_of=dt.date(2026, 6, 1), review=False):
+    """Assess values against one track (the first, or `tier`) and return the Assessment."""
+    from zjtx_cli.engine import assess_track, make_ctx
+    from zjtx_cli.fields import field_dictionary
+    from zjtx_cli.rules import get_ruleset
+
+    rs = get_ruleset(scheme)
+    e = enterprise_from(values)
+    ctx = make_ctx(e, field_dictionary(), year=year, as_of=as_of, review=review)
+    if tier is None:
+        t, tracks = rs.tiers[0], rs.tiers[0]["tracks"]
+    else:
+        t, tracks = rs.find(tier)
+    for lt in rs.tiers:  # lower tiers first, for dependencies
+        if lt is t:
+            break
+        for tr in lt["tracks"]:
+            assess_track(rs, lt, tr, ctx)
+    return assess_track(rs, t, tracks[0], ctx)
+
+
+def status(a, cond_id: str) -> str:
+    for r in a.results:
+        if r["id"] == cond_id:
+            return r["status"]
+    raise KeyError(cond_id)
+
+
+def D(x) -> Decimal:
+    return Decimal(str(x))
