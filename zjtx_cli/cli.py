@@ -220,10 +220,28 @@ def assess(
         assessments = [assess_track(rs, t, tr, ctx) for tr in tracks]
         if len(assessments) == 1:
             a = assessments[0]
+            # eligible for this tier: show the gap to the tier above (possibly in another scheme)
+            nxt = None
+            if a.verdict == "eligible" and t.get("next") and tier is None:
+                from .engine import assess_external
+
+                nxt = assess_external(t["next"], ctx) if ":" in t["next"] else None
             if fmt == "json":
-                _emit_json(report.assessment_json(a, fields, lang, _scheme_extra(rs)))
+                extra = _scheme_extra(rs)
+                if nxt is not None:
+                    extra.update(next_tier=t["next"], next=report.assessment_json(nxt, fields, lang))
+                _emit_json(report.assessment_json(a, fields, lang, extra))
             else:
-                report.render_rich(console(), a, fields, lang)
+                con = console()
+                report.render_rich(con, a, fields, lang)
+                if nxt is not None:
+                    from rich.text import Text
+
+                    con.print()
+                    con.print(Text(("下一层级：" if lang == "zh" else "Next tier: ") +
+                                   f"{nxt.ruleset.data['title'][lang]} — {nxt.track['name'][lang]}", style="bold"))
+                    report.render_verdict(con, nxt, lang)
+                    report.render_gaps(con, nxt, fields, lang)
             raise typer.Exit(VERDICT_EXIT[a.verdict])
         # a tier with several tracks: reached if any track is
         from .engine import tier_status

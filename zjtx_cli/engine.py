@@ -155,7 +155,7 @@ def _is_per_year(k, ctx):
     from .metrics import METRICS
 
     if k in METRICS:
-        return k != "years_in_operation"
+        return k not in ("years_in_operation", "founding_year")
     return ctx.fields[k].per_year
 
 
@@ -263,7 +263,7 @@ def gap_items(node, ctx) -> list[dict]:
     if t == "metric":
         g = node.get("gap")
         rel = g.relative if g is not None else None
-        effort = "blocker" if node["metric"] == ["years_in_operation"] else (
+        effort = "blocker" if node["metric"] in (["years_in_operation"], ["founding_year"]) else (
             "near" if rel is not None and rel <= Decimal("0.1") else "far")
         return [{"kind": "numeric", "effort": effort, "node": node, "gap": g}]
     if t in ("flag", "choice", "sme"):
@@ -387,6 +387,7 @@ class Ladder:
                 break
         if self.next is None and self.highest is not None and self.highest.get("next"):
             self.next_external = self.highest["next"]
+            self.next_assessment = assess_external(self.next_external, ctx)
 
     @property
     def verdict(self):
@@ -395,6 +396,34 @@ class Ladder:
         if any(st == "undetermined" for _t, _g, st in self.tiers):
             return "undetermined"
         return "not_eligible"
+
+
+def assess_external(ref: str, ctx):
+    """Assess the tier named ``scheme:tier`` (a ladder crossing schemes), or None."""
+    from .rules import get_ruleset
+
+    if ":" not in ref:
+        return None
+    scheme, tier_id = ref.split(":", 1)
+    try:
+        from .versions import resolve
+
+        scheme = resolve(scheme, ctx.as_of)
+    except ImportError:
+        pass
+    rs = get_ruleset(scheme)
+    if rs is None:
+        return None
+    t, tracks = rs.find(tier_id)
+    if t is None:
+        return None
+    sub = Ctx(ctx.e, ctx.year, ctx.as_of, ctx.fields, review=ctx.review)
+    for lt in rs.tiers:  # lower tiers first, for dependencies
+        if lt is t:
+            break
+        for tr in lt["tracks"]:
+            assess_track(rs, lt, tr, sub)
+    return closest([assess_track(rs, t, tr, sub) for tr in tracks])
 
 
 def closest(assessments):

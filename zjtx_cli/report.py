@@ -423,7 +423,7 @@ def render_verdict(console, a, lang):
     counts = (f"满足 {c['met']} 项，不满足 {c['unmet']} 项，缺数据 {c['unknown']} 项，优先条件满足 {c['priority_met']} 项"
               if zh else f"met {c['met']}, unmet {c['unmet']}, unknown {c['unknown']}, "
                          f"priority met {c['priority_met']}")
-    console.print(f"[{style}]{'结论' if zh else 'Verdict'}：{t(a.verdict, lang)}[/]    {counts}")
+    console.print(f"[{style}]{'结论：' if zh else 'Verdict: '}{t(a.verdict, lang)}[/]    {counts}")
 
 
 def render_gaps(console, a, fields, lang):
