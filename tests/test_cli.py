@@ -250,3 +250,21 @@ def test_expired_plan_warns_once(tmp_path):
     assert len(warnings) == 1
     r = run("assess", sample("hengyang-eligible.json"), "-s", "hengyang", "--as-of", "2025-06-01", "-f", "json")
     assert "warning" not in r.stderr
+
+
+def test_internal_error_is_one_line_not_a_traceback(monkeypatch, capsys):
+    import sys
+
+    from zjtx_cli import cli
+
+    def boom(*a, **k):
+        raise RuntimeError("something broke\nsecond line")
+
+    monkeypatch.setattr(cli, "load_enterprise", boom)
+    monkeypatch.setattr(sys, "argv", ["zjtx", "assess", sample("hengyang-eligible.json"), "-s", "hengyang"])
+    monkeypatch.delenv("ZJTX_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exc:
+        cli.main()
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal error: RuntimeError: something broke" in err

@@ -417,6 +417,17 @@ def template(
 
 
 def main():
-    # NO_COLOR is honoured by rich itself; make sure typer never styles JSON.
+    """Console entry point: never a traceback for the user (ZJTX_DEBUG=1 shows one)."""
     os.environ.setdefault("_TYPER_STANDARD_TRACEBACK", "1")
-    app(prog_name="zjtx")
+    try:
+        app(prog_name="zjtx")
+    except KeyboardInterrupt:
+        sys.stderr.write("zjtx: interrupted\n")
+        raise SystemExit(130) from None
+    except Exception as exc:  # a bug in zjtx, not in the user's input
+        if os.environ.get("ZJTX_DEBUG"):
+            raise
+        msg = str(exc).splitlines()[0] if str(exc) else ""
+        sys.stderr.write(f"zjtx: internal error: {type(exc).__name__}: {msg} "
+                         f"(please report it; set ZJTX_DEBUG=1 to see the details)\n")
+        raise SystemExit(EXIT_UNREADABLE) from None
