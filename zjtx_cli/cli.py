@@ -18,8 +18,8 @@ import typer
 
 from . import __version__
 
-EXIT_ELIGIBLE, EXIT_NOT_ELIGIBLE, EXIT_UNREADABLE, EXIT_UNDETERMINED = 0, 1, 2, 3
-VERDICT_EXIT = {"eligible": 0, "not_eligible": 1, "excluded": 1, "undetermined": 3}
+from .commands import (EXIT_UNREADABLE, VERDICT_EXIT, _as_of, _check_format, _check_lang, _emit_json,  # noqa: F401
+                       console, fail, resolve_scheme, warn)
 
 HELP = """zjtx: assess an enterprise against China's 专精特新 SME programme criteria.
 
@@ -44,133 +44,6 @@ def main_callback(version: bool = typer.Option(False, "--version", callback=_ver
     """zjtx: assess an enterprise against 专精特新 SME programme criteria."""
 
 
-def fail(lines, code=EXIT_UNREADABLE):
-    for line in lines:
-        sys.stderr.write(f"zjtx: error: {line}\n")
-    raise typer.Exit(code)
-
-
-def warn(line):
-    sys.stderr.write(f"zjtx: warning: {line}\n")
-
-
-def _check_lang(lang):
-    if lang not in ("zh", "en"):
-        fail([f"--lang must be zh or en, not {lang!r}"])
-
-
-def _check_format(fmt, allowed=("table", "json")):
-    if fmt not in allowed:
-        fail([f"--format must be one of {', '.join(allowed)}, not {fmt!r}"])
-
-
-def _as_of(as_of):
-    import datetime as dt
-
-    if as_of is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(as_of)
-    except ValueError:
-        fail([f"--as-of: {as_of!r} is not a date (YYYY-MM-DD)"])
-
-
-def resolve_scheme(scheme, as_of_date):
-    from .rules import RulesetError, get_ruleset, ruleset_paths
-    from .yamlcache import YamlError
-
-    try:
-        from .versions import resolve
-
-        scheme = resolve(scheme, as_of_date)
-    except ImportError:
-        pass
-    try:
-        rs = get_ruleset(scheme)
-    except (RulesetError, YamlError) as exc:
-        fail([str(exc)])
-    if rs is None:
-        fail([f"unknown scheme {scheme!r}; known: {', '.join(sorted(ruleset_paths()))}"])
-    return rs
-
-
-def console(stderr=False):
-    from rich.console import Console
-
-    out = sys.stderr if stderr else sys.stdout
-    kw = {}
-    if not out.isatty():
-        kw["width"] = 160
-    return Console(file=out, highlight=False, **kw)
-
-
-def apply_sets(e, sets, fields):
-    """--set KEY=VALUE and KEY.YEAR=VALUE overrides (what-if)."""
-    from .model import Problem
-    from .reader import _year_of, parse_value
-    from .values import BadValue
-
-    problems = []
-    for s in sets:
-        if "=" not in s:
-            problems.append(f"--set {s!r}: expected KEY=VALUE or KEY.YEAR=VALUE")
-            continue
-        left, raw = s.split("=", 1)
-        year = None
-        key = fields.lookup(left.strip())
-        if key is None and "." in left:
-            name, ys = left.rsplit(".", 1)
-            key, year = fields.lookup(name.strip()), _year_of(ys)
-        if key is None:
-            hint = fields.suggest(left.split(".")[0])
-            problems.append(f"--set {left!r}: unknown field" + (f" (did you mean {hint}?)" if hint else ""))
-            continue
-        f = fields[key]
-        if f.per_year and year is None:
-            problems.append(f"--set {left!r}: {key} is given per year: write {key}.YEAR=VALUE")
-            continue
-        if not f.per_year and year is not None:
-            problems.append(f"--set {left!r}: {key} is not given per year")
-            continue
-        try:
-            v = parse_value(f, raw.strip())
-        except BadValue as exc:
-            problems.append(f"--set {left}={raw!r}: {exc}")
-            continue
-        old = e.get(key, year)
-        if f.per_year:
-            e.values.setdefault(key, {})[year] = v
-        else:
-            e.values[key] = v
-        e.overrides.append(f"{key}{'.' + str(year) if year else ''}: {old if old is not None else '—'} → {v}")
-    if problems:
-        fail(problems)
-    _ = Problem
-    return e
-
-
-def load_enterprise(file, fields):
-    from .model import InputError
-    from .reader import read_enterprise
-
-    try:
-        e = read_enterprise(file, fields)
-    except InputError as exc:
-        fail([p.line() for p in exc.problems])
-    for w in e.warnings:
-        warn(w.line())
-    return e
-
-
-def expired_warning(rs, as_of_date, lang):
-    end = rs.data["period"][1]
-    if end and as_of_date.year > int(end):
-        if lang == "zh":
-            warn(f"{rs.id}: 方案执行期至 {end} 年已结束，结果仅供参考（按原条件评价）")
-        else:
-            warn(f"{rs.id}: the plan's period ended in {end}; assessed against its criteria as published")
-
-
 # ----------------------------------------------------------------------------- assess
 @app.command()
 def assess(
@@ -185,97 +58,10 @@ def assess(
     review: bool = typer.Option(False, "--review", help="Assess as a re-review (复核) where a standard differs"),
 ):
     """Assess one enterprise file: conditions, verdict and gaps."""
-    _check_lang(lang)
-    _check_format(fmt)
-    as_of_date = _as_of(as_of)
-    from .engine import Ladder, assess_track, make_ctx
-    from .fields import field_dictionary
+    from .commands import run_assess
 
-    fields = field_dictionary()
-    rs = resolve_scheme(scheme, as_of_date)
-    e = load_enterprise(file, fields)
-    if sets:
-        apply_sets(e, sets, fields)
-    ctx = make_ctx(e, fields, year=year, as_of=as_of_date, review=review)
-    expired_warning(rs, as_of_date, lang)
-    if year is None and e.latest_year() is None:
-        warn(f"{file}: no yearly figures; assessment year taken as {ctx.year}")
-    single = tier is not None or (len(rs.tiers) == 1 and len(rs.tiers[0]["tracks"]) == 1)
-    from . import report
-
-    if single:
-        if tier is None:
-            t, tracks = rs.tiers[0], rs.tiers[0]["tracks"]
-        else:
-            t, tracks = rs.find(tier)
-            if t is None:
-                ids = [tr["id"] for _t, tr in rs.tracks()] + [x["id"] for x in rs.tiers if len(x["tracks"]) > 1]
-                fail([f"unknown tier {tier!r} for scheme {rs.id}; known: {', '.join(ids)}"])
-        # lower tiers first, so that a tier that depends on a lower one can see its verdict
-        for lt in rs.tiers:
-            if lt is t:
-                break
-            for tr in lt["tracks"]:
-                assess_track(rs, lt, tr, ctx)
-        assessments = [assess_track(rs, t, tr, ctx) for tr in tracks]
-        if len(assessments) == 1:
-            a = assessments[0]
-            # eligible for this tier: show the gap to the tier above (possibly in another scheme)
-            nxt = None
-            if a.verdict == "eligible" and t.get("next") and tier is None:
-                from .engine import assess_external
-
-                nxt = assess_external(t["next"], ctx) if ":" in t["next"] else None
-            if fmt == "json":
-                extra = _scheme_extra(rs)
-                if nxt is not None:
-                    extra.update(next_tier=t["next"], next=report.assessment_json(nxt, fields, lang))
-                _emit_json(report.assessment_json(a, fields, lang, extra))
-            else:
-                con = console()
-                report.render_rich(con, a, fields, lang)
-                if nxt is not None:
-                    from rich.text import Text
-
-                    con.print()
-                    con.print(Text(("下一层级：" if lang == "zh" else "Next tier: ") +
-                                   f"{nxt.ruleset.data['title'][lang]} — {nxt.track['name'][lang]}", style="bold"))
-                    report.render_verdict(con, nxt, lang)
-                    report.render_gaps(con, nxt, fields, lang)
-            raise typer.Exit(VERDICT_EXIT[a.verdict])
-        # a tier with several tracks: reached if any track is
-        from .engine import tier_status
-
-        st = tier_status(assessments)
-        if fmt == "json":
-            _emit_json({"format_version": report.FORMAT_VERSION, "scheme": rs.id, "tier": t["id"], "status": st,
-                        "verdict": {"reached": "eligible", "not_reached": "not_eligible"}.get(st, "undetermined"),
-                        "tracks": [report.assessment_json(a, fields, lang) for a in assessments]})
-        else:
-            con = console()
-            for a in assessments:
-                report.render_rich(con, a, fields, lang)
-                con.print()
-        raise typer.Exit({"reached": 0, "not_reached": 1}.get(st, 3))
-    ladder = Ladder(rs, ctx)
-    if fmt == "json":
-        _emit_json(report.ladder_json(ladder, fields, lang, _scheme_extra(rs)))
-    else:
-        report.render_ladder(console(), ladder, fields, lang)
-    raise typer.Exit(VERDICT_EXIT[ladder.verdict])
-
-
-def _scheme_extra(rs):
-    from .report import ruleset_meta
-
-    return {"scheme_info": ruleset_meta(rs)}
-
-
-def _emit_json(doc):
-    import json
-
-    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
-    sys.stdout.write("\n")
+    raise typer.Exit(run_assess(file, scheme, tier=tier, fmt=fmt, lang=lang, year=year, as_of=as_of, sets=sets,
+                                review=review))
 
 
 # ---------------------------------------------------------------------------- schemes
@@ -418,16 +204,7 @@ def template(
 
 def main():
     """Console entry point: never a traceback for the user (ZJTX_DEBUG=1 shows one)."""
+    from .commands import guarded
+
     os.environ.setdefault("_TYPER_STANDARD_TRACEBACK", "1")
-    try:
-        app(prog_name="zjtx")
-    except KeyboardInterrupt:
-        sys.stderr.write("zjtx: interrupted\n")
-        raise SystemExit(130) from None
-    except Exception as exc:  # a bug in zjtx, not in the user's input
-        if os.environ.get("ZJTX_DEBUG"):
-            raise
-        msg = str(exc).splitlines()[0] if str(exc) else ""
-        sys.stderr.write(f"zjtx: internal error: {type(exc).__name__}: {msg} "
-                         f"(please report it; set ZJTX_DEBUG=1 to see the details)\n")
-        raise SystemExit(EXIT_UNREADABLE) from None
+    guarded(app, prog_name="zjtx")

@@ -8,13 +8,20 @@ YAML is read only through a safe loader that also refuses duplicate keys.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 
 from . import __version__
 
 _MEMO: dict[str, object] = {}
+
+
+def _digest(data: bytes) -> str:
+    try:  # the built-in BLAKE2 module loads faster than hashlib's OpenSSL binding
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover
+        from hashlib import blake2b
+    return blake2b(data, digest_size=20).hexdigest()
 
 
 def cache_dir() -> str | None:
@@ -68,7 +75,7 @@ def load_cached(path: str, compile_fn):
     """
     with open(path, "rb") as fh:
         raw = fh.read()
-    digest = hashlib.sha1(raw + __version__.encode() + compile_fn.__module__.encode()).hexdigest()
+    digest = _digest(raw + __version__.encode() + compile_fn.__module__.encode())
     if digest in _MEMO:
         return _MEMO[digest]
     cdir = cache_dir()
