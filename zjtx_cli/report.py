@@ -121,7 +121,7 @@ def describe_required(node, fields, lang) -> str:
         return f"已达到 {node['tier']}" if lang == "zh" else f"holds tier {node['tier']}"
     if tp == "sme":
         return "中小企业（大型企业除外）" if lang == "zh" else "small or medium (not large)"
-    if tp in ("score", "declared_value"):
+    if tp in ("score", "declared_value", "review"):
         from . import scoring
 
         return scoring.describe_required(node, fields, lang)
@@ -153,6 +153,9 @@ def describe_actual(node, fields, lang) -> str:
                            if lang == "zh" else
                            f"{_name(k, fields, lang)}{'' if y is None else ' ' + str(y)} {_val(v, fields[k].unit, lang)}"
                            for k, y, v in node["inputs"])
+            formula = node.get("formula_zh" if lang == "zh" else "formula_en")
+            if formula:
+                ins = f"{formula}；{ins}" if lang == "zh" else f"{formula}; {ins}"
             s += f"（{ins}）" if lang == "zh" else f" ({ins})"
         elif len(keys) > 1:
             s += ("（" if lang == "zh" else " (") + ("，" if lang == "zh" else ", ").join(
@@ -183,7 +186,7 @@ def describe_actual(node, fields, lang) -> str:
         if isinstance(node["actual"], bool):
             return t("yes" if node["actual"] else "no", lang) + t("declared", lang)
         return node.get("explain_zh" if lang == "zh" else "explain_en") or str(node["actual"])
-    if tp in ("score", "declared_value"):
+    if tp in ("score", "declared_value", "review"):
         from . import scoring
 
         return scoring.describe_actual(node, fields, lang)
@@ -513,7 +516,7 @@ def describe_rule(c, fields, lang) -> str:
         return describe_required({"type": "tier", "tier": c["tier"]}, fields, lang)
     if tp == "sme":
         return describe_required({"type": "sme"}, fields, lang)
-    if tp in ("score", "declared_value"):
+    if tp in ("score", "declared_value", "review"):
         from . import scoring
 
         return scoring.describe_rule(c, fields, lang)
