@@ -1,0 +1,780 @@
+"""``zjtx batch``: score a folder of applicant files, or a roster, in one run.
+
+PATH is
+  * a folder: every ``.xlsx`` / ``.json`` file in it (``--recursive``: in its
+    sub-folders too), in sorted path order; hidden files (``.name``), Excel
+    lock files (``~$name``) and the ``--out`` file itself are skipped;
+  * a ``.csv`` file: a roster (see :mod:`zjtx_cli.roster`);
+  * an ``.xlsx`` file: a roster if a roster header is found in its first rows
+    (>= 3 known field columns, one of them the company name; see
+    :mod:`zjtx_cli.roster`), else a single applicant workbook;
+  * a ``.json`` file: a single applicant.
+
+The ruleset is loaded once per run. Each company is assessed exactly as
+``zjtx assess`` would (same engine, same JSON document: a single track when the
+scheme has one or ``--tier`` names a track; the tier's tracks when ``--tier``
+names a tier with several; otherwise the whole ladder). In the summary and the
+exports, the counts and gaps of a ladder are those of the tier the company is
+working towards (the closest track of the next tier), or of its highest tier
+when it has reached the top.
+
+A file or row that cannot be read never stops the batch: it is reported on
+stderr (file, row, field, reason) and in the export, and the exit status is 2;
+0 when every input was read.
+
+Speed: xlsx is read with python-calamine only (openpyxl is imported only to
+write an ``--out .xlsx``); label lookups are memoised across files; a process
+pool is used when there are enough inputs to pay for it (``--jobs 0``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from .model import InputError, Problem
+
+POOL_MIN_FILES = 2000   # below this a pool's start-up and pickling cost more than they save
+POOL_MIN_ROWS = 4000
+ROW_CHUNK = 250
+FILE_CHUNK = 32
+TABLE_MAX_ROWS = 1000   # rich table only for a person at a terminal and a moderate number of rows
+MAX_STDERR_LINES = 200
+PROGRESS_MIN_FILES = 200
+PROGRESS_MIN_ROWS = 5000
+
+
+# --------------------------------------------------------------------------- fields
+class MemoFields:
+    """The field dictionary with label lookups memoised (labels repeat in every file)."""
+
+    def __init__(self, fd):
+        self._fd = fd
+        self.fields = fd.fields
+        self._memo: dict = {}
+
+    def lookup(self, label):
+        try:
+            return self._memo[label]
+        except KeyError:
+            pass
+        k = self._fd.lookup(label)
+        if len(self._memo) > 50000:
+            self._memo.clear()
+        self._memo[label] = k
+        return k
+
+    def suggest(self, label):
+        return self._fd.suggest(label)
+
+    def __getitem__(self, key):
+        return self._fd.fields[key]
+
+    def __contains__(self, key):
+        return key in self._fd.fields
+
+    def __iter__(self):
+        return iter(self._fd)
+
+
+def _pjson(p: Problem) -> dict:
+    d = p.to_json()
+    d["line"] = p.line()
+    return d
+
+
+# --------------------------------------------------------------------------- scoring
+class Columns:
+    """The export's columns, fixed before the first row is written (streaming)."""
+
+    def __init__(self, scorer):
+        from .metrics import METRICS
+        from .report import T
+
+        lang = scorer.lang
+        zh = lang == "zh"
+        rs, fields = scorer.rs, scorer.fields
+        self.ladder = scorer.mode == "ladder"
+        head = (["企业名称", "来源", "行", "评价年度", "结论"] if zh else
+                ["Company", "Source", "Row", "Assessment year", "Verdict"])
+        if self.ladder:
+            head += ["已达最高层级", "下一层级"] if zh else ["Highest tier", "Next tier"]
+        head += ["满足", "不满足", "缺数据", "优先满足", "主要差距"] if zh else \
+            ["Met", "Unmet", "Unknown", "Priority met", "Largest gap"]
+        self.gap_index = len(head) - 1
+        # key figures: every metric the conditions test, in ruleset order
+        self.figures: list[tuple] = []
+        self.figure_headers: list[str] = []
+
+        def walk(c):
+            if c["type"] == "metric":
+                key = (tuple(c["metric"]), c.get("year", 0) or 0)
+                if key not in self.figures:
+                    self.figures.append(key)
+                    names = []
+                    unit = None
+                    for k in c["metric"]:
+                        m = METRICS.get(k)
+                        names.append((m.zh if zh else m.en) if m else fields[k].label(lang))
+                        unit = unit or (m.unit if m else fields[k].unit)
+                    name = ("、" if zh else " + ").join(names)
+                    if key[1]:
+                        name += f"（评价年度{key[1]:+d}）" if zh else f" (year {key[1]:+d})"
+                    if unit:
+                        name += f"（{unit}）" if zh else f" ({unit})"
+                    self.figure_headers.append(name)
+            for s in c.get("checks", ()):
+                walk(s)
+            for case in c.get("cases", ()):
+                if case["when"]:
+                    walk(case["when"])
+                walk(case["then"])
+
+        for _t, tr in scorer.scope_tracks:
+            for cond in tr["conditions"]:
+                walk(cond["check"])
+        self.figure_index = {k: i for i, k in enumerate(self.figures)}
+        # statuses: one column per tier (ladder) and per condition
+        self.status_keys: list[tuple] = []
+        self.status_headers: list[str] = []
+        if self.ladder:
+            for t in rs.tiers:
+                self.status_keys.append(("tier", t["id"]))
+                self.status_headers.append(t["id"])
+        multi = len(scorer.scope_tracks) > 1
+        for _t, tr in scorer.scope_tracks:
+            for cond in tr["conditions"]:
+                self.status_keys.append((tr["id"], cond["id"]))
+                self.status_headers.append(f"{tr['id']}:{cond['id']}" if multi else cond["id"])
+        self.headers = head + self.figure_headers + self.status_headers
+        first_status = len(head) + len(self.figure_headers)
+        self.coloured = [4] + list(range(first_status, len(self.headers)))
+        from .export import colour_of
+
+        self.colour_labels = []
+        for key, labels in T.items():
+            c = colour_of(key)
+            if c:
+                self.colour_labels.append((labels[lang], c))
+
+
+class Scorer:
+    """Assesses one enterprise at a time against a ruleset loaded once."""
+
+    def __init__(self, rs, fields, tier=None, year=None, as_of=None, lang="zh", want_json=False):
+        from .report import ruleset_meta
+
+        self.rs = rs
+        self.fields = fields
+        self.year = year
+        self.as_of = as_of
+        self.lang = lang
+        self.want_json = want_json
+        self.extra = {"scheme_info": ruleset_meta(rs)}
+        if tier is not None:
+            t, tracks = rs.find(tier)
+            if t is None:
+                raise KeyError(tier)
+            self.tier, self.tracks = t, tracks
+            self.mode = "track" if len(tracks) == 1 else "tier"
+            self.scope_tracks = [(t, tr) for tr in tracks]
+        elif len(rs.tiers) == 1 and len(rs.tiers[0]["tracks"]) == 1:
+            self.tier, self.tracks = rs.tiers[0], rs.tiers[0]["tracks"]
+            self.mode = "track"
+            self.scope_tracks = [(self.tier, self.tracks[0])]
+        else:
+            self.tier, self.tracks, self.mode = None, None, "ladder"
+            self.scope_tracks = list(rs.tracks())
+        self.cols = Columns(self)
+
+    def score(self, e, row=None) -> dict:
+        from .engine import Ladder, assess_track, closest, make_ctx, tier_status
+        from .report import T, describe_gap_item, status_key
+
+        lang, fields, rs = self.lang, self.fields, self.rs
+        ctx = make_ctx(e, fields, year=self.year, as_of=self.as_of)
+        by_track = {}
+        highest = nxt = None
+        tier_st = {}
+        doc = None
+        if self.mode == "ladder":
+            ladder = Ladder(rs, ctx)
+            for t, group, st in ladder.tiers:
+                tier_st[t["id"]] = st
+                for a in group:
+                    by_track[a.track["id"]] = a
+            verdict = ladder.verdict
+            highest = ladder.highest
+            nxt = ladder.next
+            focus = ladder.next_assessment
+            if focus is None:
+                focus = closest([a for t, g, st in ladder.tiers if t is highest for a in g])
+            if self.want_json:
+                from .report import ladder_json
+
+                doc = ladder_json(ladder, fields, lang, self.extra)
+        else:
+            for lt in rs.tiers:
+                if lt is self.tier:
+                    break
+                for tr in lt["tracks"]:
+                    assess_track(rs, lt, tr, ctx)
+            group = [assess_track(rs, self.tier, tr, ctx) for tr in self.tracks]
+            for a in group:
+                by_track[a.track["id"]] = a
+            if self.mode == "track":
+                focus = group[0]
+                verdict = focus.verdict
+                if self.want_json:
+                    from .report import assessment_json
+
+                    doc = assessment_json(focus, fields, lang, self.extra)
+            else:
+                st = tier_status(group)
+                verdict = {"reached": "eligible", "not_reached": "not_eligible"}.get(st, "undetermined")
+                focus = closest(group)
+                if self.want_json:
+                    from .report import FORMAT_VERSION, assessment_json
+
+                    doc = {"format_version": FORMAT_VERSION, "scheme": rs.id, "tier": self.tier["id"],
+                           "status": st, "verdict": verdict,
+                           "tracks": [assessment_json(a, fields, lang) for a in group]}
+        cols = self.cols
+        statuses = []
+        for a_id, c_id in cols.status_keys:
+            if a_id == "tier":
+                st = tier_st.get(c_id)
+                statuses.append(T[st][lang] if st else None)
+                continue
+            a = by_track.get(a_id)
+            r = next((r for r in a.results if r["id"] == c_id), None) if a is not None else None
+            statuses.append(T[status_key(r["kind"], r["status"])][lang] if r else None)
+        figures = [None] * len(cols.figures)
+        fidx = cols.figure_index
+        for a in by_track.values():
+            for r in a.results:
+                _collect_figures(r["result"], ctx.year, fidx, figures)
+        gaps = []
+        first_gap = None
+        for g in focus.gaps:
+            cond = g["cond"]
+            texts = [describe_gap_item(it, fields, lang) for it in g["items"]]
+            if not texts and g["status"] == "excluded":
+                texts = ["触发限制条件" if lang == "zh" else "an exclusion applies"]
+            text = "；".join(texts) if lang == "zh" else "; ".join(texts)
+            if first_gap is None:
+                first_gap = f"{cond['text'][lang]}：{text}" if lang == "zh" else f"{cond['text'][lang]}: {text}"
+            gaps.append((focus.track["name"][lang], g["condition"], cond["text"][lang],
+                         _EFFORT[g["effort"]][lang], text, cond["citation"]))
+        c = focus.counts
+        rec = {
+            "company": e.values.get("company_name"),
+            "source": e.source,
+            "row": row,
+            "year": ctx.year,
+            "verdict": verdict,
+            "verdict_label": T[verdict][lang],
+            "highest": highest["id"] if highest else None,
+            "highest_name": highest["name"][lang] if highest else None,
+            "next": nxt["id"] if nxt else None,
+            "next_name": nxt["name"][lang] if nxt else None,
+            "counts": (c["met"], c["unmet"], c["unknown"], c["priority_met"]),
+            "gap": first_gap,
+            "figures": figures,
+            "statuses": statuses,
+            "gaps": gaps,
+            "json": None,
+            "warnings": [_pjson(w) for w in e.warnings],
+        }
+        if doc is not None:
+            if row is not None:
+                doc["source_row"] = row
+            rec["json"] = json.dumps(doc, ensure_ascii=False, default=str)
+        return rec
+
+
+_EFFORT = {
+    "data": {"zh": "补数据", "en": "data"},
+    "declaration": {"zh": "需声明", "en": "declaration"},
+    "near": {"zh": "差距小", "en": "close"},
+    "far": {"zh": "差距大", "en": "far"},
+    "blocker": {"zh": "硬性障碍", "en": "blocker"},
+}
+
+
+def _collect_figures(node, year, fidx, figures):
+    t = node["type"]
+    if t == "metric":
+        off = node["year"] - year if node.get("year") is not None else 0
+        i = fidx.get((tuple(node["metric"]), off))
+        if i is not None and figures[i] is None and node.get("actual") is not None:
+            from .metrics import num_json
+
+            figures[i] = num_json(node["actual"])
+        return
+    for s in node.get("checks", ()):
+        _collect_figures(s, year, fidx, figures)
+    for k in ("when", "then"):
+        if node.get(k):
+            _collect_figures(node[k], year, fidx, figures)
+
+
+# --------------------------------------------------------------------------- inputs
+def list_files(folder, recursive, skip=()):
+    skip = {os.path.realpath(s) for s in skip}
+    out = []
+    if recursive:
+        for root, dirs, files in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for f in files:
+                out.append(os.path.join(root, f))
+    else:
+        out = [os.path.join(folder, f) for f in os.listdir(folder)]
+    keep = []
+    for p in out:
+        base = os.path.basename(p)
+        if base.startswith((".", "~$")) or os.path.splitext(base)[1].lower() not in (".xlsx", ".json"):
+            continue
+        if os.path.isdir(p) or os.path.realpath(p) in skip:
+            continue
+        keep.append(p)
+    return sorted(keep)
+
+
+def _unreadable(path, exc) -> Problem:
+    msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return Problem(str(path), None, f"cannot read: {msg[:160]}")
+
+
+def _xlsx_rows_iter(path):
+    """Safety check, then calamine; yields rows (lists). Raises InputError."""
+    from .safety import check_xlsx_file
+
+    try:
+        check_xlsx_file(path)
+    except OSError as exc:
+        raise InputError([Problem(str(path), None, f"cannot read file: {exc.strerror or exc}")]) from None
+    except Exception as exc:  # UnsafeInput
+        raise InputError([Problem(str(path), None, str(exc))]) from None
+    import python_calamine as pc
+
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+        if not wb.sheet_names:
+            raise InputError([Problem(str(path), None, "the workbook has no sheets")])
+        sheet = wb.get_sheet_by_index(0)
+        return sheet.height, sheet.iter_rows()
+    except InputError:
+        raise
+    except Exception as exc:
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError([Problem(str(path), None, f"not a readable xlsx workbook ({msg[:120]})")]) from None
+
+
+def _csv_rows_iter(path):
+    import csv
+
+    enc = "utf-8-sig"
+    try:
+        import codecs
+
+        dec = codecs.getincrementaldecoder("utf-8")()
+        with open(path, "rb") as fh:
+            while True:
+                chunk = fh.read(1 << 20)
+                if not chunk:
+                    dec.decode(b"", final=True)
+                    break
+                dec.decode(chunk)
+    except UnicodeDecodeError:
+        enc = "gb18030"  # Excel on a Chinese Windows saves CSV in GBK
+    except OSError as exc:
+        raise InputError([Problem(str(path), None, f"cannot read file: {exc.strerror or exc}")]) from None
+    fh = open(path, encoding=enc, newline="", errors="replace")
+
+    def gen():
+        with fh:
+            yield from csv.reader(fh)
+
+    return None, gen()
+
+
+# --------------------------------------------------------------------------- workers
+_W: dict = {}
+
+
+def _init_worker(scheme_path, tier, year, as_of, lang, want_json, roster_args):
+    if _W.get("key") == (scheme_path, tier, year, as_of, lang, want_json, roster_args):
+        return  # forked from the parent: everything is loaded already
+    from .fields import field_dictionary
+    from .rules import load_ruleset
+
+    fields = MemoFields(field_dictionary())
+    rs = load_ruleset(scheme_path)
+    _W["fields"] = fields
+    _W["scorer"] = Scorer(rs, fields, tier, year, as_of, lang, want_json)
+    if roster_args is not None:
+        from .roster import Roster
+
+        path, header, header_row = roster_args
+        _W["roster"] = Roster(path, fields, header, header_row)
+    _W["key"] = (scheme_path, tier, year, as_of, lang, want_json, roster_args)
+
+
+def _score_file(path):
+    from .reader import read_enterprise
+
+    fields, scorer = _W["fields"], _W["scorer"]
+    try:
+        e = read_enterprise(path, fields)
+    except InputError as exc:
+        return None, [_pjson(p) for p in exc.problems]
+    except RecursionError:
+        return None, [_pjson(Problem(str(path), None, "nested too deeply"))]
+    except Exception as exc:  # an unexpected reader failure must not stop the batch
+        return None, [_pjson(_unreadable(path, exc))]
+    return scorer.score(e), []
+
+
+def _score_files(paths):
+    return [_score_file(p) for p in paths]
+
+
+def _score_rows(chunk):
+    roster, scorer = _W["roster"], _W["scorer"]
+    out = []
+    for r, cells in chunk:
+        try:
+            e = roster.row(r, cells)
+        except InputError as exc:
+            out.append((None, [_pjson(p) for p in exc.problems]))
+            continue
+        if e is None:
+            continue
+        out.append((r, e))
+    res = []
+    for item in out:
+        if item[0] is None:
+            res.append(item)
+        else:
+            r, e = item
+            res.append((scorer.score(e, row=r), []))
+    return res
+
+
+def _chunks(it, n):
+    buf = []
+    for x in it:
+        buf.append(x)
+        if len(buf) >= n:
+            yield buf
+            buf = []
+    if buf:
+        yield buf
+
+
+def _pool(jobs, initargs):
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() and sys.platform != "darwin" else None
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=initargs)
+
+
+# --------------------------------------------------------------------------- output
+class Summary:
+    """The terminal summary: a rich table for a person, plain tab-separated lines otherwise."""
+
+    def __init__(self, fmt, lang, scorer, stream=None):
+        self.fmt = fmt
+        self.lang = lang
+        self.ladder = scorer.mode == "ladder"
+        self.out = stream or sys.stdout
+        self.rich = fmt == "table" and self.out.isatty()
+        self.buf = []
+        self.streaming = not self.rich
+        self.totals: dict = {}
+        self.n = 0
+        self.first = True
+        zh = lang == "zh"
+        self.heads = (["企业", "结论"] + (["最高层级"] if self.ladder else []) + ["满足", "不满足", "缺数据", "主要差距"]
+                      if zh else ["Company", "Verdict"] + (["Highest tier"] if self.ladder else []) +
+                      ["Met", "Unmet", "Unknown", "Largest gap"])
+        if fmt == "json":
+            from .report import FORMAT_VERSION
+
+            self.out.write('{"format_version": "%s", "scheme": %s, "tier": %s, "companies": [' % (
+                FORMAT_VERSION, json.dumps(scorer.rs.id), json.dumps(scorer.tier["id"] if scorer.tier and
+                                                                      scorer.mode != "ladder" else None)))
+        elif self.streaming:
+            self.out.write("\t".join(self.heads) + "\n")
+
+    def _cells(self, rec):
+        name = rec["company"] or (f"{rec['source']} row {rec['row']}" if rec["row"] else rec["source"])
+        c = rec["counts"]
+        return [name, rec["verdict_label"], *([rec["highest_name"] or "—"] if self.ladder else []),
+                str(c[0]), str(c[1]), str(c[2]), rec["gap"] or "—"]
+
+    def add(self, rec):
+        self.n += 1
+        self.totals[rec["verdict"]] = self.totals.get(rec["verdict"], 0) + 1
+        if self.fmt == "json":
+            d = {"company": rec["company"], "source": rec["source"], "row": rec["row"], "verdict": rec["verdict"],
+                 "highest_tier": rec["highest"], "next_tier": rec["next"], "met": rec["counts"][0],
+                 "unmet": rec["counts"][1], "unknown": rec["counts"][2], "priority_met": rec["counts"][3],
+                 "largest_gap": rec["gap"]}
+            self.out.write(("\n  " if self.first else ",\n  ") + json.dumps(d, ensure_ascii=False, default=str))
+            self.first = False
+            return
+        if self.streaming:
+            self.out.write("\t".join(s.replace("\t", " ").replace("\n", " ") for s in self._cells(rec)) + "\n")
+            return
+        self.buf.append(self._cells(rec))
+        if len(self.buf) > TABLE_MAX_ROWS:  # too many for a table: switch to plain lines
+            self.streaming = True
+            self.out.write("\t".join(self.heads) + "\n")
+            for cells in self.buf:
+                self.out.write("\t".join(cells) + "\n")
+            self.buf = []
+
+    def finish(self, inputs, unreadable, problems):
+        from .report import T
+
+        lang = self.lang
+        if self.fmt == "json":
+            order = ["eligible", "not_eligible", "undetermined", "excluded"]
+            self.out.write("\n], " + json.dumps({
+                "inputs": inputs, "scored": self.n, "unreadable": unreadable,
+                "totals": {k: self.totals.get(k, 0) for k in order},
+                "problems": problems}, ensure_ascii=False, default=str)[1:] + "\n")
+            return
+        zh = lang == "zh"
+        parts = [f"{T[k][lang]} {v}" for k, v in sorted(self.totals.items())]
+        total_line = (f"合计 {inputs} 个输入：已评价 {self.n}，无法读取 {unreadable}；" if zh else
+                      f"Total {inputs} inputs: {self.n} scored, {unreadable} unreadable; ") + \
+            ("，".join(parts) if zh else ", ".join(parts))
+        if self.rich:
+            from .commands import console
+            from rich.table import Table
+
+            con = console()
+            table = Table()
+            for h in self.heads:
+                table.add_column(h, overflow="fold")
+            for cells in self.buf:
+                table.add_row(*cells)
+            con.print(table)
+            con.print(total_line, markup=False, highlight=False)
+        else:
+            self.out.write(total_line + "\n")
+
+
+class Progress:
+    def __init__(self, total, label):
+        self.p = None
+        if total is None or not sys.stderr.isatty():
+            return
+        try:
+            from rich.console import Console
+            from rich.progress import Progress as RP
+
+
+            self.p = RP(console=Console(file=sys.stderr), transient=True)
+            self.p.start()
+            self.task = self.p.add_task(label, total=total)
+        except Exception:  # pragma: no cover - a progress bar must never stop a batch
+            self.p = None
+
+    def advance(self, n=1):
+        if self.p is not None:
+            self.p.advance(self.task, n)
+
+    def stop(self):
+        if self.p is not None:
+            self.p.stop()
+
+
+# --------------------------------------------------------------------------- run
+def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="table", lang="zh", year=None,
+              as_of=None) -> int:
+    from .commands import expired_warning, fail, resolve_scheme, warn
+    from .fields import field_dictionary
+    from .safety import OutputError
+
+    path = os.fspath(path)
+    if jobs < 0:
+        fail([f"--jobs must be 0 (automatic) or more, not {jobs}"])
+    if out is not None:
+        out = os.fspath(out)
+        from .export import SUFFIXES
+
+        if os.path.splitext(out)[1].lower() not in SUFFIXES:
+            fail([f"--out {out!r}: the file name must end in .xlsx, .csv or .jsonl"])
+    if not os.path.exists(path):
+        fail([f"{path}: no such file or folder"])
+    import datetime as dt
+
+    as_of = as_of or dt.date.today()
+    rs = resolve_scheme(scheme, as_of)
+    fields = MemoFields(field_dictionary())
+    want_json = out is not None and out.lower().endswith(".jsonl")
+    try:
+        scorer = Scorer(rs, fields, tier, year, as_of, lang, want_json)
+    except KeyError:
+        ids = [tr["id"] for _t, tr in rs.tracks()] + [x["id"] for x in rs.tiers if len(x["tracks"]) > 1]
+        fail([f"unknown tier {tier!r} for scheme {rs.id}; known: {', '.join(ids)}"])
+    _W.update(fields=fields, scorer=scorer)
+
+    # ---- what to read
+    roster = None
+    files = None
+    rows_iter = None
+    total = None
+    pre_problems: list[Problem] = []
+    single = None
+    if os.path.isdir(path):
+        files = list_files(path, recursive, skip=[out] if out else ())
+        if not files:
+            fail([f"{path}: no .xlsx or .json files" + ("" if recursive else " (use --recursive for sub-folders)")])
+        protect = files
+        total = len(files)
+    else:
+        protect = [path]
+        ext = os.path.splitext(path)[1].lower()
+        if ext not in (".xlsx", ".xlsm", ".csv", ".json"):
+            fail([f"{path}: unsupported file type {ext or '(none)'!r}: use a folder, .xlsx, .csv or .json"])
+        if ext == ".json":
+            files = [path]
+        else:
+            from .roster import Roster, find_header
+
+            try:
+                height, it = (_csv_rows_iter if ext == ".csv" else _xlsx_rows_iter)(path)
+            except InputError as exc:
+                fail([p.line() for p in exc.problems])
+            hr, header, consumed = find_header(it, fields)
+            if hr is None:
+                if ext == ".csv":
+                    fail([f"{path}: no header row naming the company name and at least two more known fields "
+                          "in the first rows (a roster needs one)"])
+                # a single applicant workbook: hand the rows to the applicant reader
+                from .reader import read_rows
+
+                rows = consumed + list(it)
+                try:
+                    single = read_rows(path, fields, rows)
+                except InputError as exc:
+                    pre_problems.extend(exc.problems)
+                total = 1
+            else:
+                roster = Roster(path, fields, header, hr)
+                _W["roster"] = roster
+                pre_problems.extend(roster.warnings)
+                start = hr + 1
+                rows_iter = ((r, cells) for r, cells in enumerate(it, start=start))
+                total = (height - hr) if height else None
+    if out is not None:
+        real = os.path.realpath(out)
+        for p in protect:
+            if os.path.realpath(p) == real:
+                fail([f"--out {out}: would overwrite input file {p}"])
+    expired_warning(rs, as_of, lang)
+
+    # ---- how: serial or a pool
+    n_work = total or 0
+    if jobs == 0:
+        cpus = os.cpu_count() or 1
+        if files is not None:
+            jobs = cpus if len(files) >= POOL_MIN_FILES else 1
+        elif roster is not None:
+            jobs = cpus if (total is None or total >= POOL_MIN_ROWS) else 1
+        else:
+            jobs = 1
+    jobs = max(1, min(jobs, 61))
+    initargs = (rs.path, tier, year, as_of, lang, want_json,
+                (roster.path, list(header), hr) if roster is not None else None)
+    if roster is not None or files is not None:
+        _W["key"] = initargs
+
+    summary = Summary(fmt, lang, scorer)
+    state = {"unreadable": 0, "inputs": 0, "problems": [], "stderr": 0, "suppressed": 0}
+
+    def report_problem(pj, sink):
+        sink.problem(pj)
+        if fmt == "json":
+            state["problems"].append(pj)
+        if state["stderr"] < MAX_STDERR_LINES:
+            (warn if pj["severity"] == "warning" else (lambda s: sys.stderr.write(f"zjtx: error: {s}\n")))(
+                pj["line"])
+            state["stderr"] += 1
+        else:
+            state["suppressed"] += 1
+
+    def handle(results, sink, progress):
+        for rec, problems in results:
+            state["inputs"] += 1
+            if rec is None:
+                state["unreadable"] += 1
+                for pj in problems:
+                    report_problem(pj, sink)
+            else:
+                summary.add(rec)
+                sink.add(rec)
+                for pj in rec["warnings"]:
+                    report_problem(pj, sink)
+                if roster is not None:
+                    dup = roster.check_duplicate(rec["company"], rec["row"])
+                    if dup is not None:
+                        report_problem(_pjson(dup), sink)
+            progress.advance()
+
+    def loop(sink):
+        if single is None and roster is None and any(p.severity == "error" for p in pre_problems):
+            state["inputs"] += 1  # a single applicant workbook that could not be read
+            state["unreadable"] += 1
+        for p in pre_problems:
+            report_problem(_pjson(p), sink)
+        big = (files is not None and len(files) >= PROGRESS_MIN_FILES) or \
+              (roster is not None and (total is None or total >= PROGRESS_MIN_ROWS))
+        progress = Progress(total if big else None, "zjtx batch")
+        try:
+            if single is not None:
+                handle([(scorer.score(single), [])], sink, progress)
+            elif files is not None:
+                if jobs > 1 and len(files) > 1:
+                    with _pool(jobs, initargs) as ex:
+                        for res in ex.map(_score_files, list(_chunks(files, FILE_CHUNK))):
+                            handle(res, sink, progress)
+                else:
+                    handle(map(_score_file, files), sink, progress)
+            elif roster is not None:
+                if jobs > 1:
+                    with _pool(jobs, initargs) as ex:
+                        pending = []
+                        for chunk in _chunks(rows_iter, ROW_CHUNK):
+                            pending.append(ex.submit(_score_rows, chunk))
+                            while len(pending) > jobs * 4:
+                                handle(pending.pop(0).result(), sink, progress)
+                        for f in pending:
+                            handle(f.result(), sink, progress)
+                else:
+                    for chunk in _chunks(rows_iter, ROW_CHUNK):
+                        handle(_score_rows(chunk), sink, progress)
+        finally:
+            progress.stop()
+
+    from .export import write
+
+    try:
+        write(out, protect, scorer.cols, lang, loop)
+    except OutputError as exc:
+        fail([str(exc)])
+    except OSError as exc:
+        fail([f"--out {out}: cannot write: {exc.strerror or exc}"])
+    if state["suppressed"]:
+        warn(f"{state['suppressed']} more problem(s) not shown" + (f"; see {out}" if out else ""))
+    summary.finish(state["inputs"], state["unreadable"], state["problems"])
+    if out is not None:
+        sys.stderr.write(f"zjtx: wrote {out}\n")
+    return 2 if state["unreadable"] else 0

@@ -1,0 +1,209 @@
+"""Rosters: one company per row, one field (or field and year) per column.
+
+Header cells are field labels as the field dictionary knows them (Chinese,
+English, key or alias, optionally with a unit bracket). A per-year field needs
+the year in its header, in any of these forms::
+
+    主营业务收入2024    主营业务收入 2024    主营业务收入_2024    main_business_revenue.2024
+    主营业务收入（2024年）    主营业务收入(2024)（万元）    2024年主营业务收入
+
+How a roster is told from a single applicant workbook (the label/value layout
+of :mod:`zjtx_cli.reader`): a row among the first five non-empty rows of the
+first sheet is a *roster header* when at least three of its cells name known
+fields (per-year fields with a year) and one of them is the company name
+(企业名称 / company_name). An applicant workbook never has that: its first rows
+are ``指标 | 2023 | 2024`` or ``企业名称 | <name>``. A CSV file is always read as
+a roster.
+
+Rows that are entirely blank are skipped. A company name seen in an earlier
+row is reported as a warning (both rows are still scored). A cell that cannot
+be read makes its row unreadable (reported with row number, column and reason;
+the other rows are scored). Row numbers are the spreadsheet's (1 = first row).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .model import Enterprise, InputError, Problem
+from .values import BadValue, nfkc, normalize_label, split_label
+
+_YEAR = r"((?:19|20)\d{2})"
+_SUFFIX_RE = re.compile(r"^(.*?)[\s._\-/:：]*[\(\[]?\s*" + _YEAR + r"\s*(?:年度|年|FY)?\s*[\)\]]?$")
+_PREFIX_RE = re.compile(r"^" + _YEAR + r"\s*(?:年度|年|FY)?[\s._\-/:：]*(.+)$")
+HEADER_SCAN_ROWS = 5
+MIN_HEADER_FIELDS = 3
+
+
+def _empty(v) -> bool:
+    return v is None or v == "" or (isinstance(v, str) and not v.strip())
+
+
+class Column:
+    __slots__ = ("index", "key", "year", "unit", "shown", "field")
+
+    def __init__(self, index, key, year, unit, shown, field):
+        self.index, self.key, self.year, self.unit, self.shown, self.field = index, key, year, unit, shown, field
+
+
+def parse_header_cell(cell, fields):
+    """``(key, year, label_unit)`` for a header cell, or None. ``year`` is None for single-valued fields."""
+    if not isinstance(cell, str) or not cell.strip():
+        return None
+    text = nfkc(cell)
+    key = fields.lookup(text)
+    _name, unit = split_label(text)
+    if key is not None:
+        return key, None, unit
+    for rx, ni, yi in ((_SUFFIX_RE, 1, 2), (_PREFIX_RE, 2, 1)):
+        base = text
+        # a unit bracket may follow the year: 主营业务收入（2024年）（万元）
+        stripped, u = split_label(base)
+        for candidate, cu in ((base, unit), (stripped, u or unit)):
+            m = rx.match(candidate)
+            if not m:
+                continue
+            name = m.group(ni).strip()
+            if not name:
+                continue
+            k = fields.lookup(name)
+            if k is None:
+                continue
+            _n, nu = split_label(name)
+            return k, int(m.group(yi)), nu or cu
+    return None
+
+
+def header_fields(row, fields):
+    """Known columns of a candidate header row: list of (index, key, year, unit)."""
+    out = []
+    for i, cell in enumerate(row):
+        h = parse_header_cell(cell, fields)
+        if h is not None:
+            out.append((i, *h))
+    return out
+
+
+def is_header(row, fields) -> bool:
+    known = header_fields(row, fields)
+    return len(known) >= MIN_HEADER_FIELDS and any(k == "company_name" for _i, k, _y, _u in known)
+
+
+class Roster:
+    """Turns roster rows into enterprises; collects header and duplicate-name warnings."""
+
+    def __init__(self, path, fields, header, header_row: int):
+        self.path = str(path)
+        self.fields = fields
+        self.header_row = header_row
+        self.columns: list[Column] = []
+        self.warnings: list[Problem] = []
+        self._names: dict[str, int] = {}
+        self._memo: dict = {}
+        seen: dict = {}
+        for i, cell in enumerate(header):
+            if _empty(cell):
+                continue
+            shown = str(cell).strip()
+            h = parse_header_cell(cell, fields)
+            if h is None:
+                hint = fields.suggest(str(cell))
+                self.warnings.append(Problem(self.path, shown, "unknown column, ignored" +
+                                             (f" (did you mean {hint}?)" if hint else ""),
+                                             severity="warning", row=header_row))
+                continue
+            key, year, unit = h
+            f = fields[key]
+            if f.per_year and year is None:
+                self.warnings.append(Problem(self.path, shown, "a per-year field needs the year in its header "
+                                             f"(e.g. {f.zh}2024), column ignored", severity="warning",
+                                             row=header_row))
+                continue
+            if not f.per_year and year is not None:
+                year = None  # e.g. "有效发明专利（2025年）": the field is not kept per year
+            if (key, year) in seen:
+                self.warnings.append(Problem(self.path, shown, f"same field as column {seen[(key, year)]!r}, "
+                                             "column ignored", severity="warning", row=header_row))
+                continue
+            seen[(key, year)] = shown
+            self.columns.append(Column(i, key, year, unit, shown, f))
+        self.name_index = next((c.index for c in self.columns if c.key == "company_name"), None)
+
+    def _parse(self, c: Column, raw):
+        from .reader import parse_value
+
+        t = c.field.type
+        if isinstance(raw, str) and t in ("bool", "choice", "date"):
+            # the same few words ("是", "制造业") repeat on every row
+            mk = (c.key, c.unit, raw)
+            try:
+                return self._memo[mk]
+            except KeyError:
+                pass
+            v = parse_value(c.field, raw, c.unit)
+            if len(self._memo) < 20000:
+                self._memo[mk] = v
+            return v
+        return parse_value(c.field, raw, c.unit)
+
+    def row(self, r: int, cells) -> Enterprise | None:
+        """The enterprise on spreadsheet row ``r``; None for a blank row; InputError for a bad one."""
+        n = len(cells)
+        values: dict = {}
+        errors = []
+        any_value = False
+        for c in self.columns:
+            if c.index >= n:
+                continue
+            raw = cells[c.index]
+            if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
+                continue
+            any_value = True
+            try:
+                v = self._parse(c, raw)
+            except BadValue as exc:
+                errors.append(Problem(self.path, c.shown, str(exc), raw, c.year, row=r))
+                continue
+            if c.year is not None:
+                values.setdefault(c.key, {})[c.year] = v
+            else:
+                values[c.key] = v
+        if errors:
+            raise InputError(errors)
+        if not any_value:
+            return None  # a blank row (or only unknown columns filled in): nothing to assess
+        return Enterprise(values, self.path)
+
+    def check_duplicate(self, name, r: int):
+        """A warning when ``name`` was seen on an earlier row (called in row order, by one process)."""
+        if not name:
+            return None
+        norm = normalize_label(name)
+        first = self._names.get(norm)
+        if first is not None:
+            return Problem(self.path, self.fields["company_name"].zh,
+                           f"duplicate company name (also in row {first})", name, severity="warning", row=r)
+        self._names[norm] = r
+        return None
+
+
+def find_header(rows_iter, fields):
+    """Scan the first rows for a roster header.
+
+    Returns ``(header_row_number, header_cells, consumed_rows)`` where
+    ``consumed_rows`` are the rows read so far (so that a non-roster workbook
+    can be handed to the applicant reader without reading it again);
+    header_row_number is None when no header was found.
+    """
+    consumed = []
+    nonempty = 0
+    for r, row in enumerate(rows_iter, start=1):
+        consumed.append(row)
+        if all(_empty(v) for v in row):
+            continue
+        nonempty += 1
+        if is_header(row, fields):
+            return r, row, consumed
+        if nonempty >= HEADER_SCAN_ROWS:
+            break
+    return None, None, consumed
