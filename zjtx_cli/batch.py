@@ -172,6 +172,7 @@ class Scorer:
         self.lang = lang
         self.want_json = want_json
         self.extra = {"scheme_info": ruleset_meta(rs)}
+        self.tier_given = tier is not None
         if tier is not None:
             t, tracks = rs.find(tier)
             if t is None:
@@ -229,7 +230,16 @@ class Scorer:
                 if self.want_json:
                     from .report import assessment_json
 
-                    doc = assessment_json(focus, fields, lang, self.extra)
+                    extra = self.extra
+                    nref = self.tier.get("next")
+                    # as 'assess' does: an eligible company also gets the tier above (possibly another scheme)
+                    if verdict == "eligible" and nref and ":" in nref and not self.tier_given:
+                        from .engine import assess_external
+
+                        nxt_a = assess_external(nref, ctx)
+                        if nxt_a is not None:
+                            extra = dict(extra, next_tier=nref, next=assessment_json(nxt_a, fields, lang))
+                    doc = assessment_json(focus, fields, lang, extra)
             else:
                 st = tier_status(group)
                 verdict = {"reached": "eligible", "not_reached": "not_eligible"}.get(st, "undetermined")
