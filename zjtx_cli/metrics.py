@@ -396,6 +396,89 @@ def _years_gap(ctx, year, op, target, mv):
 _register(Metric("years_in_operation", "经营年限", "Years in operation", "年", _years_compute, _years_gap,
                  "截至评价年度末的完整年数", "completed years at the end of the assessment year"))
 
+# -- three-year averages (Jiangsu 千企升级 pool and provincial little giant, rulesets/jinhu.yaml) ----
+def _mean_ratio_compute(num, den, years_back, fzh, fen):
+    """100 * the arithmetic mean of the yearly ratios num / den (not the ratio of the sums)."""
+
+    def compute(ctx, year):
+        ys = list(range(year - years_back, year + 1))
+        nv, m1 = _need(ctx, num, ys)
+        dv, m2 = _need(ctx, den, ys)
+        inputs = _inputs(num, ys, nv) + _inputs(den, ys, dv)
+        if m1 or m2:
+            return MV(None, m1 + m2, inputs, fzh, fen, "%")
+        bad = [(den, y) for y, d in zip(ys, dv) if d <= 0]
+        if bad:
+            return MV(None, bad, inputs, fzh, fen, "%")
+        return MV(HUNDRED * sum(n / d for n, d in zip(nv, dv)) / len(ys), (), inputs, fzh, fen, "%")
+
+    return compute
+
+
+def _mean_ratio_gap(num, den, years_back, word_zh, word_en):
+    """Shortfall of the numerator in the assessment year, earlier years and the denominator unchanged."""
+
+    def gap(ctx, year, op, target, mv):
+        ys = list(range(year - years_back, year + 1))
+        earlier = sum(ctx.raw(num, y) / ctx.raw(den, y) for y in ys[:-1])
+        d = ctx.raw(den, ys[-1])
+        need = (target / HUNDRED * len(ys) - earlier) * d
+        short = need - ctx.raw(num, ys[-1])
+        more = "（须超过）" if op == ">" else ""
+        return Gap(short, "万元",
+                   f"{word_zh}{ys[-1]}年须达到 {fmt(need, '万元')}，尚差 {fmt(short, '万元')}{more}"
+                   f"（{ys[0]}—{ys[-2]}年不变，按{ys[-1]}年现有{ctx.fields[den].zh}计）",
+                   f"{word_en} in {ys[-1]} must reach {fmt(need, '万元')}: short by {fmt(short, '万元')}"
+                   + (" (must exceed)" if op == ">" else "")
+                   + f" ({ys[0]}-{ys[-2]} unchanged, at the current {ctx.fields[den].en.lower()} of {ys[-1]})",
+                   short / need if need else None)
+
+    return gap
+
+
+_register(Metric(
+    "operating_revenue_avg_growth_3y", "近3年营业收入平均增长率", "3-year average growth of operating revenue", "%",
+    _growth_compute("operating_revenue", 3, "arithmetic"), _growth_gap("operating_revenue", 3, "arithmetic"),
+    "平均增长率按近3年各年增长率的算术平均计（需4个年度的数据）",
+    "平均增长率 read as the mean of the last three yearly rates (needs four years of figures)"))
+
+_register(Metric(
+    "operating_profit_margin_avg_3y", "近3年平均营业利润率", "3-year average operating profit margin", "%",
+    _mean_ratio_compute("operating_profit", "operating_revenue", 2,
+                        "近3年各年（营业利润 ÷ 营业收入）的算术平均",
+                        "mean of the yearly operating profit / operating revenue over 3 years"),
+    _mean_ratio_gap("operating_profit", "operating_revenue", 2, "营业利润", "Operating profit"),
+    "各年营业利润率的算术平均", "arithmetic mean of the yearly margins"))
+
+_register(Metric(
+    "rd_intensity_avg_3y", "近3年研发费用占营业收入比重均值", "3-year mean R&D intensity (of operating revenue)", "%",
+    _mean_ratio_compute("rd_expense", "operating_revenue", 2,
+                        "近3年各年（研发费用 ÷ 营业收入）的算术平均",
+                        "mean of the yearly R&D expenditure / operating revenue over 3 years"),
+    _mean_ratio_gap("rd_expense", "operating_revenue", 2, "研发费用", "R&D expenditure"),
+    "各年比重的算术平均", "arithmetic mean of the yearly ratios"))
+
+
+def _founding_year_compute(ctx, year):
+    d = ctx.e.get("founding_date")
+    fzh, fen = "成立日期所在年份", "year of the founding date"
+    if d is None:
+        return MV(None, [("founding_date", None)], [], fzh, fen, None)
+    return MV(Decimal(d.year), (), [("founding_date", None, d)], fzh, fen, None)
+
+
+def _founding_year_gap(ctx, year, op, target, mv):
+    short = abs(target - mv.value) + (1 if op in (">", "<") else 0)
+    zh = f"成立于 {int(mv.value)} 年，不符合 {OP_WORDS_ZH.get(op, op)} {int(target)} 年的要求（成立日期无法改变）"
+    en = f"founded in {int(mv.value)}, the rule requires {op} {int(target)} (the founding date cannot change)"
+    return Gap(short, "年", zh, en, None)
+
+
+OP_WORDS_ZH = {">=": "不早于", ">": "晚于", "<=": "不晚于", "<": "早于", "==": "等于"}
+
+_register(Metric("founding_year", "成立年份", "Year founded", None, _founding_year_compute, _founding_year_gap,
+                 "营业执照所载成立日期的年份", "the year of the founding date on the business licence"))
+
 
 def metric_or_field(key: str, fields) -> tuple[str, str, str | None]:
     """(zh, en, unit) of a metric or raw field key."""
@@ -441,6 +524,10 @@ METRIC_INPUTS: dict[str, tuple[str, ...]] = {
     "rd_expense_2y": ("rd_expense",),
     "equity_financing_2y": ("equity_financing",),
     "years_in_operation": ("founding_date",),
+    "operating_revenue_avg_growth_3y": ("operating_revenue",),
+    "operating_profit_margin_avg_3y": ("operating_profit", "operating_revenue"),
+    "rd_intensity_avg_3y": ("rd_expense", "operating_revenue"),
+    "founding_year": ("founding_date",),
 }
 for _k in list(METRICS):
     for _f in ("main_business_revenue", "operating_revenue", "net_profit"):
