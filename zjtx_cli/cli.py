@@ -191,6 +191,7 @@ def template(
     year: Optional[int] = typer.Option(None, "--year", help="Latest year of the yearly columns"),
     fmt: str = typer.Option("xlsx", "--format", "-f", help="xlsx or json"),
     years: int = typer.Option(3, "--years", help="How many yearly columns"),
+    force: bool = typer.Option(False, "--force", help="Replace the file if it exists"),
 ):
     """Write a fill-in workbook (or JSON skeleton) from the field dictionary."""
     _check_format(fmt, ("xlsx", "json"))
@@ -198,7 +199,7 @@ def template(
         from .template import write_template
     except ImportError:
         fail(["templates are not available in this build"])
-    code = write_template(out=out, scheme=scheme, year=year, fmt=fmt, years=years)
+    code = write_template(out=out, scheme=scheme, year=year, fmt=fmt, years=years, force=force)
     raise typer.Exit(code or 0)
 
 

@@ -169,6 +169,10 @@ def run_assess(file, scheme, tier=None, fmt="table", lang="zh", year=None, as_of
     if sets:
         apply_sets(e, sets, fields)
     ctx = make_ctx(e, fields, year=year, as_of=as_of_date, review=review)
+    from .checks import scheme_warnings  # years missing from a series a condition needs (issue 4)
+
+    for w in scheme_warnings(e, rs, ctx):
+        warn(w.line())
     expired_warning(rs, as_of_date, lang)
     if year is None and e.latest_year() is None:
         warn(f"{file}: no yearly figures; assessment year taken as {ctx.year}")

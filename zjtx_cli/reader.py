@@ -1,17 +1,28 @@
 """Read one enterprise from a ``.json`` or ``.xlsx`` file.
 
-JSON: an object keyed by field key (a Chinese label is accepted too); per-year
-fields are objects keyed by year, ``{"2024": 1800, "2025": 2000}``.
+JSON: an object keyed by field key (a Chinese or English label is accepted
+too); per-year fields are objects keyed by year, ``{"2024": 1800, "2025": 2000}``
+(or one key per year: ``"2024年营业收入": 1800``). Keys starting with ``_``
+are comments.
 
-xlsx (read with python-calamine, never openpyxl): rows of label / value. The
-label is the Chinese label, the English label, the key or an alias, optionally
-with a unit in brackets (``营业收入（元）``). A header row naming years
-(``2023 2024 2025``, ``2024年``) says which column holds which year for the
-per-year rows below it; a row of a single-valued field takes the first value
-to the right of its label. A column of units (万元 / 元 / 亿元) is honoured.
+xlsx (read with python-calamine, never openpyxl; first sheet only): rows of
+label / value. The label is the Chinese label, the English label, the key or
+an alias, optionally with a unit in brackets (``营业收入（元）``) or a year
+(``2024年营业收入``). A header row says what the columns hold: years
+(``2023 2024 2025``, ``2024年``) for the per-year rows below it, and columns
+headed 字段键/key, 单位/unit and 填写说明/说明/hint/备注 are not values. A row of a
+single-valued field takes the first value to the right of its label. A unit
+column (万元 / 元 / 亿元) is honoured. This is the layout ``zjtx template``
+writes (see docs/input-format.md).
+
+A formula cell is read through its cached value; a formula that was never
+computed (written by a program, not saved by Excel) is reported for that
+field instead of being read as empty. A number in a cell formatted as a
+percentage (35% is stored as 0.35) is read as the percentage shown.
 
 Problems are collected, not raised one at a time: a file with three mistakes
-reports all three.
+reports all three. :func:`read_enterprise` also runs the data checks of
+``checks.py`` on what it read.
 """
 
 from __future__ import annotations
@@ -21,14 +32,27 @@ import os
 import re
 
 from .model import Enterprise, InputError, Problem
-from .values import (BadValue, nfkc, parse_bool, parse_choice, parse_date, parse_integer, parse_number,
-                     parse_text, split_label)
+from .values import (BadValue, nfkc, normalize_label, parse_bool, parse_choice, parse_date, parse_integer,
+                     parse_number, parse_text, split_label)
 
-_YEAR_RE = re.compile(r"^\s*((?:19|20)\d{2})\s*(?:年|年度|FY)?\s*$")
-_UNIT_CELLS = {"万元", "元", "亿元", "千元", "百万元", "%", "人", "项", "年", "个", "件"}
-# words that head a label column and are not fields
-_HEADER_WORDS = {"指标", "项目", "字段", "名称", "指标名称", "field", "indicator", "item", "key", "字段键", "单位",
-                 "unit", "值", "数值", "value", "说明", "hint", "填写说明", "备注"}
+_YEAR_RE = re.compile(r"^\s*((?:19|20)\d{2})\s*(?:年度|年|FY)?\s*$")
+_UNIT_CELLS = {"万元", "元", "亿元", "千元", "百万元", "%", "人", "项", "年", "个", "件", "分"}
+_MONEY_CELLS = ("元", "亿元", "千元", "百万元", "万元")
+# words that head a label column (or a section) and are not fields
+_HEADER_WORDS = {"指标", "项目", "字段", "名称", "指标名称", "field", "indicator", "item", "年度", "年份", "year",
+                 "基本信息", "年度数据", "年度指标", "财务数据", "申报信息", "填报项目", "label"}
+# column headings of columns that never hold values
+_KEY_HEADS = {"字段键", "key", "键", "英文键"}
+_UNIT_HEADS = {"单位", "unit", "计量单位"}
+_HINT_HEADS = {"说明", "填写说明", "hint", "备注", "注释", "notes", "note", "remark", "remarks", "提示"}
+_VALUE_HEADS = {"值", "数值", "填写值", "value", "内容", "填报值", "填写"}
+_COMMENT_PREFIXES = ("#", "注:", "说明:", "填表说明", "note:")
+# values that mean "left blank"
+_BLANKS = {"-", "--", "—", "——", "/", "n/a", "na", "不适用", "\\"}
+_YEAR_LABEL = (re.compile(r"^((?:19|20)\d{2})\s*(?:年度|年)?\s*(.+)$"),
+               re.compile(r"^(.+?)\s*[(\[]?\s*((?:19|20)\d{2})\s*(?:年度|年)?\s*[)\]]?$"))
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+UNCACHED_FORMULA = "formula without a cached value — open and save the file in Excel"
 
 
 def parse_value(field, raw, label_unit=None):
@@ -48,19 +72,63 @@ def parse_value(field, raw, label_unit=None):
 
 
 def _empty(v) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
+    if v is None:
+        return True
+    if isinstance(v, str):
+        t = v.strip()
+        return not t or nfkc(t).lower() in _BLANKS
+    return False
 
 
 def _year_of(v):
     if isinstance(v, bool):
         return None
-    if isinstance(v, (int, float)) and v == int(v) and 1900 <= int(v) <= 2100:
+    if isinstance(v, (int, float)) and v == v and abs(v) < 1e6 and v == int(v) and 1900 <= int(v) <= 2100:
         return int(v)
     if isinstance(v, str):
         m = _YEAR_RE.match(nfkc(v))
         if m:
             return int(m.group(1))
     return None
+
+
+def _lookup_label(fields, label: str):
+    """(key, year, label_unit) for a row label or JSON key; key None when unknown.
+
+    Besides the plain label, a year in the label is understood for per-year
+    fields: ``2024年营业收入``, ``营业收入（2024年）``, ``营业收入2024``.
+    """
+    key = fields.lookup(label)
+    _name, unit = split_label(label)
+    if key is not None:
+        return key, None, unit
+    name = nfkc(_name)
+    for rx in _YEAR_LABEL:
+        m = rx.match(name)
+        if not m:
+            continue
+        a, b = m.groups()
+        year, rest = (int(a), b) if a.isdigit() else (int(b), a)
+        k = fields.lookup(rest)
+        if k is not None and fields[k].per_year:
+            return k, year, unit or split_label(rest)[1]
+    return None, None, unit
+
+
+def _head_word(v) -> str | None:
+    """The first word of a header cell, normalised: '指标 Indicator' -> '指标'."""
+    if not isinstance(v, str):
+        return None
+    text = nfkc(v).strip()
+    if not text:
+        return None
+    first = re.split(r"[\s/|]+", text, maxsplit=1)[0]
+    return normalize_label(first)
+
+
+def _is_comment(label: str) -> bool:
+    t = nfkc(label).lower()
+    return t.startswith(_COMMENT_PREFIXES)
 
 
 class _Collector:
@@ -71,6 +139,9 @@ class _Collector:
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
 
+    def error(self, field, reason, value=None, year=None, row=None):
+        self.errors.append(Problem(self.path, field, reason, value, year, row=row))
+
     def put(self, key, raw, year=None, label_unit=None, shown=None, row=None):
         f = self.fields[key]
         label = shown or f.zh
@@ -79,22 +150,26 @@ class _Collector:
         try:
             v = parse_value(f, raw, label_unit)
         except BadValue as exc:
-            self.errors.append(Problem(self.path, label, str(exc), raw, year, row=row))
+            self.error(label, str(exc), raw, year, row=row)
+            return
+        except (ArithmeticError, ValueError, TypeError, OverflowError) as exc:  # never a traceback
+            self.error(label, f"cannot read this value ({type(exc).__name__})", raw, year, row=row)
             return
         if f.per_year:
             if year is None:
-                self.errors.append(Problem(self.path, label, "a per-year figure needs a year", raw, row=row))
+                self.error(label, "a per-year figure needs a year", raw, row=row)
                 return
             slot = self.values.setdefault(key, {})
             if year in slot and slot[year] != v:
-                self.errors.append(Problem(self.path, label, f"given twice with different values "
-                                           f"({slot[year]} and {v})", raw, year, row=row))
+                self.error(label, f"given twice with different values ({slot[year]} and {v})", raw, year, row=row)
                 return
             slot[year] = v
         else:
+            if year is not None:
+                self.error(label, "is not given per year: give a single value", raw, year, row=row)
+                return
             if key in self.values and self.values[key] != v:
-                self.errors.append(Problem(self.path, label, f"given twice with different values "
-                                           f"({self.values[key]} and {v})", raw, row=row))
+                self.error(label, f"given twice with different values ({self.values[key]} and {v})", raw, row=row)
                 return
             self.values[key] = v
 
@@ -103,79 +178,221 @@ class _Collector:
         reason = "unknown label, ignored" + (f" (did you mean {hint}?)" if hint else "")
         self.warnings.append(Problem(self.path, str(label), reason, severity="warning", row=row))
 
-    def result(self) -> Enterprise:
-        if self.errors:
-            raise InputError(self.errors)
-        return Enterprise(self.values, self.path, self.warnings)
+    def result(self, checks: bool = False) -> Enterprise:
+        e = Enterprise(self.values, self.path, self.warnings)
+        errors = list(self.errors)
+        if checks:
+            from .checks import check_enterprise
+
+            more_errors, more_warnings = check_enterprise(e, self.fields)
+            errors.extend(more_errors)
+            e.warnings.extend(more_warnings)
+        if errors:
+            raise InputError(errors)
+        return e
 
 
 # --------------------------------------------------------------------------------- JSON
-def read_json(path, fields, data=None) -> Enterprise:
+class _DuplicateKey(Exception):
+    pass
+
+
+def _no_duplicates(pairs):
+    d = {}
+    for k, v in pairs:
+        if k in d and d[k] != v:
+            raise _DuplicateKey(k)
+        d[k] = v
+    return d
+
+
+def read_json(path, fields, data=None, checks: bool | None = None) -> Enterprise:
+    """A JSON file (or already-parsed ``data``) to an enterprise.
+
+    The data checks run by default when a file is read, not when ``data`` is
+    given (tests build enterprises that way); ``checks`` overrides.
+    """
+    if checks is None:
+        checks = data is None
+    path = str(path)
     col = _Collector(path, fields)
     if data is None:
-        try:
-            from .safety import check_json_file
+        from .safety import UnsafeInput, check_json_file
 
-            check_json_file(path)
-        except ImportError:  # pragma: no cover
-            pass
-        except Exception as exc:  # UnsafeInput
-            raise InputError([Problem(path, None, str(exc))]) from None
         try:
+            check_json_file(path)
             with open(path, "rb") as fh:
                 raw = fh.read()
-            data = json.loads(raw.decode("utf-8-sig"))
+        except UnsafeInput as exc:
+            raise InputError([Problem(path, None, exc.reason)]) from None
         except OSError as exc:
             raise InputError([Problem(path, None, f"cannot read file: {exc.strerror or exc}")]) from None
+        try:
+            data = json.loads(raw.decode("utf-8-sig"), object_pairs_hook=_no_duplicates)
         except UnicodeDecodeError:
-            raise InputError([Problem(path, None, "not UTF-8 text")]) from None
+            raise InputError([Problem(path, None, "not UTF-8 text (save the file as UTF-8)")]) from None
         except json.JSONDecodeError as exc:
             raise InputError([Problem(path, None, f"not valid JSON: {exc.msg} at line {exc.lineno} "
                                                   f"column {exc.colno}")]) from None
+        except _DuplicateKey as exc:
+            raise InputError([Problem(path, str(exc.args[0]), "key given twice with different values")]) from None
         except RecursionError:
             raise InputError([Problem(path, None, "not valid JSON: nested too deeply")]) from None
+        except ValueError as exc:  # e.g. an integer literal with thousands of digits
+            raise InputError([Problem(path, None, f"not valid JSON: {str(exc)[:80]}")]) from None
     if not isinstance(data, dict):
         raise InputError([Problem(path, None, "expected a JSON object of field: value pairs")])
     for label, raw in data.items():
-        if label.startswith("_") or label in ("$schema", "format", "notes"):
+        label = str(label)
+        if label.startswith("_") or label in ("$schema", "format", "notes", "comment"):
             continue
-        key = fields.lookup(label)
+        key, lyear, label_unit = _lookup_label(fields, label)
         if key is None:
             col.unknown(label)
             continue
         f = fields[key]
-        name, label_unit = split_label(label)
+        if lyear is not None:
+            if isinstance(raw, (dict, list)):
+                col.error(label, "expected a single value", json.dumps(raw, ensure_ascii=False)[:40], lyear)
+            else:
+                col.put(key, raw, lyear, label_unit, label)
+            continue
         if f.per_year:
             if not isinstance(raw, dict):
                 if _empty(raw):
                     continue
-                col.errors.append(Problem(path, label, 'a per-year figure is an object keyed by year, '
-                                                       'e.g. {"2024": 1800}', raw))
+                col.error(label, 'a per-year figure is an object keyed by year, e.g. {"2024": 1800}',
+                          json.dumps(raw, ensure_ascii=False)[:40] if isinstance(raw, list) else raw)
                 continue
             for ys, v in raw.items():
                 y = _year_of(ys)
                 if y is None:
-                    col.errors.append(Problem(path, label, "not a year", ys))
+                    col.error(label, "not a year", ys)
+                    continue
+                if isinstance(v, (dict, list)):
+                    col.error(label, "expected a single value", json.dumps(v, ensure_ascii=False)[:40], y)
                     continue
                 col.put(key, v, y, label_unit, label)
         else:
             if isinstance(raw, (dict, list)):
-                col.errors.append(Problem(path, label, "expected a single value", json.dumps(raw, ensure_ascii=False)[:40]))
+                col.error(label, "expected a single value", json.dumps(raw, ensure_ascii=False)[:40])
                 continue
             col.put(key, raw, None, label_unit, label)
-    return col.result()
+    return col.result(checks)
 
 
 # --------------------------------------------------------------------------------- xlsx
-def _rows_xlsx(path):
-    try:
-        from .safety import check_xlsx_file
+class _SheetXml:
+    """What calamine does not tell: formulas without a cached value, percentage formats.
 
+    Parsed lazily (only when a field's cell is empty, or a percentage field
+    holds a fraction), once per file, from the first worksheet's XML.
+    """
+
+    def __init__(self, path):
+        self.path = path
+        self._uncached: set | None = None
+        self._percent: set | None = None
+
+    def _load(self):
+        self._uncached, self._percent = set(), set()
+        try:
+            self._parse()
+        except Exception:  # best effort: the file already passed the safety checks and calamine
+            pass
+
+    def _parse(self):
+        import posixpath
+        import zipfile
+
+        try:
+            from defusedxml.ElementTree import fromstring, iterparse
+        except ImportError:  # pragma: no cover - defusedxml is a dependency
+            from xml.etree.ElementTree import fromstring, iterparse
+        rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+        with zipfile.ZipFile(self.path) as zf:
+            wb = fromstring(zf.read("xl/workbook.xml"))
+            sheet = next(el for el in wb.iter() if el.tag.endswith("}sheet") or el.tag == "sheet")
+            rid = sheet.get(rel_ns)
+            rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+            target = next(el.get("Target") for el in rels.iter() if el.get("Id") == rid)
+            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+            percent_styles = self._percent_styles(zf, fromstring)
+            with zf.open(part) as fh:
+                for _ev, el in iterparse(fh, events=("end",)):
+                    tag = el.tag.rsplit("}", 1)[-1]
+                    if tag != "c":
+                        if tag == "row":
+                            el.clear()
+                        continue
+                    ref = el.get("r")
+                    if ref:
+                        rc = _cell_ref(ref)
+                        kids = {k.tag.rsplit("}", 1)[-1]: k for k in el}
+                        v = kids.get("v")
+                        # no cached value: no <v>, or an empty <v/> (openpyxl) that is not an empty string result
+                        if "f" in kids and rc and (v is None or (not v.text and el.get("t") != "str")):
+                            self._uncached.add(rc)
+                        s = el.get("s")
+                        if s is not None and s.isdigit() and int(s) in percent_styles and rc:
+                            self._percent.add(rc)
+                    el.clear()
+
+    @staticmethod
+    def _percent_styles(zf, fromstring) -> set:
+        try:
+            st = fromstring(zf.read("xl/styles.xml"))
+        except KeyError:
+            return set()
+        fmts = {9, 10}
+        for el in st.iter():
+            if el.tag.endswith("}numFmt") and "%" in (el.get("formatCode") or "").replace('"%"', ""):
+                try:
+                    fmts.add(int(el.get("numFmtId")))
+                except (TypeError, ValueError):
+                    pass
+        out = set()
+        xfs = next((el for el in st.iter() if el.tag.endswith("}cellXfs")), None)
+        if xfs is not None:
+            for i, xf in enumerate(x for x in xfs if x.tag.endswith("}xf")):
+                try:
+                    if int(xf.get("numFmtId", "0")) in fmts:
+                        out.add(i)
+                except ValueError:
+                    pass
+        return out
+
+    def uncached(self, row, col) -> bool:
+        if self._uncached is None:
+            self._load()
+        return (row, col) in self._uncached
+
+    def percent(self, row, col) -> bool:
+        if self._percent is None:
+            self._load()
+        return (row, col) in self._percent
+
+
+def _cell_ref(ref: str):
+    """'D2' -> (2, 3): 1-based row, 0-based column, as calamine's rows are indexed here."""
+    m = re.match(r"^\$?([A-Z]{1,3})\$?(\d+)$", ref)
+    if not m:
+        return None
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + (ord(ch) - 64)
+    return int(m.group(2)), col - 1
+
+
+def _rows_xlsx(path):
+    from .safety import UnsafeInput, check_xlsx_file
+
+    try:
         check_xlsx_file(path)
-    except ImportError:  # pragma: no cover
-        pass
-    except Exception as exc:
-        raise InputError([Problem(path, None, str(exc))]) from None
+    except UnsafeInput as exc:
+        raise InputError([Problem(path, None, exc.reason)]) from None
+    except OSError as exc:
+        raise InputError([Problem(path, None, f"cannot read file: {exc.strerror or exc}")]) from None
     import python_calamine as pc
 
     try:
@@ -193,62 +410,144 @@ def _rows_xlsx(path):
     return rows
 
 
-def read_rows(path, fields, rows) -> Enterprise:
-    """Label/value rows (from xlsx or CSV) to an enterprise."""
+class _Columns:
+    """Roles of the columns, from the last header row."""
+
+    def __init__(self):
+        self.years: dict[int, int] = {}  # year -> column
+        self.skip: set[int] = set()  # key, unit and hint columns
+        self.unit: int | None = None
+        self.key: int | None = None
+        self.value: int | None = None
+
+    def header(self, cells, li) -> bool:
+        """Take ``cells`` as a header row if it is one; True if it was."""
+        years = {i: _year_of(v) for i, v in enumerate(cells) if i >= li and _year_of(v) is not None}
+        words = {i: _head_word(v) for i, v in enumerate(cells) if i >= li}
+        label_word = words.get(li)
+        roles = [w for w in words.values() if w in _KEY_HEADS | _UNIT_HEADS | _HINT_HEADS | _VALUE_HEADS]
+        is_header = (label_word in _HEADER_WORDS or li in years or len(years) >= 2
+                     or (years and roles) or (label_word in _HEADER_WORDS and roles))
+        if not is_header:
+            return False
+        if not years and not roles:
+            return True  # a section title such as 基本信息: keep the columns as they are
+        if years:
+            self.years = {y: i for i, y in years.items()}
+        self.skip, self.unit, self.key, self.value = set(), None, None, None
+        for i, w in words.items():
+            if w in _KEY_HEADS:
+                self.key = i
+                self.skip.add(i)
+            elif w in _UNIT_HEADS:
+                self.unit = i
+                self.skip.add(i)
+            elif w in _HINT_HEADS:
+                self.skip.add(i)
+            elif w in _VALUE_HEADS:
+                self.value = i
+        return True
+
+
+def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None) -> Enterprise:
+    """Label/value rows (from xlsx or CSV) to an enterprise.
+
+    ``rows[0]`` is row 1; ``sheet_xml`` (xlsx only) tells uncached formulas and
+    percentage formats apart from plain cells.
+    """
+    path = str(path)
     col = _Collector(path, fields)
-    year_cols: dict[int, int] = {}
+    cols = _Columns()
     for r, row in enumerate(rows, start=1):
         cells = list(row)
-        # first non-empty cell is the label
         li = next((i for i, v in enumerate(cells) if not _empty(v)), None)
         if li is None:
             continue
         label = cells[li]
-        key = fields.lookup(str(label)) if isinstance(label, str) else None
-        rest = list(enumerate(cells))[li + 1:]
+        if isinstance(label, str) and _is_comment(label):
+            continue
+        key, lyear, label_unit = (_lookup_label(fields, label) if isinstance(label, str) else (None, None, None))
+        if key is None and cols.header(cells, li):
+            continue
+        rest = [(i, v) for i, v in enumerate(cells) if i > li]
         if key is None:
-            # a year header row?
-            ys = {i: _year_of(v) for i, v in rest if _year_of(v) is not None}
-            if ys:
-                year_cols = {y: i for i, y in ys.items()}
+            if not isinstance(label, str) or _head_word(label) in _HEADER_WORDS:
                 continue
-            if not isinstance(label, str) or nfkc(label).lower() in _HEADER_WORDS:
-                continue
-            # the label may be in the second column (key column) instead
-            if len(rest) and isinstance(rest[0][1], str) and fields.lookup(rest[0][1]):
-                key = fields.lookup(rest[0][1])
-                rest = rest[1:]
+            # the label may be in the key column instead (an edited Chinese label)
+            nxt = next(((i, v) for i, v in rest if not _empty(v)), None)
+            k2 = _lookup_label(fields, nxt[1]) if nxt and isinstance(nxt[1], str) else (None, None, None)
+            if k2[0] is not None and (cols.key is None or nxt[0] == cols.key):
+                key, lyear, label_unit = k2
+                label = nxt[1]
+                rest = [(i, v) for i, v in rest if i > nxt[0]]
             else:
                 col.unknown(label, row=r)
                 continue
-        elif rest and isinstance(rest[0][1], str) and fields.lookup(rest[0][1]) == key:
-            rest = rest[1:]  # the key column beside the Chinese label
-        f = fields[key]
-        _name, label_unit = split_label(str(label))
-        if rest and isinstance(rest[0][1], str) and nfkc(rest[0][1]) in _UNIT_CELLS:
-            label_unit = nfkc(rest[0][1]) if nfkc(rest[0][1]) in ("元", "亿元", "千元", "百万元", "万元") else label_unit
-            rest = rest[1:]
         shown = str(label)
-        if f.per_year:
-            if not year_cols:
-                col.errors.append(Problem(path, shown, "a per-year row needs a header row naming the years above it",
-                                          row=r))
+        # the key column beside the label
+        if cols.key is None and rest and isinstance(rest[0][1], str) and fields.lookup(rest[0][1]) == key:
+            rest = rest[1:]
+        # a unit column
+        unit_cell = None
+        if cols.unit is not None:
+            unit_cell = cells[cols.unit] if cols.unit < len(cells) else None
+        elif rest and isinstance(rest[0][1], str) and nfkc(rest[0][1]) in _UNIT_CELLS:
+            unit_cell = rest[0][1]
+            rest = rest[1:]
+        if isinstance(unit_cell, str) and nfkc(unit_cell) in _MONEY_CELLS:
+            label_unit = nfkc(unit_cell)
+        rest = [(i, v) for i, v in rest if i not in cols.skip]
+        f = fields[key]
+
+        def put(i, v, year):
+            if isinstance(v, str) and len(v) > 1 and v[0] == "'" and v[1] in _FORMULA_START:
+                v = v[1:]  # text neutralised on export (safety.neutralise) reads back as it was
+            if _empty(v) and sheet_xml is not None and sheet_xml.uncached(r, i):
+                col.error(shown, UNCACHED_FORMULA, None, year, row=r)
+                return
+            if (f.unit == "%" and isinstance(v, float) and -1 <= v <= 1 and v != 0
+                    and sheet_xml is not None and sheet_xml.percent(r, i)):
+                v = v * 100
+            col.put(key, v, year, label_unit, shown, row=r)
+
+        if lyear is not None:
+            i, v = next(((i, v) for i, v in rest if not _empty(v)), (None, None))
+            if i is not None:
+                put(i, v, lyear)
+        elif f.per_year:
+            if not cols.years:
+                if any(not _empty(v) for _i, v in rest):
+                    col.error(shown, "a per-year row needs a header row naming the years above it", row=r)
                 continue
-            for y, i in year_cols.items():
-                if i < len(cells) and i > li:
-                    col.put(key, cells[i], y, label_unit, shown, row=r)
+            if any(i <= li for i in cols.years.values()):
+                col.error(shown, "the year header row above is not aligned with this row (a year heads the "
+                                 "label column); check the header row", row=r)
+                continue
+            for y, i in cols.years.items():
+                if i < len(cells) and i not in cols.skip:
+                    put(i, cells[i], y)
         else:
-            v = next((v for _i, v in rest if not _empty(v)), None)
-            col.put(key, v, None, label_unit, shown, row=r)
-    return col.result()
+            order = rest
+            if cols.value is not None:
+                order = sorted(rest, key=lambda iv: iv[0] != cols.value)
+            i, v = next(((i, v) for i, v in order if not _empty(v)), (None, None))
+            if i is None and sheet_xml is not None:
+                i = next((i for i, _v in order if sheet_xml.uncached(r, i)), None)
+            if i is not None:
+                put(i, v, None)
+    return col.result(checks)
 
 
-def read_xlsx(path, fields) -> Enterprise:
-    return read_rows(path, fields, _rows_xlsx(path))
+def read_xlsx(path, fields, checks: bool = True) -> Enterprise:
+    rows = _rows_xlsx(path)
+    return read_rows(path, fields, rows, checks=checks, sheet_xml=_SheetXml(str(path)))
 
 
 def read_enterprise(path, fields) -> Enterprise:
-    """Read a ``.json`` or ``.xlsx`` file; raise InputError listing every problem."""
+    """Read a ``.json`` or ``.xlsx`` file and check it; raise InputError listing every problem.
+
+    Warnings (unknown labels, doubtful figures) are on ``Enterprise.warnings``.
+    """
     p = str(path)
     if not os.path.exists(p):
         raise InputError([Problem(p, None, "no such file")])
@@ -256,9 +555,9 @@ def read_enterprise(path, fields) -> Enterprise:
         raise InputError([Problem(p, None, "is a folder, not a file (use 'zjtx batch' for folders)")])
     ext = os.path.splitext(p)[1].lower()
     if ext == ".json":
-        e = read_json(p, fields)
-    elif ext in (".xlsx", ".xlsm"):
-        e = read_xlsx(p, fields)
-    else:
-        raise InputError([Problem(p, None, f"unsupported file type {ext or '(none)'!r}: use .xlsx or .json")])
-    return e
+        return read_json(p, fields, checks=True)
+    if ext in (".xlsx", ".xlsm"):
+        return read_xlsx(p, fields, checks=True)
+    if ext == ".xls":
+        raise InputError([Problem(p, None, "legacy .xls workbooks are not read: save it as .xlsx in Excel")])
+    raise InputError([Problem(p, None, f"unsupported file type {ext or '(none)'!r}: use .xlsx or .json")])

@@ -35,8 +35,10 @@ def split_label(label: str) -> tuple[str, str | None]:
     """
     text = nfkc(label)
     m = _TRAILING_UNIT.search(text)
-    if m and m.group(1).strip() in _UNIT_WORDS:
-        return text[: m.start()].strip(), m.group(1).strip()
+    if m:
+        word = re.sub(r"^(?:单位|unit)\s*[:：]?\s*", "", m.group(1).strip(), flags=re.I)
+        if word in _UNIT_WORDS:
+            return text[: m.start()].strip(), word
     return text, None
 
 
@@ -50,9 +52,22 @@ def normalize_label(label: str) -> str:
 # unit word -> multiplier into the field's canonical unit (money: 万元)
 _MONEY = {"元": Decimal("0.0001"), "万元": Decimal(1), "万": Decimal(1), "亿元": Decimal(10000),
           "亿": Decimal(10000), "千元": Decimal("0.1"), "百万元": Decimal(100)}
-_PLAIN = {"%": "%", "人": "人", "项": "项", "个": "项", "件": "项", "年": "年", "名": "人", "家": "家"}
-_UNIT_WORDS = set(_MONEY) | set(_PLAIN) | {"万元/年", "RMB", "人民币"}
-_NUM = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*)$")
+# other unit words -> the canonical unit they stand for
+_PLAIN = {"%": "%", "人": "人", "名": "人", "项": "项", "个": "项", "件": "项", "年": "年", "分": "分"}
+_UNIT_WORDS = set(_MONEY) | set(_PLAIN) | {"万元/年", "RMB", "人民币", "家"}
+_NUM = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?)(.*)$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+_MINUS = str.maketrans({"−": "-", "–": "-", "﹣": "-", "－": "-"})
+_CURRENCY = ("RMB", "CNY", "人民币", "¥", "￥")
+# Anything bigger is a typing accident, not a company (and would overflow Decimal quantize).
+_LIMIT = Decimal("1e15")
+
+
+def _tidy(d: Decimal) -> Decimal:
+    """Drop trailing zeros without switching to exponent form (2000.0000 -> 2000, not 2E+3)."""
+    if d == d.to_integral_value():
+        return d.quantize(Decimal(1))
+    return d.normalize()
 
 
 def _from_float(x: float) -> Decimal:
@@ -60,8 +75,35 @@ def _from_float(x: float) -> Decimal:
     # what Excel itself shows, and removes that noise.
     if x != x or x in (float("inf"), float("-inf")):
         raise BadValue("not a finite number")
-    d = Decimal(format(x, ".15g"))
-    return d
+    return Decimal(format(x, ".15g"))
+
+
+def _number_text(raw: str) -> tuple[Decimal, str | None]:
+    text = nfkc(raw).translate(_MINUS).replace(" ", "")
+    for c in _CURRENCY:
+        text = text.replace(c, "")
+    negative = False
+    if len(text) > 2 and text[0] == "(" and ")" in text:  # accounting negative: (1,234)
+        close = text.index(")")
+        text, negative = text[1:close] + text[close + 1:], True
+    if "," in text:
+        m = _GROUPED.match(text)
+        if not m or "," in text[m.end():]:
+            raise BadValue("misplaced thousands separator (write 1,234,567.89 or 1234567.89)")
+        text = text.replace(",", "")
+    m = _NUM.match(text)
+    if not m:
+        raise BadValue("not a number")
+    try:
+        value = Decimal(m.group(1))
+    except InvalidOperation:  # pragma: no cover - the regex admits only literals
+        raise BadValue("not a number") from None
+    word = m.group(2) or None
+    if word == "万元/年":
+        word = "万元"
+    if word is not None and word not in _MONEY and word not in _PLAIN:
+        raise BadValue(f"unknown unit {word!r}")
+    return (-value if negative else value), word
 
 
 def parse_number(raw, unit: str | None = None, label_unit: str | None = None) -> Decimal:
@@ -69,8 +111,10 @@ def parse_number(raw, unit: str | None = None, label_unit: str | None = None) ->
 
     ``raw`` may be an int/float from a workbook, or text with thousands
     separators, full-width digits and a trailing unit (``1,800万元``,
-    ``２０００``, ``3.5%``, ``1.2亿元``). ``label_unit`` is a unit taken from the
-    row label, e.g. ``营业收入（元）``; a unit in the value wins over it.
+    ``２０００``, ``3.5%``, ``1.2亿元``, ``(120)`` for -120). ``label_unit`` is a
+    unit taken from the row label or unit column, e.g. ``营业收入（元）``; a unit
+    in the value wins over it. The result is exact: ``20,000,000元`` is
+    ``Decimal(2000)`` 万元.
     """
     if isinstance(raw, bool):
         raise BadValue("expected a number, got a yes/no value")
@@ -81,38 +125,35 @@ def parse_number(raw, unit: str | None = None, label_unit: str | None = None) ->
     elif isinstance(raw, Decimal):
         value, word = raw, None
     elif isinstance(raw, str):
-        text = nfkc(raw).replace(",", "").replace("，", "").replace(" ", "")
-        text = text.replace("RMB", "").replace("人民币", "").replace("¥", "").replace("￥", "")
-        m = _NUM.match(text)
-        if not m:
-            raise BadValue("not a number")
-        try:
-            value = Decimal(m.group(1))
-        except InvalidOperation:  # pragma: no cover - regex guarantees a literal
-            raise BadValue("not a number") from None
-        word = m.group(2) or None
-        if word is not None and word not in _MONEY and word not in _PLAIN and word not in ("万元/年",):
-            raise BadValue(f"unknown unit {word!r}")
-        if word == "万元/年":
-            word = "万元"
+        value, word = _number_text(raw)
     else:
         raise BadValue("expected a number")
     if not value.is_finite():
         raise BadValue("not a finite number")
+    if abs(value) >= _LIMIT:
+        raise BadValue("implausibly large number")
     word = word or label_unit
+    if word in ("RMB", "人民币", "家"):
+        word = None
     if unit == "万元":
         if word is not None:
             if word not in _MONEY:
-                raise BadValue(f"unit {word!r} is not money")
+                raise BadValue(f"unit {word!r} is not money (expected 万元)")
             value = value * _MONEY[word]
     elif word is not None and word in _MONEY:
         raise BadValue(f"money unit {word!r} given for a field in {unit or 'no unit'}")
-    elif unit == "%" and word not in (None, "%"):
-        raise BadValue(f"unit {word!r} given for a percentage")
-    return value.normalize() if value == value.to_integral_value() else value
+    elif word is not None and unit is not None and _PLAIN.get(word) != unit:
+        raise BadValue(f"unit {word!r} given for a field in {unit}")
+    elif word is not None and unit is None and word not in ("名",):
+        raise BadValue(f"unit {word!r} given for a field without a unit")
+    return _tidy(value)
 
 
 def parse_integer(raw, unit: str | None = None, label_unit: str | None = None) -> int:
+    if isinstance(raw, str):
+        text = nfkc(raw)
+        if unit is None and text.startswith("第"):  # a rank: 第3名
+            raw = text[1:]
     value = parse_number(raw, unit, label_unit)
     if value != value.to_integral_value():
         raise BadValue("expected a whole number")
@@ -120,11 +161,12 @@ def parse_integer(raw, unit: str | None = None, label_unit: str | None = None) -
 
 
 # ---------------------------------------------------------------------------- yes/no
-_TRUE = {"是", "有", "y", "yes", "true", "t", "√", "✓", "✔", "1", "对", "符合", "已", "已取得", "具备"}
-_FALSE = {"否", "无", "n", "no", "false", "f", "×", "✗", "✘", "x", "0", "不是", "没有", "不符合", "未", "不具备"}
+_TRUE = {"是", "有", "y", "yes", "true", "t", "√", "✓", "✔", "☑", "1", "对", "符合", "具备", "是的", "已取得"}
+_FALSE = {"否", "无", "n", "no", "false", "f", "×", "✗", "✘", "0", "不是", "没有", "不符合", "不具备", "未取得"}
 
 
 def parse_bool(raw) -> bool:
+    """是/否, 有/无, Y/N, yes/no, true/false, √/×, 1/0 (and Excel TRUE/FALSE)."""
     if isinstance(raw, bool):
         return raw
     if isinstance(raw, (int, float, Decimal)) and raw in (0, 1):
@@ -135,26 +177,37 @@ def parse_bool(raw) -> bool:
             return True
         if text in _FALSE:
             return False
+        if text in ("1.0", "0.0"):
+            return text == "1.0"
     raise BadValue("expected yes/no (是/否)")
 
 
 # ----------------------------------------------------------------------------- dates
 _EXCEL_EPOCH = _dt.date(1899, 12, 30)
-_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+                      r"(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _MONTH_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+_YEAR_ONLY = "a year alone is not a date: give the full date, e.g. 2015-03-01"
 
 
 def parse_date(raw) -> _dt.date:
+    """2015-03-01, 2015/3/1, 2015.3.1, 2015年3月1日, 20150301, an Excel serial or date cell.
+
+    A month without a day (2015年3月) is read as the 1st of that month; a year
+    alone is refused (an Excel serial 2015 would be 1905-07-07).
+    """
     if isinstance(raw, _dt.datetime):
         return raw.date()
     if isinstance(raw, _dt.date):
         return raw
     if isinstance(raw, bool):
         raise BadValue("expected a date")
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        if 1 <= raw < 2958466:  # Excel serials: 1900-01-01 .. 9999-12-31
-            return _EXCEL_EPOCH + _dt.timedelta(days=int(raw))
-        raise BadValue("expected a date")
+    if isinstance(raw, (int, float, Decimal)):
+        if not 1 <= raw < 2958466:  # Excel serials: 1900-01-01 .. 9999-12-31 (also refuses NaN)
+            raise BadValue("expected a date")
+        if raw == int(raw) and 1900 <= int(raw) <= 2100:
+            raise BadValue(_YEAR_ONLY)
+        return _EXCEL_EPOCH + _dt.timedelta(days=int(raw))
     if isinstance(raw, str):
         text = nfkc(raw)
         m = _DATE_RE.match(text)
@@ -162,13 +215,14 @@ def parse_date(raw) -> _dt.date:
             y, mo, d = (int(g) for g in m.groups())
         else:
             m = _MONTH_RE.match(text)
-            if not m:
-                if text.isdigit() and len(text) == 8:
-                    y, mo, d = int(text[:4]), int(text[4:6]), int(text[6:])
-                else:
-                    raise BadValue("expected a date such as 2015-03-01")
-            else:
+            if m:
                 y, mo, d = int(m.group(1)), int(m.group(2)), 1
+            elif text.isascii() and text.isdigit() and len(text) == 8:
+                y, mo, d = int(text[:4]), int(text[4:6]), int(text[6:])
+            elif re.fullmatch(r"\d{4}\s*年?", text):
+                raise BadValue(_YEAR_ONLY)
+            else:
+                raise BadValue("expected a date such as 2015-03-01")
         try:
             return _dt.date(y, mo, d)
         except ValueError:
@@ -189,8 +243,12 @@ def parse_choice(raw, choices: dict) -> str:
 
 
 def parse_text(raw) -> str:
-    if isinstance(raw, float) and raw == int(raw):
-        raw = int(raw)
+    if isinstance(raw, bool):
+        raise BadValue("expected text, got a yes/no value")
+    if isinstance(raw, float):
+        if raw != raw or raw in (float("inf"), float("-inf")):
+            raise BadValue("expected text")
+        raw = int(raw) if raw == int(raw) else _from_float(raw)
     if isinstance(raw, (int, Decimal)):
         return str(raw)
     if not isinstance(raw, str):

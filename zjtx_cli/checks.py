@@ -1,0 +1,200 @@
+"""Data checks: figures that cannot be right, or that deserve a second look.
+
+:func:`check_enterprise` runs on every file :func:`reader.read_enterprise`
+reads (no scheme needed). Errors are figures that cannot be true and would
+decide a condition wrongly; they stop the file (exit 2) together with every
+other problem found. Warnings are figures that are possible but unusual; they
+go to stderr and the assessment goes on.
+
+:func:`scheme_warnings` needs the scheme and the assessment year: a year
+missing from a series that one of the scheme's conditions needs, and a
+founding date after the assessment year.
+
+Each problem names the file, the field (Chinese label and key), the year and
+the value. The list of checks is in docs/input-format.md.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from .model import Problem
+
+# Money that may be negative (a loss); every other number and count may not.
+MAY_BE_NEGATIVE = {"net_profit", "total_profit", "operating_profit", "profit_and_tax"}
+# Ranks start at 1.
+RANKS = ("market_rank_national", "market_rank_province", "market_rank_global")
+# Year counts that cannot exceed the company's age.
+AGE_BOUND = ("niche_market_years", "new_product_years", "business_field_years")
+
+
+def _label(fields, key):
+    f = fields[key]
+    return f"{f.zh} ({key})"
+
+
+def _series(e, key) -> dict:
+    v = e.values.get(key)
+    return v if isinstance(v, dict) else {}
+
+
+def _show(v):
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def check_enterprise(e, fields, today: _dt.date | None = None) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) for one enterprise's figures."""
+    today = today or _dt.date.today()
+    src = e.source
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+
+    def err(key, reason, value=None, year=None):
+        errors.append(Problem(src, _label(fields, key), reason, None if value is None else _show(value), year))
+
+    def warn(key, reason, value=None, year=None):
+        warnings.append(Problem(src, _label(fields, key), reason, None if value is None else _show(value), year,
+                                severity="warning"))
+
+    # ---- signs and ranges, field by field
+    for key, v in e.values.items():
+        if key not in fields:
+            continue
+        f = fields[key]
+        if f.type not in ("number", "integer"):
+            continue
+        items = sorted(v.items()) if isinstance(v, dict) else [(None, v)]
+        for y, x in items:
+            if x is None or isinstance(x, bool):
+                continue
+            if x < 0 and key not in MAY_BE_NEGATIVE:
+                what = "money" if f.unit == "万元" else "a count" if f.type == "integer" else "this figure"
+                err(key, f"negative value: {what} cannot be below 0", x, y)
+            elif key in RANKS and x < 1:
+                err(key, "a rank starts at 1", x, y)
+            elif f.unit == "%" and x > 100:
+                err(key, "a percentage cannot be over 100", x, y)
+
+    # ---- relations within a year
+    def pairs(a, b):
+        sa, sb = _series(e, a), _series(e, b)
+        for y in sorted(set(sa) & set(sb)):
+            if sa[y] is not None and sb[y] is not None:
+                yield y, sa[y], sb[y]
+
+    for y, main, op in pairs("main_business_revenue", "operating_revenue"):
+        if main > op:
+            err("main_business_revenue", f"main-business revenue is part of operating revenue ({op}) "
+                                         f"and cannot exceed it", main, y)
+    for y, lead, op in pairs("leading_product_revenue", "operating_revenue"):
+        if lead > op:
+            err("leading_product_revenue", f"leading-product revenue is part of operating revenue ({op}) "
+                                           f"and cannot exceed it", lead, y)
+    for y, lead, main in pairs("leading_product_revenue", "main_business_revenue"):
+        if lead > main and lead <= _series(e, "operating_revenue").get(y, lead):
+            warn("leading_product_revenue", f"above main-business revenue ({main}); check both figures", lead, y)
+    for y, rd, emp in pairs("rd_staff", "employees"):
+        if rd > emp:
+            err("rd_staff", f"R&D staff are among the employees ({emp}) and cannot outnumber them", rd, y)
+    for y, liab, assets in pairs("total_liabilities", "total_assets"):
+        if assets == 0 and liab > 0:
+            err("total_assets", f"total assets 0 with liabilities of {liab}: the asset-liability ratio is "
+                                "undefined; check the balance sheet", assets, y)
+        elif assets > 0 and liab > assets:
+            warn("total_liabilities", f"above total assets ({assets}): asset-liability ratio over 100%", liab, y)
+    for y, rd, op in pairs("rd_expense", "operating_revenue"):
+        if op > 0 and rd > op:
+            warn("rd_expense", f"above operating revenue ({op}): R&D intensity over 100%", rd, y)
+    for y, profit, op in pairs("net_profit", "operating_revenue"):
+        if op >= 0 and profit > op:
+            warn("net_profit", f"above operating revenue ({op}); check both figures", profit, y)
+
+    # ---- dates and years
+    founded = e.values.get("founding_date")
+    if isinstance(founded, _dt.date):
+        if founded > today:
+            err("founding_date", f"in the future (today is {today.isoformat()})", founded)
+        else:
+            age = today.year - founded.year + 1
+            for key in AGE_BOUND:
+                x = e.values.get(key)
+                if x is not None and not isinstance(x, (bool, dict)) and x > age:
+                    warn(key, f"more years than the company has existed (founded {founded.isoformat()})", x)
+    for key, v in e.values.items():
+        if not isinstance(v, dict) or not v or key not in fields:
+            continue
+        ys = sorted(v)
+        gaps = [y for y in range(ys[0], ys[-1] + 1) if y not in v]
+        if gaps:
+            warn(key, f"no figure for {', '.join(map(str, gaps))} between {ys[0]} and {ys[-1]}", None, gaps[0])
+        if isinstance(founded, _dt.date) and founded <= today:
+            early = [y for y in ys if y < founded.year and v[y] not in (None, 0)]
+            if early:
+                warn(key, f"figure for a year before the founding date ({founded.isoformat()})", v[early[0]],
+                     early[0])
+        late = [y for y in ys if y > today.year]
+        if late:
+            warn(key, f"figure for a year that has not begun (today is {today.isoformat()})", v[late[0]], late[0])
+
+    # ---- identity
+    code = e.values.get("credit_code")
+    if isinstance(code, str) and code.strip():
+        from .values import uscc_problem
+
+        why = uscc_problem(code)
+        if why:
+            warn("credit_code", f"not a valid 统一社会信用代码 (GB 32100-2015): {why}", code)
+    return errors, warnings
+
+
+def _walk_metrics(check, out):
+    if check.get("type") == "metric":
+        out.append((check["metric"], check.get("year", 0) or 0))
+    for s in check.get("checks", ()) or ():
+        _walk_metrics(s, out)
+    for case in check.get("cases", ()) or ():
+        if case.get("when"):
+            _walk_metrics(case["when"], out)
+        _walk_metrics(case["then"], out)
+
+
+def scheme_warnings(e, ruleset, ctx) -> list[Problem]:
+    """Warnings that need the scheme and the assessment year ``ctx.year``.
+
+    - a year missing from a multi-year series a condition needs (the series
+      has other years, so it is most likely an omission, not a new company);
+    - a founding date after the assessment year.
+    """
+    from .metrics import evaluate_metric
+
+    fields = ctx.fields
+    out: list[Problem] = []
+    seen = set()
+    for _t, tr in ruleset.tracks():
+        for c in tr["conditions"]:
+            metrics: list = []
+            _walk_metrics(c["check"], metrics)
+            for keys, offset in metrics:
+                year = ctx.year + offset
+                for k in keys:
+                    try:
+                        mv = evaluate_metric(k, ctx, year)
+                    except Exception:  # a metric that cannot be computed is the engine's to report
+                        continue
+                    for fk, fy in mv.missing:
+                        if fy is None or fk not in fields or not fields[fk].per_year:
+                            continue
+                        have = sorted(_series(e, fk))
+                        if not have or (fk, fy) in seen:
+                            continue
+                        seen.add((fk, fy))
+                        out.append(Problem(e.source, _label(fields, fk),
+                                           f"no figure for {fy} (given: {', '.join(map(str, have))}); "
+                                           f"condition {c['id']} needs it", None, fy, severity="warning"))
+    founded = e.values.get("founding_date")
+    if isinstance(founded, _dt.date) and founded.year > ctx.year:
+        out.append(Problem(e.source, _label(fields, "founding_date"),
+                           f"after the assessment year {ctx.year}", founded.isoformat(), severity="warning"))
+    return out
