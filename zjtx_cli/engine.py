@@ -46,6 +46,13 @@ def _any(statuses):
 
 # ------------------------------------------------------------------------------ checks
 def evaluate_check(c: dict, ctx: Ctx) -> dict:
+    node = _evaluate(c, ctx)
+    if "label" in c and "label" not in node:
+        node["label"] = c["label"]
+    return node
+
+
+def _evaluate(c: dict, ctx: Ctx) -> dict:
     t = c["type"]
     if t == "metric":
         return _metric(c, ctx)
@@ -93,7 +100,7 @@ def evaluate_check(c: dict, ctx: Ctx) -> dict:
         return {"type": "tier", "status": status, "tier": c["tier"], "actual": v, "missing": []}
     if t == "sme":
         return _sme(ctx)
-    if t in ("score", "declared_value"):
+    if t in ("score", "declared_value", "review"):
         from . import scoring
 
         return scoring.evaluate_check(c, ctx)
@@ -257,7 +264,8 @@ def gap_items(node, ctx) -> list[dict]:
     if st == MET:
         return []
     t = node["type"]
-    if st == UNKNOWN and node.get("missing") is not None and t not in ("all", "any", "cases"):
+    if st == UNKNOWN and node.get("missing") is not None and t not in ("all", "any", "cases") \
+            and not node.get("pending"):
         if node["missing"]:
             return [{"kind": "data", "missing": node["missing"], "effort": "data", "node": node}]
     if t == "metric":
@@ -268,7 +276,7 @@ def gap_items(node, ctx) -> list[dict]:
         return [{"kind": "numeric", "effort": effort, "node": node, "gap": g}]
     if t in ("flag", "choice", "sme"):
         return [{"kind": "declaration", "effort": "declaration", "node": node}]
-    if t in ("score", "declared_value"):
+    if t in ("score", "declared_value", "review"):
         from . import scoring
 
         return scoring.gap_items(node, ctx)
