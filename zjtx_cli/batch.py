@@ -33,6 +33,7 @@ import json
 import os
 import sys
 
+from .metrics import num_json
 from .model import InputError, Problem
 
 POOL_MIN_FILES = 2000   # below this a pool's start-up and pickling cost more than they save
@@ -319,8 +320,6 @@ def _collect_figures(node, year, fidx, figures):
         off = node["year"] - year if node.get("year") is not None else 0
         i = fidx.get((tuple(node["metric"]), off))
         if i is not None and figures[i] is None and node.get("actual") is not None:
-            from .metrics import num_json
-
             figures[i] = num_json(node["actual"])
         return
     for s in node.get("checks", ()):

@@ -35,6 +35,9 @@ HEADER_SCAN_ROWS = 5
 MIN_HEADER_FIELDS = 3
 
 
+parse_value = None  # zjtx_cli.reader.parse_value, bound when a Roster is made
+
+
 def _empty(v) -> bool:
     return v is None or v == "" or (isinstance(v, str) and not v.strip())
 
@@ -101,6 +104,8 @@ class Roster:
         self._names: dict[str, int] = {}
         self._memo: dict = {}
         seen: dict = {}
+        global parse_value
+        from .reader import parse_value  # noqa: F811 - once, not per cell
         for i, cell in enumerate(header):
             if _empty(cell):
                 continue
@@ -130,8 +135,6 @@ class Roster:
         self.name_index = next((c.index for c in self.columns if c.key == "company_name"), None)
 
     def _parse(self, c: Column, raw):
-        from .reader import parse_value
-
         t = c.field.type
         if isinstance(raw, str) and t in ("bool", "choice", "date"):
             # the same few words ("是", "制造业") repeat on every row

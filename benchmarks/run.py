@@ -1,0 +1,173 @@
+"""Batch benchmarks: zjtx beside a bare python-calamine read loop, in one run.
+
+    python benchmarks/run.py            # full sizes (a few minutes)
+    python benchmarks/run.py --quick    # scaled down (CI, non-gating, < ~60 s)
+
+(a) folder of xlsx applicants, scheme hengyang: the whole ``zjtx batch``
+    process vs a process that only reads the same files with calamine;
+(b) a roster against every tier of jinhu (hengyang if jinhu.yaml is absent) vs
+    a bare calamine read of the roster; peak memory of zjtx;
+(c) a large roster with ``--out results.csv`` and without: peak memory
+    (streamed output: the difference must not grow with the rows);
+(d) ``zjtx assess samples/hengyang-eligible.json --scheme hengyang --format json``
+    cold vs ``python -c pass`` (median of several runs).
+
+Times are wall-clock of whole processes; peak memory is the child's
+``ru_maxrss`` from ``os.wait4``. Data is generated into benchmarks/data/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+DATA = os.path.join(HERE, "data")
+PY = sys.executable
+ZJTX = [PY, "-m", "zjtx_cli"]
+
+BARE_FOLDER = """
+import os, sys, python_calamine as pc
+d = sys.argv[1]
+n = 0
+for f in sorted(os.listdir(d)):
+    if f.endswith('.xlsx'):
+        rows = pc.CalamineWorkbook.from_path(os.path.join(d, f)).get_sheet_by_index(0).to_python()
+        n += len(rows)
+print(n)
+"""
+BARE_ROSTER = """
+import sys, python_calamine as pc
+n = 0
+for row in pc.CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0).iter_rows():
+    n += 1
+print(n)
+"""
+
+
+def measure(cmd, env=None):
+    """(seconds, peak RSS in MiB, exit status) of one child process."""
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, env=env)
+    _pid, status, ru = os.wait4(p.pid, 0)
+    dt = time.perf_counter() - t
+    p.returncode = os.waitstatus_to_exitcode(status)
+    err = p.stderr.read().decode("utf-8", "replace")
+    p.stderr.close()
+    if p.returncode not in (0, 1, 2, 3):
+        raise SystemExit(f"{cmd} failed ({p.returncode}):\n{err}")
+    return dt, ru.ru_maxrss / 1024, p.returncode
+
+
+def best_of(cmd, n=3):
+    runs = [measure(cmd) for _ in range(n)]
+    return min(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def gen(args):
+    subprocess.run([PY, os.path.join(HERE, "generate.py"), *args], check=True, cwd=ROOT)
+
+
+def ensure_folder(n):
+    d = os.path.join(DATA, f"folder-{n}")
+    if not os.path.isdir(d) or len(os.listdir(d)) != n:
+        gen(["folder", d, str(n)])
+    return d
+
+
+def ensure_roster(n):
+    p = os.path.join(DATA, f"roster-{n}.xlsx")
+    if not os.path.exists(p):
+        gen(["roster", p, str(n)])
+    return p
+
+
+def machine():
+    info = {"python": sys.version.split()[0], "nproc": os.cpu_count()}
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            if line.startswith(("Model name", "CPU(s):", "Thread(s) per core", "CPU max MHz")):
+                k, v = line.split(":", 1)
+                info[k.strip()] = v.strip()
+    except OSError:
+        pass
+    return info
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="smaller sizes (CI)")
+    ap.add_argument("--json", help="also write the figures to this file")
+    args = ap.parse_args()
+    os.makedirs(DATA, exist_ok=True)
+    q = args.quick
+    n_files, n_roster, n_big = (200, 2000, 20000) if q else (1000, 10000, 100000)
+    reps = 1 if q else 3
+    ladder = "jinhu" if os.path.exists(os.path.join(ROOT, "rulesets", "jinhu.yaml")) else "hengyang"
+    res = {"machine": machine(), "quick": q}
+    print(f"machine: {res['machine']}")
+    # warm the ruleset cache once (a cold cache is a one-off YAML parse)
+    measure([*ZJTX, "assess", "samples/hengyang-eligible.json", "--scheme", "hengyang", "--format", "json"])
+    measure([*ZJTX, "schemes", "--format", "json"])
+
+    # (a)
+    folder = ensure_folder(n_files)
+    bare_a = best_of([PY, "-c", BARE_FOLDER, folder], reps)
+    z_a = best_of([*ZJTX, "batch", folder, "--scheme", "hengyang"], reps)
+    res["a"] = {"files": n_files, "bare_s": bare_a[0], "zjtx_s": z_a[0], "ratio": z_a[0] / bare_a[0],
+                "zjtx_peak_mib": z_a[1], "target": 2.0}
+    z_a1 = best_of([*ZJTX, "batch", folder, "--scheme", "hengyang", "--jobs", "1"], 1)
+    z_ap = best_of([*ZJTX, "batch", folder, "--scheme", "hengyang", "--jobs", str(os.cpu_count() or 2)], 1)
+    res["a"]["jobs1_s"], res["a"]["pool_s"] = z_a1[0], z_ap[0]
+    print(f"(a) {n_files} xlsx, hengyang: zjtx {z_a[0]:.2f} s vs bare calamine {bare_a[0]:.2f} s "
+          f"= {z_a[0] / bare_a[0]:.1f}x (target <= 2x); --jobs 1 {z_a1[0]:.2f} s, "
+          f"--jobs {os.cpu_count()} {z_ap[0]:.2f} s")
+
+    # (b)
+    roster = ensure_roster(n_roster)
+    bare_b = best_of([PY, "-c", BARE_ROSTER, roster], reps)
+    z_b = best_of([*ZJTX, "batch", roster, "--scheme", ladder], reps)
+    z_b1 = best_of([*ZJTX, "batch", roster, "--scheme", ladder, "--jobs", "1"], 1)
+    z_bx = best_of([*ZJTX, "batch", roster, "--scheme", ladder, "--out", os.path.join(DATA, "out-b.xlsx")], 1)
+    res["b"] = {"rows": n_roster, "scheme": ladder, "bare_s": bare_b[0], "bare_peak_mib": bare_b[1],
+                "zjtx_s": z_b[0], "zjtx_peak_mib": z_b[1], "ratio": z_b[0] / bare_b[0], "jobs1_s": z_b1[0],
+                "with_xlsx_out_s": z_bx[0], "with_xlsx_out_peak_mib": z_bx[1], "target": 2.0,
+                "target_mib": 200}
+    print(f"(b) roster {n_roster} rows, {ladder} (every tier): zjtx {z_b[0]:.2f} s (peak {z_b[1]:.0f} MiB) vs "
+          f"bare calamine {bare_b[0]:.2f} s (peak {bare_b[1]:.0f} MiB) = {z_b[0] / bare_b[0]:.1f}x "
+          f"(target <= 2x, <= 200 MB); --jobs 1 {z_b1[0]:.2f} s; with --out .xlsx {z_bx[0]:.2f} s "
+          f"(peak {z_bx[1]:.0f} MiB)")
+
+    # (c)
+    big = ensure_roster(n_big)
+    bare_c = measure([PY, "-c", BARE_ROSTER, big])
+    z_c0 = measure([*ZJTX, "batch", big, "--scheme", "hengyang"])
+    z_c = measure([*ZJTX, "batch", big, "--scheme", "hengyang", "--out", os.path.join(DATA, "out-c.csv")])
+    res["c"] = {"rows": n_big, "bare_s": bare_c[0], "bare_peak_mib": bare_c[1], "no_out_s": z_c0[0],
+                "no_out_peak_mib": z_c0[1], "csv_out_s": z_c[0], "csv_out_peak_mib": z_c[1], "exit": z_c[2]}
+    print(f"(c) roster {n_big} rows, hengyang: --out csv {z_c[0]:.1f} s peak {z_c[1]:.0f} MiB; without --out "
+          f"{z_c0[0]:.1f} s peak {z_c0[1]:.0f} MiB; bare calamine {bare_c[0]:.1f} s peak {bare_c[1]:.0f} MiB")
+
+    # (d)
+    n = 5 if q else 11
+    pas = [measure([PY, "-c", "pass"])[0] for _ in range(n)]
+    ass = [measure([*ZJTX, "assess", "samples/hengyang-eligible.json", "--scheme", "hengyang", "--format",
+                    "json"])[0] for _ in range(n)]
+    mp, ma = statistics.median(pas), statistics.median(ass)
+    res["d"] = {"python_pass_s": mp, "assess_s": ma, "ratio": ma / mp, "target": 6.0, "runs": n}
+    print(f"(d) assess cold {ma * 1000:.0f} ms vs python -c pass {mp * 1000:.0f} ms = {ma / mp:.1f}x "
+          f"(target <= 6x; median of {n})")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(res, fh, indent=2)
+
+
+if __name__ == "__main__":
+    main()
