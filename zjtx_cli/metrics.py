@@ -362,6 +362,23 @@ _register(Metric(
     _sum_metric("equity_financing", 1, "万元", "近2年新增股权融资合计", "sum of new equity financing over 2 years"),
     None))
 
+# -- national gradient standards (工信部企业〔2022〕63号 附件1/2, 〔2026〕2号) --------------
+_register(Metric(
+    "equity_financing_3y", "近3年新增股权融资合计（实缴）", "New equity financing over 3 years (paid in)", "万元",
+    _sum_metric("equity_financing", 2, "万元", "近3年新增股权融资合计", "sum of new equity financing over 3 years"),
+    None))
+
+_register(Metric(
+    "net_profit_margin", "净利润率", "Net profit margin", "%",
+    _ratio_metric("net_profit_margin", "", "", "net_profit", "operating_revenue", 0,
+                  "净利润 ÷ 营业收入", "net profit / operating revenue"),
+    _ratio_gap_numerator("net_profit", "operating_revenue", 0, "净利润", "Net profit")))
+
+_register(Metric(
+    "main_business_revenue_growth", "主营业务收入增长率（上年度）", "Main-business revenue growth (one year)", "%",
+    _growth_compute("main_business_revenue", 1, "arithmetic"), _growth_gap("main_business_revenue", 1, "arithmetic"),
+    "评价年度比上一年度", "assessment year over the year before"))
+
 for _field, _zh, _en in (("main_business_revenue", "主营业务收入", "main-business revenue"),
                          ("operating_revenue", "营业收入", "operating revenue"),
                          ("net_profit", "净利润", "net profit")):
@@ -395,6 +412,7 @@ def _years_gap(ctx, year, op, target, mv):
 
 _register(Metric("years_in_operation", "经营年限", "Years in operation", "年", _years_compute, _years_gap,
                  "截至评价年度末的完整年数", "completed years at the end of the assessment year"))
+
 
 # -- three-year averages (Jiangsu 千企升级 pool and provincial little giant, rulesets/jinhu.yaml) ----
 def _mean_ratio_compute(num, den, years_back, fzh, fen):
@@ -523,6 +541,8 @@ METRIC_INPUTS: dict[str, tuple[str, ...]] = {
     "rd_staff_share": ("rd_staff", "employees"),
     "rd_expense_2y": ("rd_expense",),
     "equity_financing_2y": ("equity_financing",),
+    "equity_financing_3y": ("equity_financing",),
+    "net_profit_margin": ("net_profit", "operating_revenue"),
     "years_in_operation": ("founding_date",),
     "operating_revenue_avg_growth_3y": ("operating_revenue",),
     "operating_profit_margin_avg_3y": ("operating_profit", "operating_revenue"),

@@ -40,6 +40,7 @@ _CHECK_KEYS = {
     # scored evaluations and platform-computed values: see zjtx_cli/scoring.py
     "score": {"score", "label"},
     "declared_value": {"declared_value", "op", "value", "source", "label"},
+    "review": {"review", "label"},  # new application vs re-review (复核) readings
 }
 
 
@@ -150,7 +151,7 @@ def _compile_check(c, where, fields):
     elif kind == "sme":
         if c["sme"] is not True:
             raise RulesetError(f"{where}: write 'sme: true'")
-    elif kind in ("score", "declared_value"):
+    elif kind in ("score", "declared_value", "review"):
         from . import scoring
 
         out.update(scoring.compile_check(kind, c, where, fields))
@@ -321,6 +322,12 @@ class Ruleset:
                     used.append(c[k])
             if c["type"] == "sme":
                 used.extend(["industry", "employees", "operating_revenue", "total_assets", "sme_declared"])
+            if c["type"] in ("score", "declared_value", "review"):
+                from . import scoring
+
+                used.extend(scoring.fields_of(c))
+                for s in scoring.subchecks(c):
+                    walk(s)
             for s in c.get("checks", ()):
                 walk(s)
             for case in c.get("cases", ()):
