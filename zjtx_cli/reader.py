@@ -131,6 +131,17 @@ def _is_comment(label: str) -> bool:
     return t.startswith(_COMMENT_PREFIXES)
 
 
+_CONTROL = dict.fromkeys([*range(0x20), 0x7F, 0x85, 0x2028, 0x2029], "?")
+
+
+def _oneline(label):
+    """A label from the file, safe inside a one-line message."""
+    if label is None:
+        return None
+    text = str(label).translate(_CONTROL)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
 class _Collector:
     def __init__(self, path, fields):
         self.path = str(path)
@@ -140,7 +151,7 @@ class _Collector:
         self.warnings: list[Problem] = []
 
     def error(self, field, reason, value=None, year=None, row=None):
-        self.errors.append(Problem(self.path, field, reason, value, year, row=row))
+        self.errors.append(Problem(self.path, _oneline(field), reason, value, year, row=row))
 
     def put(self, key, raw, year=None, label_unit=None, shown=None, row=None):
         f = self.fields[key]
@@ -161,7 +172,7 @@ class _Collector:
                 return
             slot = self.values.setdefault(key, {})
             if year in slot and slot[year] != v:
-                self.error(label, f"given twice with different values ({slot[year]} and {v})", raw, year, row=row)
+                self.error(label, f"given twice with different values ({_oneline(slot[year])} and {_oneline(v)})", raw, year, row=row)
                 return
             slot[year] = v
         else:
@@ -169,14 +180,14 @@ class _Collector:
                 self.error(label, "is not given per year: give a single value", raw, year, row=row)
                 return
             if key in self.values and self.values[key] != v:
-                self.error(label, f"given twice with different values ({self.values[key]} and {v})", raw, row=row)
+                self.error(label, f"given twice with different values ({_oneline(self.values[key])} and {_oneline(v)})", raw, row=row)
                 return
             self.values[key] = v
 
     def unknown(self, label, row=None):
         hint = self.fields.suggest(label)
         reason = "unknown label, ignored" + (f" (did you mean {hint}?)" if hint else "")
-        self.warnings.append(Problem(self.path, str(label), reason, severity="warning", row=row))
+        self.warnings.append(Problem(self.path, _oneline(label), reason, severity="warning", row=row))
 
     def result(self, checks: bool = False) -> Enterprise:
         e = Enterprise(self.values, self.path, self.warnings)
