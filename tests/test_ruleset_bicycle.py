@@ -301,8 +301,11 @@ def test_false_information_two_year_window():
     # one day before the second anniversary: still barred
     a = run(as_of=dt.date(2026, 3, 17), false_information=True, false_information_date=found.isoformat())
     assert st(a, "bc-x1-false-info") == "met" and a.verdict == "excluded"
-    # exactly two years after: the bar has lapsed
+    # the second anniversary is the bar's last day (民法典 第二百零一、二百零二条): still barred
     a = run(as_of=dt.date(2026, 3, 18), false_information=True, false_information_date=found.isoformat())
+    assert st(a, "bc-x1-false-info") == "met" and a.verdict == "excluded"
+    # the day after: the bar has lapsed
+    a = run(as_of=dt.date(2026, 3, 19), false_information=True, false_information_date=found.isoformat())
     assert st(a, "bc-x1-false-info") == "unmet" and a.verdict == "eligible"
     # on the day itself
     a = run(as_of=found, false_information=True, false_information_date=found.isoformat())
@@ -312,9 +315,11 @@ def test_false_information_two_year_window():
 def test_false_information_flag_and_missing_date():
     assert st(run(false_information=False, false_information_date="2026-01-01"), "bc-x1-false-info") == "unmet"
     assert st(run(false_information=False), "bc-x1-false-info") == "unmet"
-    # declared, but no date: the bar cannot be dated; shown as unknown, not excluded
+    # declared, but no date: the bar cannot be dated; unknown, so the verdict stays open
     a = run(false_information=True, false_information_date=None)
-    assert st(a, "bc-x1-false-info") == "unknown" and a.verdict == "eligible"
+    assert st(a, "bc-x1-false-info") == "unknown" and a.verdict == "undetermined"
+    g = [g for g in a.gaps if g["condition"] == "bc-x1-false-info"][0]
+    assert g["items"][0]["missing"] == [["false_information_date", None]]
     assert st(run(false_information=None), "bc-x1-false-info") == "unknown"
 
 

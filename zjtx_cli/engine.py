@@ -3,7 +3,7 @@
 Each condition is ``met``, ``unmet`` or ``unknown`` (data missing). A track's
 verdict is ``excluded`` if any exclusion applies, else ``not_eligible`` if any
 required condition is unmet, else ``undetermined`` if any required condition
-is unknown, else ``eligible``. Priority conditions are counted and reported and
+is unknown or an exclusion cannot be ruled out, else ``eligible``. Priority conditions are counted and reported and
 never change the verdict.
 """
 
@@ -91,7 +91,9 @@ def _evaluate(c: dict, ctx: Ctx) -> dict:
             until = d.replace(year=d.year + c["years"])
         except ValueError:  # 29 February
             until = d.replace(year=d.year + c["years"], day=28)
-        status = MET if d <= ctx.as_of < until else UNMET
+        # 民法典 第二百零一、二百零二条: the period starts the day after, and its last day is
+        # the corresponding day of the final year, so the anniversary itself is still inside.
+        status = MET if d <= ctx.as_of <= until else UNMET
         return {"type": "date_within", "status": status, "field": c["date"], "years": c["years"],
                 "actual": d, "until": until, "declared": True, "missing": []}
     if t == "tier":
@@ -235,7 +237,9 @@ def verdict_of(results) -> str:
     req = [r["status"] for r in results if r["kind"] == "required"]
     if UNMET in req:
         return "not_eligible"
-    if UNKNOWN in req or PENDING in req:
+    # an exclusion that cannot be ruled out leaves the verdict open, as a missing required figure does
+    excl = [r["status"] for r in results if r["kind"] == "exclusion"]
+    if UNKNOWN in req or PENDING in req or UNKNOWN in excl or PENDING in excl:
         return "undetermined"
     return "eligible"
 
@@ -306,6 +310,25 @@ def gap_items(node, ctx) -> list[dict]:
     return []
 
 
+def _missing_under(node) -> list:
+    """Every [field, year] missing under an unknown node."""
+    out = []
+    if node.get("status") not in (UNKNOWN, PENDING):
+        return out
+    for m in node.get("missing") or ():
+        if list(m) not in out:
+            out.append(list(m))
+    subs = list(node.get("checks", ()))
+    for k in ("when", "then"):
+        if node.get(k):
+            subs.append(node[k])
+    for s in subs:
+        for m in _missing_under(s):
+            if m not in out:
+                out.append(m)
+    return out
+
+
 def gaps_of(results, ctx) -> list[dict]:
     out = []
     for r in results:
@@ -316,6 +339,11 @@ def gaps_of(results, ctx) -> list[dict]:
                         "effort": [k for k, v in EFFORT_ORDER.items() if v == effort][0], "cond": r["cond"]})
         elif r["kind"] == "exclusion" and r["status"] == MET:
             out.append({"condition": r["id"], "status": "excluded", "items": [], "effort": "blocker",
+                        "cond": r["cond"]})
+        elif r["kind"] == "exclusion" and r["status"] in (UNKNOWN, PENDING):
+            missing = _missing_under(r["result"])
+            items = [{"kind": "data", "missing": missing, "effort": "data", "node": r["result"]}] if missing else []
+            out.append({"condition": r["id"], "status": r["status"], "items": items, "effort": "data",
                         "cond": r["cond"]})
     out.sort(key=lambda g: EFFORT_ORDER[g["effort"]])
     return out
