@@ -161,8 +161,12 @@ def test_crafts_threshold_only_for_crafts_firms():
 
 
 def test_revenue_unknown():
-    # the threshold depends on the ethnic-crafts declaration
-    assert st(run(ethnic_crafts=None), "gz-2-revenue") == "unknown"
+    # the threshold depends on the ethnic-crafts declaration, but only between the two thresholds
+    assert st(run(ethnic_crafts=None), "gz-2-revenue") == "unknown"  # 1350 万元
+    assert st(_rev(2000, None), "gz-2-revenue") == "met"
+    assert st(_rev(1999.99, None), "gz-2-revenue") == "unknown"
+    assert st(_rev(1000, None), "gz-2-revenue") == "unknown"
+    assert st(_rev(999.99, None), "gz-2-revenue") == "unmet"
     assert st(run(operating_revenue={"2024": 1180}, main_business_revenue={"2025": 1230}), "gz-2-revenue") == "unknown"
 
 

@@ -71,17 +71,7 @@ def _evaluate(c: dict, ctx: Ctx) -> dict:
         status = (_all if t == "all" else _any)([s["status"] for s in subs])
         return {"type": t, "status": status, "checks": subs, "label": c.get("label")}
     if t == "cases":
-        for case in c["cases"]:
-            if case["when"] is None:
-                res = evaluate_check(case["then"], ctx)
-                return {"type": "cases", "status": res["status"], "when": None, "then": res}
-            w = evaluate_check(case["when"], ctx)
-            if w["status"] == MET:
-                res = evaluate_check(case["then"], ctx)
-                return {"type": "cases", "status": res["status"], "when": w, "then": res}
-            if w["status"] == UNKNOWN:
-                return {"type": "cases", "status": UNKNOWN, "when": w, "then": None}
-        return {"type": "cases", "status": UNMET, "when": None, "then": None, "no_case": True}
+        return _cases(c["cases"], ctx)
     if t == "date_within":
         d = ctx.raw(c["date"])
         if d is None:
@@ -107,6 +97,26 @@ def _evaluate(c: dict, ctx: Ctx) -> dict:
 
         return scoring.evaluate_check(c, ctx)
     raise AssertionError(t)  # pragma: no cover - the loader admits no other type
+
+
+def _cases(cases, ctx) -> dict:
+    """The first case whose 'when' is met decides. When a 'when' is unknown, the
+    result is still known if this case and every later one would give the same."""
+    for i, case in enumerate(cases):
+        if case["when"] is None:
+            res = evaluate_check(case["then"], ctx)
+            return {"type": "cases", "status": res["status"], "when": None, "then": res}
+        w = evaluate_check(case["when"], ctx)
+        if w["status"] == MET:
+            res = evaluate_check(case["then"], ctx)
+            return {"type": "cases", "status": res["status"], "when": w, "then": res}
+        if w["status"] == UNKNOWN:
+            here = evaluate_check(case["then"], ctx)
+            rest = _cases(cases[i + 1:], ctx)
+            if here["status"] == rest["status"] != UNKNOWN:
+                return {"type": "cases", "status": here["status"], "when": w, "then": here, "either_way": True}
+            return {"type": "cases", "status": UNKNOWN, "when": w, "then": None}
+    return {"type": "cases", "status": UNMET, "when": None, "then": None, "no_case": True}
 
 
 def _metric(c, ctx):
