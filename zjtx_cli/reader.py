@@ -296,76 +296,116 @@ def read_json(path, fields, data=None, checks: bool | None = None) -> Enterprise
 class _SheetXml:
     """What calamine does not tell: formulas without a cached value, percentage formats.
 
-    Parsed lazily (only when a field's cell is empty, or a percentage field
-    holds a fraction), once per file, from the first worksheet's XML.
+    Read lazily from the first worksheet's XML, once per file, and only when
+    needed: formulas when a field's cell is empty (and then only if the sheet
+    has a formula at all), percentage formats when a percentage field holds a
+    fraction.
     """
+
+    _HAS_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 
     def __init__(self, path):
         self.path = path
+        self._data: bytes | None = None
         self._uncached: set | None = None
         self._percent: set | None = None
 
-    def _load(self):
-        self._uncached, self._percent = set(), set()
-        try:
-            self._parse()
-        except Exception:  # best effort: the file already passed the safety checks and calamine
-            pass
-
-    def _parse(self):
-        import posixpath
-        import zipfile
-
+    @staticmethod
+    def _xml():
         try:
             from defusedxml.ElementTree import fromstring, iterparse
         except ImportError:  # pragma: no cover - defusedxml is a dependency
             from xml.etree.ElementTree import fromstring, iterparse
-        rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-        with zipfile.ZipFile(self.path) as zf:
+        return fromstring, iterparse
+
+    def _sheet(self, zf) -> bytes:
+        if self._data is None:
+            import posixpath
+
+            fromstring, _ = self._xml()
+            rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
             wb = fromstring(zf.read("xl/workbook.xml"))
-            sheet = next(el for el in wb.iter() if el.tag.endswith("}sheet") or el.tag == "sheet")
+            sheet = next(el for el in wb.iter() if el.tag.rsplit("}", 1)[-1] == "sheet")
             rid = sheet.get(rel_ns)
             rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
             target = next(el.get("Target") for el in rels.iter() if el.get("Id") == rid)
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
-            percent_styles = self._percent_styles(zf, fromstring)
-            with zf.open(part) as fh:
-                for _ev, el in iterparse(fh, events=("end",)):
-                    tag = el.tag.rsplit("}", 1)[-1]
-                    if tag != "c":
-                        if tag == "row":
-                            el.clear()
-                        continue
-                    ref = el.get("r")
-                    if ref:
-                        rc = _cell_ref(ref)
-                        kids = {k.tag.rsplit("}", 1)[-1]: k for k in el}
-                        v = kids.get("v")
-                        # no cached value: no <v>, or an empty <v/> (openpyxl) that is not an empty string result
-                        if "f" in kids and rc and (v is None or (not v.text and el.get("t") != "str")):
-                            self._uncached.add(rc)
-                        s = el.get("s")
-                        if s is not None and s.isdigit() and int(s) in percent_styles and rc:
-                            self._percent.add(rc)
-                    el.clear()
+            self._data = zf.read(part)
+        return self._data
 
-    @staticmethod
-    def _percent_styles(zf, fromstring) -> set:
+    def _cells(self, data, want):
+        """Call want(c_element, (row, col)) for every cell of the sheet."""
+        import io
+
+        _, iterparse = self._xml()
+        for _ev, el in iterparse(io.BytesIO(data), events=("end",)):
+            tag = el.tag.rsplit("}", 1)[-1]
+            if tag == "c":
+                rc = _cell_ref(el.get("r") or "")
+                if rc:
+                    want(el, rc)
+                el.clear()
+            elif tag == "row":
+                el.clear()
+
+    def _load_formulas(self):
+        import zipfile
+
+        self._uncached = set()
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                data = self._sheet(zf)
+            if not self._HAS_FORMULA.search(data):
+                return
+
+            def want(el, rc):
+                kids = {k.tag.rsplit("}", 1)[-1]: k for k in el}
+                v = kids.get("v")
+                # no cached value: no <v>, or an empty <v/> (openpyxl) that is not an empty-text result
+                if "f" in kids and (v is None or (not v.text and el.get("t") != "str")):
+                    self._uncached.add(rc)
+
+            self._cells(data, want)
+        except Exception:  # best effort: the file already passed the safety checks and calamine
+            pass
+
+    def _load_percent(self):
+        import zipfile
+
+        self._percent = set()
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                data = self._sheet(zf)
+                styles = self._percent_styles(zf)
+            if not styles:
+                return
+
+            def want(el, rc):
+                st = el.get("s")
+                if st is not None and st.isdigit() and int(st) in styles:
+                    self._percent.add(rc)
+
+            self._cells(data, want)
+        except Exception:
+            pass
+
+    def _percent_styles(self, zf) -> set:
+        fromstring, _ = self._xml()
         try:
             st = fromstring(zf.read("xl/styles.xml"))
         except KeyError:
             return set()
         fmts = {9, 10}
         for el in st.iter():
-            if el.tag.endswith("}numFmt") and "%" in (el.get("formatCode") or "").replace('"%"', ""):
+            if el.tag.endswith("numFmt") and "%" in (el.get("formatCode") or "").replace('"%"', ""):
                 try:
                     fmts.add(int(el.get("numFmtId")))
                 except (TypeError, ValueError):
                     pass
         out = set()
-        xfs = next((el for el in st.iter() if el.tag.endswith("}cellXfs")), None)
+        xfs = next((el for el in st.iter() if el.tag.rsplit("}", 1)[-1] == "cellXfs"), None)
         if xfs is not None:
-            for i, xf in enumerate(x for x in xfs if x.tag.endswith("}xf")):
+            for i, xf in enumerate(x for x in xfs if x.tag.rsplit("}", 1)[-1] == "xf"):
                 try:
                     if int(xf.get("numFmtId", "0")) in fmts:
                         out.add(i)
@@ -375,12 +415,12 @@ class _SheetXml:
 
     def uncached(self, row, col) -> bool:
         if self._uncached is None:
-            self._load()
+            self._load_formulas()
         return (row, col) in self._uncached
 
     def percent(self, row, col) -> bool:
         if self._percent is None:
-            self._load()
+            self._load_percent()
         return (row, col) in self._percent
 
 
