@@ -146,6 +146,9 @@ def test_file_with_several_mistakes_lists_every_problem(tmp_path):
     assert len(errs) == 5
     for needle in ("main_business_revenue", "rd_staff", "invention_patents", "maybe", "2999-01-01"):
         assert any(needle in ln for ln in errs), needle
+    # the warnings found alongside are listed too
+    warns = [ln for ln in r.stderr.splitlines() if ln.startswith("zjtx: warning:")]
+    assert len(warns) == 1 and "91350100M000100Y44" in warns[0]
 
 
 def test_samples_pass_the_checks():

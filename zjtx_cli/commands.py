@@ -126,6 +126,8 @@ def load_enterprise(file, fields):
     try:
         e = read_enterprise(file, fields)
     except InputError as exc:
+        for w in getattr(exc, "warnings", ()):  # found alongside the errors (issue 4)
+            warn(w.line())
         fail([p.line() for p in exc.problems])
     for w in e.warnings:
         warn(w.line())

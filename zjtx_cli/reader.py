@@ -199,7 +199,9 @@ class _Collector:
             errors.extend(more_errors)
             e.warnings.extend(more_warnings)
         if errors:
-            raise InputError(errors)
+            exc = InputError(errors)
+            exc.warnings = e.warnings  # reported too: the file is listed in full
+            raise exc
         return e
 
 
