@@ -317,7 +317,7 @@ def ruleset_meta(rs, lang=None):
     return {"id": d["id"], "title": d["title"], "issuer": d["issuer"], "document_number": d["document_number"],
             "issued": d["issued"], "period": {"start": d["period"][0], "end": d["period"][1]},
             "validity_years": d["validity_years"], "source": d["source"], "unconfirmed": d["unconfirmed"],
-            "source_urls": d["source_urls"], "effective_from": d["effective_from"],
+            "source_urls": d["source_urls"], "programme": d.get("programme"), "effective_from": d["effective_from"],
             "effective_to": d["effective_to"]}
 
 

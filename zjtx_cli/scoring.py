@@ -491,6 +491,7 @@ def _eval_indicator(ind, ctx):
             if possible:
                 possible.append(Decimal(ind["otherwise"]))
         r["checks"] = subs
+        r["option_points"] = [o["points"] for o in ind["options"]]
         r["declared"] = any(s.get("declared") for s in subs)
         if decided is not None:
             r["points"] = decided
@@ -617,6 +618,41 @@ def _gains(ind, ctx):
     return out
 
 
+def _node_gain(n):
+    """(relative, gap, node) of the cheapest way to meet an unmet option check, or None."""
+    t = n["type"]
+    if n["status"] == MET:
+        return None
+    if t == "metric" and n.get("gap") is not None:
+        g = n["gap"]
+        return (g.relative if g.relative is not None else Decimal(1), g, n)
+    if t in ("flag", "choice") and n["status"] == UNMET:
+        return (Decimal(1), None, n)
+    if t == "any":
+        cands = [c for c in (_node_gain(x) for x in n["checks"]) if c is not None]
+        return min(cands, key=lambda c: c[0]) if cands else None
+    if t == "all":
+        unmet = [x for x in n["checks"] if x["status"] != MET]
+        return _node_gain(unmet[0]) if len(unmet) == 1 else None
+    return None
+
+
+def _first_gains(ind):
+    """Better options of a first-match indicator, each with its cheapest way in."""
+    if ind["source"] != "first" or ind["points"] is None or ind["points"] >= ind["max"]:
+        return []
+    out = []
+    for i, sub in enumerate(ind["checks"]):
+        p = Decimal(ind["option_points"][i])
+        if p <= ind["points"]:
+            continue
+        c = _node_gain(sub)
+        if c is None:
+            continue
+        out.append({"gain": p - ind["points"], "to": p, "gap": c[1], "via": c[2], "relative": c[0]})
+    return out
+
+
 def gap_items(node, ctx) -> list[dict]:
     t = node["type"]
     if node["status"] == MET:
@@ -639,7 +675,7 @@ def gap_items(node, ctx) -> list[dict]:
         gains = []
         for cat in node["categories"]:
             for ind in cat["indicators"]:
-                for g in _gains(ind, ctx):
+                for g in _gains(ind, ctx) + _first_gains(ind):
                     g.update(indicator=ind, category=cat)
                     gains.append(g)
         # cheapest first: smallest relative change, then the largest gain
@@ -658,10 +694,16 @@ def gap_items(node, ctx) -> list[dict]:
             items.append({"kind": "score", "effort": effort, "node": node, "deficit": deficit,
                           "categories_short": [[c["id"], s] for c, s in cat_short]})
             for g in best[:5]:
-                items.append({"kind": "score_gain", "effort": "near" if g["relative"] <= Decimal("0.1") else "far",
-                              "node": node, "indicator": g["indicator"], "category": g["category"],
-                              "gain": g["gain"], "to": g["to"], "op": g["op"], "target": g["target"],
-                              "gap": g["gap"]})
+                it = {"kind": "score_gain", "effort": "near" if g["relative"] <= Decimal("0.1") else "far",
+                      "node": node, "indicator": g["indicator"], "category": g["category"],
+                      "gain": g["gain"], "to": g["to"], "gap": g["gap"]}
+                if "via" in g:
+                    it["via"] = g["via"]
+                    if g["gap"] is None:
+                        it["effort"] = "declaration"
+                else:
+                    it.update(op=g["op"], target=g["target"])
+                items.append(it)
         from .engine import gap_items as eg
 
         unmet_direct = [d for d in node["direct"] if d["status"] != MET]
@@ -860,6 +902,19 @@ def describe_gap_item(item, fields, lang) -> str:
         for cid, short in item["categories_short"]:
             parts.append(f"{names[cid]}尚差 {_fmt(short)}分" if zh else f"{names[cid]} short by {_fmt(short)} pts")
         return ("；" if zh else "; ").join(parts) or (_pass_text(node["pass"], node["categories"], lang))
+    if k == "score_gain" and "via" in item:
+        from .report import describe_required as dr
+
+        ind = item["indicator"]
+        via = item["via"]
+        head = (f"{ind['name'][lang]}：{dr(via, fields, lang)}，该项由 {_fmt(ind['points'])}分 升至 "
+                f"{_fmt(item['to'])}分（+{_fmt(item['gain'])}）" if zh else
+                f"{ind['name'][lang]}: {dr(via, fields, lang)} moves this indicator from {_fmt(ind['points'])} "
+                f"to {_fmt(item['to'])} points (+{_fmt(item['gain'])})")
+        g = item["gap"]
+        if g is None:
+            return head + ("（须声明并提供证明材料）" if zh else " (declaration with evidence needed)")
+        return f"{head}：{g.zh}" if zh else f"{head}: {g.en}"
     if k == "score_gain":
         ind = item["indicator"]
         unit = ind.get("unit")
