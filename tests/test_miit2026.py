@@ -200,3 +200,29 @@ def test_cli_review_flag_says_which_reading():
     g = next(c for c in rev["conditions"] if c["id"] == "lg26-2-growth")
     assert g["status"] == "met" and g["detail"]["reading"] == "review" and g["required"] == "[复核口径] 不考察"
     assert rev["verdict"] == "eligible"
+
+
+# --------------------------------------------------------------- single champion (138号)
+CH = dict(main_business_revenue={"2023": 40000, P: 40000, Y: 40000}, market_rank_global=3, business_field_years=10,
+          energy_use_advanced=True)
+
+
+@pytest.mark.parametrize("changes,cid,st", [
+    (dict(), None, "eligible"),
+    (dict(main_business_revenue={"2023": 40000, P: 40000, Y: 39999.99}), "ch23-2-revenue", "unmet"),
+    (dict(main_business_revenue={"2023": 20000, P: 40000, Y: 60000}), "ch23-2-revenue", "met"),
+    (dict(market_rank_global=4), "ch23-3-global-rank", "unmet"),
+    (dict(market_rank_global=1), "ch23-3-global-rank", "met"),
+    (dict(business_field_years=9.99), "ch23-4-years", "unknown"),
+    (dict(business_field_years=9.99, new_product_years=5), "ch23-4-years", "met"),
+    (dict(business_field_years=9.99, new_product_years=4.99), "ch23-4-years", "unmet"),
+    (dict(energy_use_advanced=False), "ch23-5-energy", "unmet"),
+    (dict(industry="software_it"), "ch23-1-manufacturer", "unmet"),
+])
+def test_champion(changes, cid, st):
+    a = run("champion", **{**CH, **changes})
+    if cid is None:
+        assert a.verdict == st
+    else:
+        assert status(a, cid) == st
+    assert all(r["cond"]["unconfirmed"] for r in a.results)

@@ -389,3 +389,29 @@ def test_fields_used_include_score_inputs():
     for k in ("rd_expense", "operating_revenue", "rd_institution_level", "feature_score", "own_brand",
               "ip_class1", "ip_class2", "high_tech_enterprise", "evaluation_score", "total_liabilities"):
         assert k in used
+
+
+def test_gap_for_first_match_indicator_names_the_option():
+    from zjtx_cli.fields import field_dictionary
+    from zjtx_cli.report import describe_gap_item
+
+    a = evaluate(feature_score=0, quality_system_certified=False)
+    gain = next(i for i in a.gaps[0]["items"] if i["kind"] == "score_gain" and i["indicator"]["id"] == "ip")
+    assert (gain["gain"], gain["to"]) == (3, 5) and gain["gap"].amount == 1
+    en = describe_gap_item(gain, field_dictionary(), "en")
+    assert en.startswith("IP: ") and "≥ 1" in en and "from 2 to 5 points (+3)" in en
+
+
+def test_rules_listing_describes_score_and_review():
+    from typer.testing import CliRunner
+
+    from zjtx_cli.cli import app
+
+    r = CliRunner().invoke(app, ["rules", "miit-2026", "--lang", "en", "--format", "json"])
+    assert r.exit_code == 0
+    checks = {c["id"]: c["check"] for t in __import__("json").loads(r.stdout)["tiers"]
+              for tr in t["tracks"] for c in tr["conditions"]}
+    assert checks["lg26-2-growth"].startswith("new application: ") and checks["lg26-2-growth"].endswith(
+        "re-review: not examined")
+    assert "[3%, 5%) → 15" in checks["in26-score"] and "(55%, 75%] → 5" in checks["in26-score"]
+    assert "the score computed by MIIT's gradient-cultivation platform" in checks["lg26-7-score"]

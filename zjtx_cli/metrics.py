@@ -368,6 +368,18 @@ _register(Metric(
     _sum_metric("equity_financing", 2, "万元", "近3年新增股权融资合计", "sum of new equity financing over 3 years"),
     None))
 
+def _avg3_main(ctx, year):
+    mv = _sum_metric("main_business_revenue", 2, "万元", "近3年主营业务收入之和 ÷ 3",
+                     "sum of main-business revenue over 3 years / 3")(ctx, year)
+    if mv.value is not None:
+        mv.value = mv.value / 3
+    return mv
+
+
+_register(Metric(
+    "main_business_revenue_avg_3y", "近3年平均主营业务收入", "Average main-business revenue over 3 years", "万元",
+    _avg3_main, None))
+
 _register(Metric(
     "net_profit_margin", "净利润率", "Net profit margin", "%",
     _ratio_metric("net_profit_margin", "", "", "net_profit", "operating_revenue", 0,
