@@ -61,6 +61,14 @@ def resolve_scheme(scheme, as_of_date):
         fail([str(exc)])
     if rs is None:
         fail([f"unknown scheme {scheme!r}; known: {', '.join(sorted(ruleset_paths()))}"])
+    if resolve is not None and rs.data.get("programme"):
+        from .versions import in_force
+
+        if not in_force(rs.data, as_of_date):
+            d = rs.data
+            warn(f"{rs.id}: not in force on {as_of_date} (in force {d['effective_from'] or '…'} to "
+                 f"{d['effective_to'] or '…'}); assessed as requested — --scheme {d['programme']} picks the "
+                 f"version in force")
     return rs
 
 
