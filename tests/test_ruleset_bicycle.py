@@ -88,7 +88,7 @@ def test_ruleset_shape():
     assert rs.data["period"] == [2021, 2025]
     assert len(rs.tiers) == 1
     t = rs.tiers[0]
-    assert t["level"] == "industry" and t["next"] == "miit-2020:little-giant" and t["next_note"]
+    assert t["level"] == "industry" and t["next"] == "miit:little-giant" and t["next_note"]
     conds = t["tracks"][0]["conditions"]
     kinds = {}
     for c in conds:

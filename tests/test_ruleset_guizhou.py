@@ -88,7 +88,7 @@ def test_ruleset_metadata():
     assert d["validity_years"] == 3 and "六(三)" in d["validity_citation"]
     assert len(rs.tiers) == 1
     t = rs.tiers[0]
-    assert t["level"] == "provincial" and t["next"] == "miit-2020:little-giant" and t["next_note"]
+    assert t["level"] == "provincial" and t["next"] == "miit:little-giant" and t["next_note"]
     conds = t["tracks"][0]["conditions"]
     for c in conds:
         assert c["id"].startswith("gz-")

@@ -100,12 +100,18 @@ def test_ruleset_metadata():
 
 @pytest.mark.parametrize("scheme", ["hengyang", "bicycle", "guizhou"])
 def test_other_schemes_point_here(scheme):
+    # local tiers lead to the national little giant of the version in force; before
+    # 2022-08-01 that is this notice
+    import datetime as dt
+
     from zjtx_cli.rules import get_ruleset
+    from zjtx_cli.versions import resolve
 
     nxt = get_ruleset(scheme).tiers[-1]["next"]
-    assert nxt == "miit-2020:little-giant"
+    assert nxt == "miit:little-giant"
     s, tid = nxt.split(":")
-    t, tracks = get_ruleset(s).find(tid)
+    assert resolve(s, dt.date(2021, 6, 1)) == "miit-2020"
+    t, tracks = get_ruleset(resolve(s, dt.date(2021, 6, 1))).find(tid)
     assert t is not None and tracks
 
 

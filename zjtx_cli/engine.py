@@ -89,7 +89,8 @@ def _evaluate(c: dict, ctx: Ctx) -> dict:
     if t == "tier":
         v = ctx.tier_verdicts.get(c["tier"])
         status = {"eligible": MET, "not_eligible": UNMET, "excluded": UNMET}.get(v, UNKNOWN)
-        return {"type": "tier", "status": status, "tier": c["tier"], "actual": v, "missing": []}
+        return {"type": "tier", "status": status, "tier": c["tier"], "actual": v, "missing": [],
+                "tier_name": ctx.tier_names.get(c["tier"], {})}
     if t == "sme":
         return _sme(ctx)
     if t in ("score", "declared_value", "review"):
@@ -302,7 +303,7 @@ def gap_items(node, ctx) -> list[dict]:
         out = []
         for s in node["checks"]:
             out.extend(gap_items(s, ctx))
-        return out
+        return _merge_data(out)
     if t == "any":
         options = [gap_items(s, ctx) for s in node["checks"] if s["status"] != MET]
         options = [o for o in options if o]
@@ -337,6 +338,20 @@ def _missing_under(node) -> list:
             if m not in out:
                 out.append(m)
     return out
+
+
+def _merge_data(items: list[dict]) -> list[dict]:
+    """One 'provide data' item for all the data missing under a node, each field once."""
+    data = [i for i in items if i["kind"] == "data"]
+    if len(data) < 2:
+        return items
+    missing = []
+    for i in data:
+        for m in i["missing"]:
+            if list(m) not in missing:
+                missing.append(list(m))
+    merged = {"kind": "data", "missing": missing, "effort": "data", "node": data[0]["node"]}
+    return [merged] + [i for i in items if i["kind"] != "data"]
 
 
 def gaps_of(results, ctx) -> list[dict]:
@@ -393,6 +408,8 @@ def make_ctx(enterprise, fields, year=None, as_of=None, review=False) -> Ctx:
 def assess_track(ruleset, tier, track, ctx) -> Assessment:
     results = [evaluate_condition(c, ctx) for c in track["conditions"]]
     a = Assessment(ruleset, tier, track, ctx, results)
+    ctx.tier_names[track["id"]] = track["name"]
+    ctx.tier_names.setdefault(tier["id"], tier["name"])
     ctx.tier_verdicts[track["id"]] = a.verdict
     return a
 

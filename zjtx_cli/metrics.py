@@ -92,7 +92,7 @@ def ceil_int(d: Decimal) -> int:
 class Ctx:
     """What an evaluation needs: the enterprise, the assessment year and date."""
 
-    __slots__ = ("e", "year", "as_of", "fields", "review", "tier_verdicts")
+    __slots__ = ("e", "year", "as_of", "fields", "review", "tier_verdicts", "tier_names")
 
     def __init__(self, e, year, as_of, fields, review=False, tier_verdicts=None):
         self.e = e
@@ -101,6 +101,7 @@ class Ctx:
         self.fields = fields
         self.review = review
         self.tier_verdicts = tier_verdicts if tier_verdicts is not None else {}
+        self.tier_names: dict = {}
 
     def raw(self, key, year=None):
         f = self.fields[key]

@@ -118,7 +118,8 @@ def describe_required(node, fields, lang) -> str:
         return (f"{_name(node['field'], fields, lang)}起{node['years']}年内" if lang == "zh"
                 else f"within {node['years']} years of {_name(node['field'], fields, lang).lower()}")
     if tp == "tier":
-        return f"已达到 {node['tier']}" if lang == "zh" else f"holds tier {node['tier']}"
+        name = node.get("tier_name", {}).get(lang) or node["tier"]
+        return f"已达到“{name}”" if lang == "zh" else f"holds the tier '{name}'"
     if tp == "sme":
         return "中小企业（大型企业除外）" if lang == "zh" else "small or medium (not large)"
     if tp in ("score", "declared_value", "review"):
