@@ -253,19 +253,15 @@ class Scorer:
                            "tracks": [assessment_json(a, fields, lang) for a in group]}
         cols = self.cols
         statuses = []
+        results = {a_id: {r["id"]: r for r in a.results} for a_id, a in by_track.items()}
         for a_id, c_id in cols.status_keys:
             if a_id == "tier":
                 st = tier_st.get(c_id)
                 statuses.append(T[st][lang] if st else None)
                 continue
-            a = by_track.get(a_id)
-            r = next((r for r in a.results if r["id"] == c_id), None) if a is not None else None
+            r = results.get(a_id, {}).get(c_id)
             statuses.append(T[status_key(r["kind"], r["status"])][lang] if r else None)
-        figures = [None] * len(cols.figures)
-        fidx = cols.figure_index
-        for a in by_track.values():
-            for r in a.results:
-                _collect_figures(r["result"], ctx.year, fidx, figures)
+        figures = [_figure(keys, ctx, off) for keys, off in cols.figures]
         gaps = []
         first_gap = None
         for g in focus.gaps:
@@ -314,19 +310,17 @@ _EFFORT = {
 }
 
 
-def _collect_figures(node, year, fidx, figures):
-    t = node["type"]
-    if t == "metric":
-        off = node["year"] - year if node.get("year") is not None else 0
-        i = fidx.get((tuple(node["metric"]), off))
-        if i is not None and figures[i] is None and node.get("actual") is not None:
-            figures[i] = num_json(node["actual"])
-        return
-    for s in node.get("checks", ()):
-        _collect_figures(s, year, fidx, figures)
-    for k in ("when", "then"):
-        if node.get(k):
-            _collect_figures(node[k], year, fidx, figures)
+def _figure(keys, ctx, off):
+    """A key figure (metric or sum of counts) for the export, from the evaluation's memo."""
+    from .metrics import evaluate_metric
+
+    total = None
+    for k in keys:
+        v = evaluate_metric(k, ctx, ctx.year + off).value
+        if v is None:
+            return None
+        total = v if total is None else total + v
+    return num_json(total)
 
 
 # --------------------------------------------------------------------------- inputs

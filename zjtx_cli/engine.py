@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 from decimal import Decimal
 
-from .metrics import Ctx, evaluate_metric, fmt, metric_gap, metric_or_field, num_json
+from .metrics import METRICS, MV, Ctx, evaluate_metric, fmt, metric_gap, metric_or_field, num_json
 
 MET, UNMET, UNKNOWN = "met", "unmet", "unknown"
 # PENDING: a figure only MIIT's platform computes (e.g. the 2026 评价得分) is absent.
@@ -139,10 +139,10 @@ def _metric(c, ctx):
             else:
                 value += mv1.value
                 parts.append((k, mv1.value))
-        mv = mv1
-        mv.inputs = [(k, None, v) for k, v in parts]
-        mv.value = value
-    per_year = any(_is_per_year(k, ctx) for k in keys)
+        mv = MV(value, missing, [(k, None, v) for k, v in parts], mv1.formula_zh, mv1.formula_en, unit)
+    per_year = c.get("_per_year")
+    if per_year is None:
+        per_year = c["_per_year"] = any(_is_per_year(k, ctx) for k in keys)
     node = {"type": "metric", "metric": keys, "year": year if per_year else None, "op": op, "value": target,
             "unit": unit, "actual": None, "missing": [list(m) for m in missing], "declared": False,
             "formula_zh": mv.formula_zh, "formula_en": mv.formula_en,
@@ -172,8 +172,6 @@ def _metric(c, ctx):
 
 
 def _is_per_year(k, ctx):
-    from .metrics import METRICS
-
     if k in METRICS:
         return k not in ("years_in_operation", "founding_year")
     return ctx.fields[k].per_year
@@ -209,12 +207,39 @@ def _sme(ctx):
 
 # -------------------------------------------------------------------------- conditions
 def evaluate_condition(cond: dict, ctx: Ctx) -> dict:
+    # Tracks of one tier often share conditions (a tier's 'common' ones): evaluate each once
+    # per enterprise. Conditions that look at another tier's verdict are always re-evaluated.
+    pure = cond.get("_pure")
+    if pure is None:
+        pure = cond["_pure"] = not _has_tier_check(cond["check"])
+    if pure:
+        hit = ctx.memo.get(id(cond))
+        if hit is not None:
+            return hit
     res = evaluate_check(cond["check"], ctx)
     status = res["status"]
     if status == UNKNOWN and _only_pending(res):
         status = PENDING
-    return {"id": cond["id"], "kind": cond["kind"], "status": status, "cond": cond, "result": res,
-            "declared": _declared(res)}
+    out = {"id": cond["id"], "kind": cond["kind"], "status": status, "cond": cond, "result": res}
+    if pure:
+        ctx.memo[id(cond)] = out
+    return out
+
+
+def _has_tier_check(c) -> bool:
+    if c["type"] == "tier":
+        return True
+    subs = list(c.get("checks", ()))
+    for case in c.get("cases", ()):
+        subs.extend(x for x in (case["when"], case["then"]) if x)
+    if c["type"] in ("score", "review"):
+        return True  # delegated check types: never memoised, to be safe
+    return any(_has_tier_check(x) for x in subs)
+
+
+def is_declared(r) -> bool:
+    """Whether a condition's result rests on a company's own declaration."""
+    return _declared(r["result"])
 
 
 def _only_pending(node) -> bool:

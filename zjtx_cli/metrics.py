@@ -92,7 +92,7 @@ def ceil_int(d: Decimal) -> int:
 class Ctx:
     """What an evaluation needs: the enterprise, the assessment year and date."""
 
-    __slots__ = ("e", "year", "as_of", "fields", "review", "tier_verdicts", "tier_names")
+    __slots__ = ("e", "year", "as_of", "fields", "review", "tier_verdicts", "tier_names", "memo")
 
     def __init__(self, e, year, as_of, fields, review=False, tier_verdicts=None):
         self.e = e
@@ -102,6 +102,7 @@ class Ctx:
         self.review = review
         self.tier_verdicts = tier_verdicts if tier_verdicts is not None else {}
         self.tier_names: dict = {}
+        self.memo: dict = {}  # per-enterprise results: metrics by (key, year), conditions by id
 
     def raw(self, key, year=None):
         f = self.fields[key]
@@ -523,7 +524,11 @@ def metric_or_field(key: str, fields) -> tuple[str, str, str | None]:
 def evaluate_metric(key: str, ctx: Ctx, year: int) -> MV:
     m = METRICS.get(key)
     if m is not None:
-        return m.compute(ctx, year)
+        mk = (key, year)
+        mv = ctx.memo.get(mk)
+        if mv is None:
+            mv = ctx.memo[mk] = m.compute(ctx, year)
+        return mv
     f = ctx.fields[key]
     v = ctx.raw(key, year)
     yr = year if f.per_year else None

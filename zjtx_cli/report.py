@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 from decimal import Decimal
 
-from .engine import FORMAT_VERSION, MET, OP_ZH, UNKNOWN, UNMET
+from .engine import FORMAT_VERSION, MET, OP_ZH, UNKNOWN, UNMET, is_declared
 from .metrics import METRICS, fmt, num_json
 
 T = {
@@ -305,7 +305,7 @@ def gap_json(g, fields, lang):
 
 def condition_json(r, fields, lang):
     c = r["cond"]
-    return {"id": r["id"], "kind": r["kind"], "status": r["status"], "declared": r["declared"],
+    return {"id": r["id"], "kind": r["kind"], "status": r["status"], "declared": is_declared(r),
             "text": c["text"], "citation": c["citation"], "note": c["note"],
             "unconfirmed": c.get("unconfirmed", False),
             "required": describe_required(r["result"], fields, lang),
