@@ -99,7 +99,12 @@ def schemes(
         table.add_column(h[0] if lang == "zh" else h[1], overflow="fold")
     for d in docs:
         p = d["period"]
-        period = f"{p['start'] or ''}–{p['end'] or ''}" if p["start"] or p["end"] else "—"
+        if p["start"] or p["end"]:
+            period = f"{p['start'] or ''}–{p['end'] or ''}"
+        elif d.get("effective_from") or d.get("effective_to"):
+            period = f"{d.get('effective_from') or ''}–{d.get('effective_to') or ''}"
+        else:
+            period = "—"
         tiers = []
         for t in d["tiers"]:
             s = f"{t['id']}: {t['name'][lang]} [{LEVEL[t['level']][lang]}]"
