@@ -63,6 +63,7 @@ class FieldDictionary:
     def __init__(self, items: list[dict]):
         self.fields: dict[str, Field] = {}
         self._labels: dict[str, str] = {}
+        self._memo: dict[str, str | None] = {}  # raw label -> key: labels repeat across files
         for d in items:
             f = Field(d)
             self.fields[f.key] = f
@@ -81,7 +82,14 @@ class FieldDictionary:
 
     def lookup(self, label: str) -> str | None:
         """Field key for a label (Chinese, English, key or alias), or None."""
-        return self._labels.get(normalize_label(label))
+        try:
+            return self._memo[label]
+        except KeyError:
+            pass
+        if len(self._memo) > 50000:
+            self._memo.clear()
+        key = self._memo[label] = self._labels.get(normalize_label(label))
+        return key
 
     def suggest(self, label: str) -> str | None:
         """Nearest known label, for 'unknown label' warnings."""

@@ -74,9 +74,10 @@ def parse_value(field, raw, label_unit=None):
 def _empty(v) -> bool:
     if v is None:
         return True
-    if isinstance(v, str):
+    if type(v) is str or isinstance(v, str):
         t = v.strip()
-        return not t or nfkc(t).lower() in _BLANKS
+        # every placeholder in _BLANKS is at most 3 characters long
+        return not t or (len(t) <= 3 and nfkc(t).lower() in _BLANKS)
     return False
 
 
@@ -92,7 +93,24 @@ def _year_of(v):
     return None
 
 
+_LABEL_MEMO: dict = {}
+
+
 def _lookup_label(fields, label: str):
+    """(key, year, label_unit) for a row label or JSON key; key None when unknown.
+
+    Labels repeat from file to file, so answers are remembered per field dictionary.
+    """
+    memo_key = (id(fields), label)
+    hit = _LABEL_MEMO.get(memo_key)
+    if hit is None:
+        if len(_LABEL_MEMO) > 50000:
+            _LABEL_MEMO.clear()
+        hit = _LABEL_MEMO[memo_key] = _lookup_label_uncached(fields, label)
+    return hit
+
+
+def _lookup_label_uncached(fields, label: str):
     """(key, year, label_unit) for a row label or JSON key; key None when unknown.
 
     Besides the plain label, a year in the label is understood for per-year

@@ -48,6 +48,7 @@ MAX_RATIO = 200                          # uncompressed/compressed, per entry ov
 
 _RATIO_MIN_SIZE = 1024 * 1024            # entries (and totals) smaller than this are never a bomb
 _XML_SCAN_BYTES = 64 * 1024              # how much of each XML part is inspected
+_XML_FIRST_BYTES = 4 * 1024              # read first; enough unless the prolog is longer
 _REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -250,8 +251,11 @@ def _xml_head_problem(data: bytes, complete: bool) -> tuple[str, str] | None:
                     "在根元素之前含有无法识别的内容")
     if complete:
         return None  # no root element at all: malformed, the parser will say so
-    return (f"has more than {_XML_SCAN_BYTES // 1024} KiB before its root element",
-            f"在根元素之前的内容超过 {_XML_SCAN_BYTES // 1024} KiB，无法安全检查")
+    return _PROLOG_TOO_LONG
+
+
+_PROLOG_TOO_LONG = (f"has more than {_XML_SCAN_BYTES // 1024} KiB before its root element",
+                    f"在根元素之前的内容超过 {_XML_SCAN_BYTES // 1024} KiB，无法安全检查")
 
 
 def check_xlsx_file(path) -> None:
@@ -347,7 +351,12 @@ def check_xlsx_file(path) -> None:
                 continue
             try:
                 with zf.open(info) as f:
-                    head = f.read(_XML_SCAN_BYTES)
+                    # the root element is nearly always within the first few hundred bytes:
+                    # read more only when the prolog goes on (a DOCTYPE may only precede the root)
+                    head = f.read(_XML_FIRST_BYTES)
+                    if (info.file_size > _XML_FIRST_BYTES
+                            and _xml_head_problem(head, False) == _PROLOG_TOO_LONG):
+                        head += f.read(_XML_SCAN_BYTES - _XML_FIRST_BYTES)
             except RuntimeError:  # encrypted entry
                 raise UnsafeInput(
                     path,
