@@ -274,8 +274,10 @@ def test_focus_area_is_priority(area, expected):
 
 def test_innovation_platform_paths():
     assert st(run(rd_institution_level="municipal", expert_workstation=False), "bc-p2-innovation-platform") == "met"
+    # an own or joint R&D institution counts at any level (a clause of its own)
     assert st(run(rd_institution_level="below_municipal", expert_workstation=False),
-              "bc-p2-innovation-platform") == "unmet"
+              "bc-p2-innovation-platform") == "met"
+    assert st(run(rd_institution_level="none", expert_workstation=False), "bc-p2-innovation-platform") == "unmet"
     assert st(run(rd_institution_level="none", expert_workstation=True), "bc-p2-innovation-platform") == "met"
     assert st(run(rd_institution_level="none", expert_workstation=None), "bc-p2-innovation-platform") == "unknown"
 

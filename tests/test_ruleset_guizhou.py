@@ -114,7 +114,7 @@ DECLARATIONS = [
     ("sustained_innovation", "gz-4-core-tech"), ("own_ip_for_main_product", "gz-4-own-ip"),
     ("digital_upgrade", "gz-5-digital"), ("management_sound", "gz-6-management"), ("good_credit", "gz-6-credit"),
     ("social_responsibility", "gz-6-responsibility"), ("long_term_strategy", "gz-6-strategy"),
-    ("quality_system_certified", "gz-6-certification"), ("own_brand", "gz-6-brand"),
+    ("own_brand", "gz-6-brand"),
     ("brand_recognition", "gz-6-brand"),
 ]
 
@@ -257,3 +257,12 @@ def test_samples_via_cli(sample, verdict, code):
     assert r.exit_code == code, r.output
     d = json.loads(r.stdout)
     assert d["scheme"] == SCHEME and d["verdict"] == verdict and d["tier"] == "provincial"
+
+
+def test_management_system_certification_any_system():
+    # 四6 取得相关管理体系认证: a quality system or any other management system
+    assert st(run(quality_system_certified=True, management_system_certified=False), "gz-6-certification") == "met"
+    assert st(run(quality_system_certified=False, management_system_certified=True), "gz-6-certification") == "met"
+    a = run(quality_system_certified=False, management_system_certified=False)
+    assert st(a, "gz-6-certification") == "unmet" and a.verdict == "not_eligible"
+    assert st(run(quality_system_certified=False), "gz-6-certification") == "unknown"

@@ -46,7 +46,8 @@ FLAGS = [
 
 @pytest.mark.parametrize("track,cid,field,good", FLAGS)
 def test_declaration_met_unmet_unknown(track, cid, field, good):
-    changes = {"standards_or_foreign_cert": False} if cid == "nat-6-certification" else {}
+    changes = ({"standards_or_foreign_cert": False, "management_system_certified": False}
+               if cid == "nat-6-certification" else {})
     assert st(track, cid, **{field: good}, **changes) == "met"
     a = evaluate(with_(**{field: not good}, **changes), track)
     assert result(a, cid)["status"] == "unmet" and a.verdict == "not_eligible"
@@ -165,7 +166,11 @@ def test_national_ip_two_inventions_or_five_others():
 def test_national_certification_any_path():
     t, c = "national-little-giant", "nat-6-certification"
     assert st(t, c, quality_system_certified=False, standards_or_foreign_cert=True) == "met"
-    assert st(t, c, quality_system_certified=False, standards_or_foreign_cert=False) == "unmet"
+    # 管理体系认证: any management system, not only quality
+    assert st(t, c, quality_system_certified=False, management_system_certified=True,
+              standards_or_foreign_cert=False) == "met"
+    assert st(t, c, quality_system_certified=False, management_system_certified=False,
+              standards_or_foreign_cert=False) == "unmet"
 
 
 def test_national_rd_institution_any_level_and_it():
@@ -295,12 +300,17 @@ def test_champion_dependency_through_the_ladder_verdict():
     champ = tiers["champion"][0][0]
     r = result(champ, DEP)
     assert r["status"] == "met"
-    assert r["result"]["then"]["checks"][1]["status"] == "met"  # the tier path, not a declaration
+    assert r["result"]["then"]["fallback"]["status"] == "met"  # the tier path, not a declaration
     assert lad.highest["id"] == "champion" and lad.next is None
-    # the same company failing the national tier (province rank 4) does not hold the title
+    # the same company failing the national tier (province rank 4), status undeclared: not a little giant
     lad = ladder(dict(values, market_rank_province=4))
     champ = {t["id"]: g for t, g, _s in lad.tiers}["champion"][0]
-    assert result(champ, DEP)["status"] == "unknown"  # status undeclared, tier not reached
+    assert result(champ, DEP)["status"] == "unmet"
+    # a declared 'no' decides, even when the national tier's criteria are met
+    lad = ladder(dict(values, national_little_giant=False))
+    assert {t["id"]: s for t, _g, s in lad.tiers}["national"] == "reached"
+    champ = {t["id"]: g for t, g, _s in lad.tiers}["champion"][0]
+    assert result(champ, DEP)["status"] == "unmet"
     lad = ladder(dict(values, market_rank_province=4, national_little_giant=False))
     champ = {t["id"]: g for t, g, _s in lad.tiers}["champion"][0]
     assert result(champ, DEP)["status"] == "unmet"

@@ -58,6 +58,10 @@ def _evaluate(c: dict, ctx: Ctx) -> dict:
         return _metric(c, ctx)
     if t == "flag":
         v = ctx.raw(c["flag"])
+        if v is None and c.get("if_missing") is not None:
+            sub = evaluate_check(c["if_missing"], ctx)
+            return {"type": "flag", "status": sub["status"], "field": c["flag"], "equals": c["equals"],
+                    "actual": None, "declared": False, "missing": sub.get("missing") or [], "fallback": sub}
         status = UNKNOWN if v is None else (MET if v == c["equals"] else UNMET)
         return {"type": "flag", "status": status, "field": c["flag"], "equals": c["equals"], "actual": v,
                 "declared": True, "missing": [] if v is not None else [[c["flag"], None]]}
@@ -230,6 +234,8 @@ def _has_tier_check(c) -> bool:
     if c["type"] == "tier":
         return True
     subs = list(c.get("checks", ()))
+    if c.get("if_missing"):
+        subs.append(c["if_missing"])
     for case in c.get("cases", ()):
         subs.extend(x for x in (case["when"], case["then"]) if x)
     if c["type"] in ("score", "review"):
@@ -314,6 +320,9 @@ def gap_items(node, ctx) -> list[dict]:
         effort = "blocker" if node["metric"] in (["years_in_operation"], ["founding_year"]) else (
             "near" if rel is not None and rel <= Decimal("0.1") else "far")
         return [{"kind": "numeric", "effort": effort, "node": node, "gap": g}]
+    if t == "flag" and node.get("fallback") is not None:
+        return [{"kind": "declaration", "effort": "declaration", "node": dict(node, fallback=None)}] + \
+            gap_items(node["fallback"], ctx)
     if t in ("flag", "choice", "sme"):
         return [{"kind": "declaration", "effort": "declaration", "node": node}]
     if t in ("score", "declared_value", "review"):

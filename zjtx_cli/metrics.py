@@ -522,19 +522,20 @@ def metric_or_field(key: str, fields) -> tuple[str, str, str | None]:
 
 
 def evaluate_metric(key: str, ctx: Ctx, year: int) -> MV:
+    mk = (key, year)
+    mv = ctx.memo.get(mk)
+    if mv is not None:
+        return mv
     m = METRICS.get(key)
     if m is not None:
-        mk = (key, year)
-        mv = ctx.memo.get(mk)
-        if mv is None:
-            mv = ctx.memo[mk] = m.compute(ctx, year)
-        return mv
-    f = ctx.fields[key]
-    v = ctx.raw(key, year)
-    yr = year if f.per_year else None
-    if v is None:
-        return MV(None, [(key, yr)], [], unit=f.unit)
-    return MV(v, (), [(key, yr, v)], unit=f.unit)
+        mv = m.compute(ctx, year)
+    else:
+        f = ctx.fields[key]
+        v = ctx.raw(key, year)
+        yr = year if f.per_year else None
+        mv = MV(None, [(key, yr)], [], unit=f.unit) if v is None else MV(v, (), [(key, yr, v)], unit=f.unit)
+    ctx.memo[mk] = mv
+    return mv
 
 
 def metric_gap(key: str, ctx: Ctx, year: int, op: str, target, mv: MV):

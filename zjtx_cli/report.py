@@ -162,6 +162,9 @@ def describe_actual(node, fields, lang) -> str:
             s += ("（" if lang == "zh" else " (") + ("，" if lang == "zh" else ", ").join(
                 f"{_name(k, fields, lang)} {fmt(v)}" for k, _y, v in node["inputs"]) + ("）" if lang == "zh" else ")")
         return s
+    if tp == "flag" and node.get("fallback") is not None:
+        fb = describe_actual(node["fallback"], fields, lang)
+        return (f"未声明；按：{fb}" if lang == "zh" else f"not declared; by: {fb}")
     if tp in ("flag", "choice", "date_within"):
         v = node["actual"]
         if tp == "choice" and v is not None:
@@ -496,7 +499,11 @@ def describe_rule(c, fields, lang) -> str:
         unit = METRICS[c["metric"][0]].unit if c["metric"][0] in METRICS else fields[c["metric"][0]].unit
         return f"{name} {OP_ZH[c['op']]} {fmt(Decimal(c['value']), unit)}"
     if tp == "flag":
-        return describe_required({"type": "flag", "field": c["flag"], "equals": c["equals"]}, fields, lang)
+        text = describe_required({"type": "flag", "field": c["flag"], "equals": c["equals"]}, fields, lang)
+        if c.get("if_missing"):
+            fb = describe_rule(c["if_missing"], fields, lang)
+            text += f"（未声明时：{fb}）" if zh else f" (if not declared: {fb})"
+        return text
     if tp == "choice":
         return describe_required({"type": "choice", "field": c["choice"], "values": c["values"]}, fields, lang)
     if tp in ("all", "any"):

@@ -29,7 +29,7 @@ _TRACK_KEYS = {"id", "name", "conditions", "note"}
 _COND_KEYS = {"id", "kind", "text", "citation", "note", "check", "unconfirmed", "source_url"}
 _CHECK_KEYS = {
     "metric": {"metric", "op", "value", "year", "label"},
-    "flag": {"flag", "equals", "label"},
+    "flag": {"flag", "equals", "if_missing", "label"},
     "choice": {"choice", "in", "label"},
     "all": {"all", "label"},
     "any": {"any", "label"},
@@ -102,6 +102,8 @@ def _compile_check(c, where, fields):
         if not isinstance(eq, bool):
             raise RulesetError(f"{where}: 'equals' must be true or false")
         out.update(flag=k, equals=eq)
+        if "if_missing" in c:  # decides only when the declaration is absent
+            out["if_missing"] = _compile_check(c["if_missing"], f"{where}.if_missing", fields)
     elif kind == "choice":
         k = c["choice"]
         if k not in fields or fields[k].type != "choice":
@@ -274,6 +276,8 @@ def _decimals(check):
         check["dvalue"] = Decimal(check["value"])
     for sub in check.get("checks", ()):
         _decimals(sub)
+    if check.get("if_missing"):
+        _decimals(check["if_missing"])
     for case in check.get("cases", ()):
         if case["when"]:
             _decimals(case["when"])
@@ -330,6 +334,8 @@ class Ruleset:
                     walk(s)
             for s in c.get("checks", ()):
                 walk(s)
+            if c.get("if_missing"):
+                walk(c["if_missing"])
             for case in c.get("cases", ()):
                 if case["when"]:
                     walk(case["when"])
