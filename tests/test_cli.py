@@ -249,7 +249,15 @@ def test_expired_plan_warns_once(tmp_path):
     warnings = [ln for ln in r.stderr.splitlines() if "2025" in ln and "warning" in ln]
     assert len(warnings) == 1
     r = run("assess", sample("hengyang-eligible.json"), "-s", "hengyang", "--as-of", "2025-06-01", "-f", "json")
-    assert "warning" not in r.stderr
+    assert "方案执行期" not in r.stderr
+
+
+def test_figures_not_before_the_assessment_date_warn():
+    # 2025 figures assessed as of 2025-06-01: 上年度 would be 2024, say so
+    r = run("assess", sample("hengyang-eligible.json"), "-s", "hengyang", "--as-of", "2025-06-01", "-f", "json")
+    assert "上年度 would be 2024" in r.stderr and json.loads(r.stdout)["assessment_year"] == 2025
+    r = run("assess", sample("hengyang-eligible.json"), "-s", "hengyang", "--as-of", "2026-01-01", "-f", "json")
+    assert "上年度" not in r.stderr
 
 
 def test_internal_error_is_one_line_not_a_traceback(monkeypatch, capsys):

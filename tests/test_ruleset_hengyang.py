@@ -223,3 +223,21 @@ def test_missing_data_sample_is_undetermined():
     assert a.verdict == "undetermined"
     assert {g["condition"] for g in a.gaps} == {"hy-2-growth", "hy-5-certified"}
     assert all(g["effort"] == "data" for g in a.gaps)
+
+
+def test_shortfall_shown_rounded_up_never_to_zero():
+    mbr = {"2023": 4800, "2024": 5000, "2025": 5000}
+    a = hy(main_business_revenue=mbr, rd_expense={"2024": 150, "2025": 149.996})
+    g = [g for g in a.gaps if g["condition"] == "hy-4-rd"][0]["items"][0]["gap"]
+    assert g.amount == D("0.004")
+    assert "0.01 万元" in g.zh and "0.01 万元" in g.en
+
+
+def test_english_units():
+    from zjtx_cli.report import describe_gap_item
+    from zjtx_cli.fields import field_dictionary
+
+    a = hy(invention_patents=0, utility_patents=2, design_patents=0, software_copyrights=0)
+    g = [g for g in a.gaps if g["condition"] == "hy-4-ip"][0]["items"][0]
+    text = describe_gap_item(g, field_dictionary(), "en")
+    assert "short by 1 items" in text and "项" not in text

@@ -186,6 +186,10 @@ def run_assess(file, scheme, tier=None, fmt="table", lang="zh", year=None, as_of
     expired_warning(rs, as_of_date, lang)
     if year is None and e.latest_year() is None:
         warn(f"{file}: no yearly figures; assessment year taken as {ctx.year}")
+    elif year is None and ctx.year >= as_of_date.year:
+        warn(f"{file}: the latest figures are for {ctx.year}, not before the assessment date "
+             f"{as_of_date.isoformat()} (上年度 would be {as_of_date.year - 1}); assessed on {ctx.year}, "
+             f"give --year to choose")
     single = tier is not None or (len(rs.tiers) == 1 and len(rs.tiers[0]["tracks"]) == 1)
     from . import report
 

@@ -170,7 +170,7 @@ def _metric(c, ctx):
             from .metrics import Gap
 
             short = target - value + (1 if op == ">" else 0)
-            node["gap"] = Gap(short, unit or "", f"尚差 {fmt(short, unit)}", f"short by {fmt(short, unit)}",
+            node["gap"] = Gap(short, unit or "", f"尚差 {fmt(short, unit, up=True)}", f"short by {fmt(short, unit, lang='en', up=True)}",
                               short / target if target else None)
     return node
 
@@ -430,12 +430,13 @@ class Assessment:
 
 
 def make_ctx(enterprise, fields, year=None, as_of=None, review=False) -> Ctx:
+    """The assessment year defaults to the latest year in the data (else the year before as_of)."""
+    if as_of is None:
+        as_of = _dt.date.today()
     if year is None:
         year = enterprise.latest_year()
     if year is None:
-        year = (as_of or _dt.date.today()).year - 1
-    if as_of is None:
-        as_of = _dt.date.today()
+        year = as_of.year - 1
     return Ctx(enterprise, year, as_of, fields, review=review)
 
 

@@ -14,7 +14,7 @@ Both need three years of figures (Y-2, Y-1, Y), Y being the assessment year.
 
 from __future__ import annotations
 
-from decimal import Decimal, ROUND_CEILING
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 
 HUNDRED = Decimal(100)
 ONE = Decimal(1)
@@ -62,8 +62,12 @@ def num_json(v):
     return v
 
 
-def fmt(v, unit: str | None = None, places: int = 2) -> str:
-    """Human form of a number: up to ``places`` decimals, no trailing zeros."""
+UNIT_EN = {"项": "items", "年": "years", "人": "people", "家": "firms"}  # money stays in 万元
+
+
+def fmt(v, unit: str | None = None, places: int = 2, *, lang: str = "zh", up: bool = False) -> str:
+    """Human form of a number: up to ``places`` decimals, no trailing zeros; the
+    unit in the reader's language (万元 is kept in English: it is the data's unit)."""
     if v is None:
         return "—"
     if isinstance(v, bool):
@@ -71,7 +75,8 @@ def fmt(v, unit: str | None = None, places: int = 2) -> str:
     if isinstance(v, (int,)):
         s = f"{v:,}" if abs(v) >= 10000 else str(v)
     else:
-        d = Decimal(v).quantize(Decimal(1).scaleb(-places)) if not isinstance(v, int) else v
+        # a shortfall is rounded up, so that the amount shown really reaches the threshold
+        d = Decimal(v).quantize(Decimal(1).scaleb(-places), rounding=ROUND_CEILING if up else ROUND_HALF_EVEN)
         s = format(d, "f")
         if "." in s:
             s = s.rstrip("0").rstrip(".")
@@ -81,6 +86,8 @@ def fmt(v, unit: str | None = None, places: int = 2) -> str:
         return s
     if unit == "%":
         return s + "%"
+    if lang == "en":
+        unit = UNIT_EN.get(unit, unit)
     return f"{s} {unit}"
 
 
@@ -231,9 +238,9 @@ def _growth_gap(field, years, method):
         short = need - vals[-1]
         name_zh, name_en = ctx.fields[field].zh, ctx.fields[field].en
         return Gap(short, "万元",
-                   f"{name_zh}{ys[-1]}年须达到 {fmt(need, '万元')}，尚差 {fmt(short, '万元')}"
+                   f"{name_zh}{ys[-1]}年须达到 {fmt(need, '万元', up=True)}，尚差 {fmt(short, '万元', up=True)}"
                    + ("（须超过）" if op == ">" else ""),
-                   f"{name_en} in {ys[-1]} must reach {fmt(need, '万元')}: short by {fmt(short, '万元')}"
+                   f"{name_en} in {ys[-1]} must reach {fmt(need, '万元', lang='en', up=True)}: short by {fmt(short, '万元', lang='en', up=True)}"
                    + (" (must exceed)" if op == ">" else ""),
                    short / need if need else None)
 
@@ -259,8 +266,12 @@ def _ratio_gap_numerator(num, den, years_back, unit_word_zh, unit_word_en, also_
         amount = Decimal(ceil_int(short)) if people else short
         span_zh = f"{ys[0]}—{ys[-1]}年合计" if years_back else f"{ys[-1]}年"
         span_en = f"{ys[0]}-{ys[-1]} in total" if years_back else f"in {ys[-1]}"
-        zh = f"{unit_word_zh}须增加 {fmt(amount, unit)}（{span_zh}，按现有{ctx.fields[den].zh}计）"
-        en = f"{unit_word_en} must rise by {fmt(amount, unit)} ({span_en}, at the current {ctx.fields[den].en.lower()})"
+        if also_in_den:
+            base_zh, base_en = "其他业务收入不变", "other revenue unchanged"
+        else:
+            base_zh, base_en = f"按现有{ctx.fields[den].zh}计", f"at the current {ctx.fields[den].en.lower()}"
+        zh = f"{unit_word_zh}须增加 {fmt(amount, unit, up=True)}（{span_zh}，{base_zh}）"
+        en = f"{unit_word_en} must rise by {fmt(amount, unit, lang='en', up=True)} ({span_en}, {base_en})"
         if people and not also_in_den:
             # hiring new R&D staff also raises the head count
             hires = ceil_int((p * d - n) / (ONE - p)) if p < 1 else None
@@ -277,7 +288,7 @@ def _raw_gap(key, unit):
         short = target - mv.value if op in (">=", ">") else mv.value - target
         if op == ">" and key in ctx.fields and ctx.fields[key].type == "integer":
             short += 1
-        return Gap(short, unit or "", f"尚差 {fmt(short, unit)}", f"short by {fmt(short, unit)}",
+        return Gap(short, unit or "", f"尚差 {fmt(short, unit, up=True)}", f"short by {fmt(short, unit, lang='en', up=True)}",
                    short / target if target else None)
 
     return gap
@@ -291,8 +302,8 @@ def _al_gap(ctx, year, op, target, mv):
     if op == "<":
         x += Decimal("0.01")
     return Gap(x, "万元",
-               f"负债须减少 {fmt(x, '万元')}（资产总额不变，如以股权资金偿还债务或债转股）",
-               f"reduce liabilities by {fmt(x, '万元')} at unchanged total assets (e.g. repay debt from new equity)",
+               f"负债须减少 {fmt(x, '万元', up=True)}（资产总额不变，如以股权资金偿还债务或债转股）",
+               f"reduce liabilities by {fmt(x, '万元', lang='en', up=True)} at unchanged total assets (e.g. repay debt from new equity)",
                x / L if L else None)
 
 
@@ -458,9 +469,9 @@ def _mean_ratio_gap(num, den, years_back, word_zh, word_en):
         short = need - ctx.raw(num, ys[-1])
         more = "（须超过）" if op == ">" else ""
         return Gap(short, "万元",
-                   f"{word_zh}{ys[-1]}年须达到 {fmt(need, '万元')}，尚差 {fmt(short, '万元')}{more}"
+                   f"{word_zh}{ys[-1]}年须达到 {fmt(need, '万元', up=True)}，尚差 {fmt(short, '万元', up=True)}{more}"
                    f"（{ys[0]}—{ys[-2]}年不变，按{ys[-1]}年现有{ctx.fields[den].zh}计）",
-                   f"{word_en} in {ys[-1]} must reach {fmt(need, '万元')}: short by {fmt(short, '万元')}"
+                   f"{word_en} in {ys[-1]} must reach {fmt(need, '万元', lang='en', up=True)}: short by {fmt(short, '万元', lang='en', up=True)}"
                    + (" (must exceed)" if op == ">" else "")
                    + f" ({ys[0]}-{ys[-2]} unchanged, at the current {ctx.fields[den].en.lower()} of {ys[-1]})",
                    short / need if need else None)

@@ -92,7 +92,7 @@ def describe_required(node, fields, lang) -> str:
     if node.get("label"):
         return node["label"][lang]
     if tp == "metric":
-        return f"{_metric_name(node, fields, lang)} {OP_ZH[node['op']]} {fmt(node['value'], node['unit'])}"
+        return f"{_metric_name(node, fields, lang)} {OP_ZH[node['op']]} {fmt(node['value'], node['unit'], lang=lang)}"
     if tp == "flag":
         want = t("yes" if node["equals"] else "no", lang)
         return f"{_name(node['field'], fields, lang)}：{want}" if lang == "zh" else \
@@ -137,7 +137,7 @@ def _val(v, unit, lang):
     if isinstance(v, _dt.date):
         return v.isoformat()
     if isinstance(v, (Decimal, int)):
-        return fmt(v, unit)
+        return fmt(v, unit, lang=lang)
     return str(v)
 
 
@@ -147,13 +147,15 @@ def describe_actual(node, fields, lang) -> str:
         if node["actual"] is None and node["status"] == UNKNOWN:
             miss = ", ".join(_missing_name(m, fields, lang) for m in node["missing"])
             return ("缺：" if lang == "zh" else "missing: ") + miss
-        s = fmt(node["actual"], node["unit"])
+        s = fmt(node["actual"], node["unit"], lang=lang)
         keys = node["metric"]
         if len(keys) == 1 and keys[0] in METRICS and node["inputs"]:
-            ins = "，".join(f"{_name(k, fields, lang)}{'' if y is None else y} {_val(v, fields[k].unit, lang)}"
-                           if lang == "zh" else
-                           f"{_name(k, fields, lang)}{'' if y is None else ' ' + str(y)} {_val(v, fields[k].unit, lang)}"
-                           for k, y, v in node["inputs"])
+            if lang == "zh":
+                ins = "，".join(f"{_name(k, fields, lang)}{'' if y is None else y} {_val(v, fields[k].unit, lang)}"
+                               for k, y, v in node["inputs"])
+            else:
+                ins = ", ".join(f"{_name(k, fields, lang)}{'' if y is None else ' ' + str(y)} "
+                                f"{_val(v, fields[k].unit, lang)}" for k, y, v in node["inputs"])
             formula = node.get("formula_zh" if lang == "zh" else "formula_en")
             if formula:
                 ins = f"{formula}；{ins}" if lang == "zh" else f"{formula}; {ins}"
@@ -215,10 +217,10 @@ def describe_gap_item(item, fields, lang) -> str:
         return f"补充数据：{names}" if lang == "zh" else f"provide: {names}"
     if kind == "numeric":
         g = item.get("gap")
-        head = (f"{_metric_name(node, fields, lang)} 现为 {fmt(node['actual'], node['unit'])}，"
-                f"须 {OP_ZH[node['op']]} {fmt(node['value'], node['unit'])}") if lang == "zh" else \
-            (f"{_metric_name(node, fields, lang)} is {fmt(node['actual'], node['unit'])}, "
-             f"needs {OP_ZH[node['op']]} {fmt(node['value'], node['unit'])}")
+        head = (f"{_metric_name(node, fields, lang)} 现为 {fmt(node['actual'], node['unit'], lang=lang)}，"
+                f"须 {OP_ZH[node['op']]} {fmt(node['value'], node['unit'], lang=lang)}") if lang == "zh" else \
+            (f"{_metric_name(node, fields, lang)} is {fmt(node['actual'], node['unit'], lang=lang)}, "
+             f"needs {OP_ZH[node['op']]} {fmt(node['value'], node['unit'], lang=lang)}")
         if g is None:
             return head
         return f"{head}：{g.zh}" if lang == "zh" else f"{head}: {g.en}"
@@ -398,8 +400,8 @@ def render_rich(console, a, fields, lang, title=True):
         rs = a.ruleset
         console.print(Text(f"{rs.data['title'][lang]} — {a.track['name'][lang]}", style="bold"))
         company = a.ctx.e.values.get("company_name") or a.ctx.e.source
-        console.print(Text(f"{'企业' if zh else 'Company'}：{company}    "
-                           f"{'评价年度' if zh else 'Assessment year'}：{a.ctx.year}"))
+        console.print(Text(f"企业：{company}    评价年度：{a.ctx.year}" if zh else
+                           f"Company: {company}    Assessment year: {a.ctx.year}"))
     table = Table(show_lines=False, expand=False)
     for h in (("状态", "Status"), ("条件", "Condition"), ("要求", "Required"), ("实际", "Actual"),
               ("出处", "Source")):
@@ -457,8 +459,8 @@ def render_ladder(console, ladder, fields, lang):
     rs = ladder.ruleset
     console.print(Text(rs.data["title"][lang], style="bold"))
     company = ladder.ctx.e.values.get("company_name") or ladder.ctx.e.source
-    console.print(Text(f"{'企业' if zh else 'Company'}：{company}    "
-                       f"{'评价年度' if zh else 'Assessment year'}：{ladder.ctx.year}"))
+    console.print(Text(f"企业：{company}    评价年度：{ladder.ctx.year}" if zh else
+                       f"Company: {company}    Assessment year: {ladder.ctx.year}"))
     table = Table()
     for h in (("层级", "Tier"), ("类别", "Track"), ("结果", "Result"), ("满足", "Met"), ("不满足", "Unmet"),
               ("缺数据", "Unknown")):
@@ -497,7 +499,7 @@ def describe_rule(c, fields, lang) -> str:
         if off:
             name += f"（评价年度{off}年）" if zh else f" (assessment year {off})"
         unit = METRICS[c["metric"][0]].unit if c["metric"][0] in METRICS else fields[c["metric"][0]].unit
-        return f"{name} {OP_ZH[c['op']]} {fmt(Decimal(c['value']), unit)}"
+        return f"{name} {OP_ZH[c['op']]} {fmt(Decimal(c['value']), unit, lang=lang)}"
     if tp == "flag":
         text = describe_required({"type": "flag", "field": c["flag"], "equals": c["equals"]}, fields, lang)
         if c.get("if_missing"):
