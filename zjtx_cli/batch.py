@@ -661,12 +661,11 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
                 if ext == ".csv":
                     fail([f"{path}: no header row naming the company name and at least two more known fields "
                           "in the first rows (a roster needs one)"])
-                # a single applicant workbook: hand the rows to the applicant reader
-                from .reader import read_rows
+                # a single applicant workbook: read it as 'assess' does (formula and percent cells)
+                from .reader import read_enterprise
 
-                rows = consumed + list(it)
                 try:
-                    single = read_rows(path, fields, rows)
+                    single = read_enterprise(path, fields)
                 except InputError as exc:
                     pre_problems.extend(exc.problems)
                 total = 1
