@@ -57,3 +57,27 @@ def status(a, cond_id: str) -> str:
 
 def D(x) -> Decimal:
     return Decimal(str(x))
+
+
+def _typed(f, v):
+    """A JSON-like value to the field's Python type (Decimal, int, date)."""
+    if f.type == "number":
+        return Decimal(str(v))
+    if f.type == "integer":
+        return int(v)
+    if f.type == "date":
+        return v if isinstance(v, dt.date) else dt.date.fromisoformat(v)
+    return v
+
+
+def enterprise(values):
+    """An Enterprise built directly (no reader): per-year keys to int, numbers to Decimal."""
+    from zjtx_cli.fields import field_dictionary
+    from zjtx_cli.model import Enterprise
+
+    fields = field_dictionary()
+    out = {}
+    for k, v in values.items():
+        f = fields[k]
+        out[k] = {int(y): _typed(f, x) for y, x in v.items()} if f.per_year else _typed(f, v)
+    return Enterprise(out, "test.json")

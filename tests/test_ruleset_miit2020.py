@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import pytest
 
+from conftest import enterprise
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCHEME = "miit-2020"
 AS_OF = dt.date(2020, 8, 1)
@@ -26,27 +28,6 @@ def _sample(name):
 BASE = _sample("miit-2020-eligible.json")
 
 
-def _typed(f, v):
-    if f.type == "number":
-        return Decimal(str(v))
-    if f.type == "integer":
-        return int(v)
-    if f.type == "date":
-        return v if isinstance(v, dt.date) else dt.date.fromisoformat(v)
-    return v
-
-
-def enterprise(values):
-    """An Enterprise built directly (no reader): per-year keys to int, numbers to Decimal."""
-    from zjtx_cli.fields import field_dictionary
-    from zjtx_cli.model import Enterprise
-
-    fields = field_dictionary()
-    out = {}
-    for k, v in values.items():
-        f = fields[k]
-        out[k] = {int(y): _typed(f, x) for y, x in v.items()} if f.per_year else _typed(f, v)
-    return Enterprise(out, "test.json")
 
 
 def run(as_of=AS_OF, base=None, **changes):

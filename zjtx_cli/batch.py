@@ -192,7 +192,7 @@ class Scorer:
 
     def score(self, e, row=None) -> dict:
         from .engine import Ladder, assess_track, closest, make_ctx, tier_status
-        from .report import T, describe_gap_item, status_key
+        from .report import EFFORT, T, describe_gap_item, status_key
 
         lang, fields, rs = self.lang, self.fields, self.rs
         ctx = make_ctx(e, fields, year=self.year, as_of=self.as_of)
@@ -273,7 +273,7 @@ class Scorer:
             if first_gap is None:
                 first_gap = f"{cond['text'][lang]}：{text}" if lang == "zh" else f"{cond['text'][lang]}: {text}"
             gaps.append((focus.track["name"][lang], g["condition"], cond["text"][lang],
-                         _EFFORT[g["effort"]][lang], text, cond["citation"]))
+                         EFFORT[g["effort"]][lang], text, cond["citation"]))
         c = focus.counts
         rec = {
             "company": e.values.get("company_name"),
@@ -300,14 +300,6 @@ class Scorer:
             rec["json"] = json.dumps(doc, ensure_ascii=False, default=str)
         return rec
 
-
-_EFFORT = {
-    "data": {"zh": "补数据", "en": "data"},
-    "declaration": {"zh": "需声明", "en": "declaration"},
-    "near": {"zh": "差距小", "en": "close"},
-    "far": {"zh": "差距大", "en": "far"},
-    "blocker": {"zh": "硬性障碍", "en": "blocker"},
-}
 
 
 def _figure(keys, ctx, off):

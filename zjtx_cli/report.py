@@ -328,7 +328,6 @@ def ruleset_meta(rs, lang=None):
 
 
 def assessment_json(a, fields, lang, extra=None) -> dict:
-    e = a.ctx.e
     doc = {
         "format_version": FORMAT_VERSION,
         "scheme": a.ruleset.id,
@@ -337,18 +336,24 @@ def assessment_json(a, fields, lang, extra=None) -> dict:
         "tier_group": a.tier["id"],
         "tier_name": a.track["name"],
         "level": a.tier["level"],
-        "company": e.values.get("company_name"),
-        "source_file": e.source,
-        "assessment_year": a.ctx.year,
-        "as_of": a.ctx.as_of.isoformat(),
+        **_subject(a.ctx),
         "verdict": a.verdict,
         "counts": a.counts,
         "conditions": [condition_json(r, fields, lang) for r in a.results],
         "gaps": [gap_json(g, fields, lang) for g in a.gaps],
-        "overrides": list(e.overrides),
-        "warnings": [w.line() for w in e.warnings],
-        "lang": lang,
     }
+    return _finish(doc, a.ctx, lang, extra)
+
+
+def _subject(ctx) -> dict:
+    """What was assessed, and when."""
+    e = ctx.e
+    return {"company": e.values.get("company_name"), "source_file": e.source, "assessment_year": ctx.year,
+            "as_of": ctx.as_of.isoformat()}
+
+
+def _finish(doc, ctx, lang, extra):
+    doc.update(overrides=list(ctx.e.overrides), warnings=[w.line() for w in ctx.e.warnings], lang=lang)
     if extra:
         doc.update(extra)
     return doc
@@ -356,7 +361,6 @@ def assessment_json(a, fields, lang, extra=None) -> dict:
 
 def ladder_json(ladder, fields, lang, extra=None) -> dict:
     rs = ladder.ruleset
-    e = ladder.ctx.e
     tiers = []
     for tier, group, st in ladder.tiers:
         tiers.append({"id": tier["id"], "name": tier["name"], "level": tier["level"], "status": st,
@@ -368,22 +372,14 @@ def ladder_json(ladder, fields, lang, extra=None) -> dict:
         "scheme": rs.id,
         "scheme_title": rs.data["title"],
         "mode": "ladder",
-        "company": e.values.get("company_name"),
-        "source_file": e.source,
-        "assessment_year": ladder.ctx.year,
-        "as_of": ladder.ctx.as_of.isoformat(),
+        **_subject(ladder.ctx),
         "verdict": ladder.verdict,
         "highest_tier": ladder.highest["id"] if ladder.highest else None,
         "next_tier": ladder.next["id"] if ladder.next else ladder.next_external,
         "tiers": tiers,
         "next": assessment_json(ladder.next_assessment, fields, lang) if ladder.next_assessment else None,
-        "overrides": list(e.overrides),
-        "warnings": [w.line() for w in e.warnings],
-        "lang": lang,
     }
-    if extra:
-        doc.update(extra)
-    return doc
+    return _finish(doc, ladder.ctx, lang, extra)
 
 
 # ------------------------------------------------------------------------------- text
