@@ -297,6 +297,20 @@ def test_exclusion():
     assert lg(tax_evasion=True).verdict == "excluded"
 
 
+@pytest.mark.parametrize("tier,pfx", [("innovation", "in22"), ("zjtx-sme", "zs22"), ("little-giant", "lg22")])
+@pytest.mark.parametrize("flag,cid", [("major_accident_3y", "x-record"), ("tax_evasion", "x-record"),
+                                      ("serious_violation", "x-record"), ("abnormal_operation_listed", "x-listed"),
+                                      ("banned_product", "x-banned")])
+def test_compliance_exclusions_at_every_tier(tier, pfx, flag, cid):
+    # 63号's compliance requirement applies to every applicant, not only the little giant
+    base = LG if tier == "little-giant" else {}
+    a = run(tier, **{**base, flag: True})
+    assert next(r for r in a.results if r["id"] == f"{pfx}-{cid}")["status"] == "met" and a.verdict == "excluded"
+    a = run(tier, **{**base, flag: False})
+    assert next(r for r in a.results if r["id"] == f"{pfx}-{cid}")["status"] == "unmet"
+    assert a.verdict != "excluded"
+
+
 # ------------------------------------------------------------------------------- CLI
 def test_ladder_through_cli():
     from typer.testing import CliRunner
@@ -310,6 +324,7 @@ def test_ladder_through_cli():
     assert doc["highest_tier"] == "zjtx-sme" and doc["next_tier"] == "little-giant"
     assert [t["status"] for t in doc["tiers"]] == ["reached", "reached", "not_reached"]
     unconf = {c["id"]: c["unconfirmed"] for c in doc["next"]["conditions"]}
-    assert unconf["lg22-zhuan-niche"] is True and unconf["lg22-xin"] is False
+    # 专/精/特 groups: two copies agree (gqrdw.cn, doulau.com); 链/品 seen in one only
+    assert unconf["lg22-lian"] is True and unconf["lg22-zhuan-niche"] is False and unconf["lg22-xin"] is False
     r = CliRunner().invoke(app, ["assess", path, "--scheme", "miit", "--as-of", "2024-06-30", "--tier", "little-giant"])
     assert "来源待核实" in r.stdout

@@ -75,8 +75,13 @@ def test_sample_reaches_little_giant():
     ("lg26-5-market", dict(market_share_national=9.99, market_rank_national=4, market_share_global=10), "met"),
     ("lg26-5-market", dict(market_share_national=5, market_rank_national=3), "met"),
     ("lg26-5-market", dict(product_well_known=False), "unmet"),
+    # (六基 or traditional / emerging / future industry) AND at a key chain link
     ("lg26-6-chain", dict(six_bases=False, key_chain_link=False), "unmet"),
-    ("lg26-6-chain", dict(six_bases=False), "met"), ("lg26-6-chain", dict(key_chain_link=False), "met"),
+    ("lg26-6-chain", dict(key_chain_link=False), "unmet"),
+    ("lg26-6-chain", dict(six_bases=False, strategic_emerging_industry=False, industry_upgrade_area=False), "unmet"),
+    ("lg26-6-chain", dict(six_bases=False, strategic_emerging_industry=False, industry_upgrade_area=True), "met"),
+    ("lg26-6-chain", dict(six_bases=False, strategic_emerging_industry=True), "met"),
+    ("lg26-6-chain", dict(six_bases=True, strategic_emerging_industry=False), "met"),
     ("lg26-7-score", dict(evaluation_score={Y: 60}), "met"),
     ("lg26-7-score", dict(evaluation_score={P: 70, Y: 59.99}), "unmet"),
     ("lg26-1-title", dict(zjtx_sme_title=False), "met"),  # reaches the 专精特新 SME tier here
@@ -135,6 +140,11 @@ def test_platform_score_absent_is_pending_never_guessed():
     ("zs26-4-ip", dict(ip_class1_applied=0, sci_award_provincial_rank=0, rd_institution_level="provincial"), "met"),
     ("zs26-4-ip", dict(ip_class1_applied=0, sci_award_provincial_rank=0, rd_institution_level="municipal"), "unmet"),
     ("zs26-5-market", dict(market_leading=False), "unmet"),
+    # both parts: a fairly high share AND some renown (declared, or already 'well known')
+    ("zs26-5-market", dict(product_well_known=False, product_recognised=True), "met"),
+    ("zs26-5-market", dict(product_well_known=False, product_recognised=False), "unmet"),
+    ("zs26-5-market", dict(product_well_known=False, product_recognised=None), "unknown"),
+    ("zs26-5-market", dict(market_leading=False, product_recognised=True), "unmet"),
     ("zs26-6-score", dict(evaluation_score={Y: 50}), "met"),
     ("zs26-6-score", dict(evaluation_score={Y: 49.99}), "unmet"),
     ("zs26-6-score", dict(evaluation_score=None), "pending"),
@@ -152,6 +162,19 @@ def test_zjtx_sme_review_score_either_year():
 def test_exclusion_applies():
     assert run("zjtx-sme", serious_violation=True).verdict == "excluded"
     assert run("little-giant", major_accident_3y=True).verdict == "excluded"
+
+
+@pytest.mark.parametrize("tier,pfx", [("innovation", "in26"), ("zjtx-sme", "zs26"), ("little-giant", "lg26")])
+@pytest.mark.parametrize("flag,cid", [("major_accident_3y", "x-record"), ("serious_violation", "x-record"),
+                                      ("abnormal_operation_listed", "x-listed"), ("banned_product", "x-banned")])
+def test_compliance_exclusions_at_every_tier(tier, pfx, flag, cid):
+    # 2号: accidents / serious breaches, abnormal or dishonest listing, banned products - for every applicant
+    a = run(tier, **{flag: True})
+    assert status(a, f"{pfx}-{cid}") == "met" and a.verdict == "excluded"
+    a = run(tier, **{flag: False})
+    assert status(a, f"{pfx}-{cid}") == "unmet" and a.verdict == "eligible"
+    a = run(tier, **{flag: None})
+    assert status(a, f"{pfx}-{cid}") == "unknown" and a.verdict == "undetermined"
 
 
 # ------------------------------------------------------------- the transitional first tier
