@@ -221,10 +221,13 @@ def test_score_gap_names_point_gains():
     g = next(g for g in a.gaps if g["condition"] == "zs22-4-score")
     items = g["items"]
     assert items[0]["kind"] == "score" and items[0]["deficit"] == 13
-    texts = [describe_gap_item(i, field_dictionary(), "en") for i in items if i["kind"] == "score_gain"]
-    # net margin 7.89% -> 8% is the cheapest: net profit must rise by 4 万元 (8% of 3800 = 304)
+    gains = items[0]["gains"]
+    texts = [describe_gap_item(i, field_dictionary(), "en") for i in gains if "op" in i]
+    # net margin 7.89% -> 8% is the cheapest change in a figure: net profit must rise by 4 万元 (8% of 3800 = 304)
     assert texts[0].startswith("Net profit margin last year 7.89% → ≥ 8% moves this indicator from 6 to 8 points")
     assert "4 万元" in texts[0]
+    # declarations (a better choice, one more quality item) are listed before changes in figures
+    assert gains[0]["effort"] == "declaration"
 
 
 # --------------------------------------------------------------- 附件3 little giant

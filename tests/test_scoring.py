@@ -276,10 +276,11 @@ def test_gap_names_cheapest_point_gain_in_wanyuan():
     a = evaluate(feature_score=0, quality_system_certified=False)  # 10+4+10+0+0+2 = 26 < 30
     assert a.verdict == "not_eligible"
     items = a.gaps[0]["items"]
-    kinds = [i["kind"] for i in items]
-    assert kinds[0] == "score" and "score_gain" in kinds and kinds[-1] == "score_direct"
-    assert items[0]["deficit"] == 4
-    gain = next(i for i in items if i["kind"] == "score_gain" and i["indicator"]["id"] == "rd")
+    # one score item: the point gains and the direct paths are alternatives listed inside it
+    assert [i["kind"] for i in items] == ["score"] and items[0]["deficit"] == 4
+    assert items[0]["direct"]["kind"] == "score_direct"
+    gains = items[0]["gains"]
+    gain = next(i for i in gains if i["indicator"]["id"] == "rd")
     assert (gain["gain"], gain["to"], gain["target"]) == (5, 15, 3)
     assert gain["gap"].amount == Decimal(20)  # 3% of 10000 = 300, have 280
     fields = field_dictionary()
@@ -288,12 +289,14 @@ def test_gap_names_cheapest_point_gain_in_wanyuan():
     zh = describe_gap_item(gain, fields, "zh")
     assert "由 10分 升至 15分" in zh and "20 万元" in zh
     # the debt ratio is already in its top band: no gain offered there
-    assert all(i["indicator"]["id"] != "debt" for i in items if i["kind"] == "score_gain")
+    assert all(i["indicator"]["id"] != "debt" for i in gains)
+    text = describe_gap_item(items[0], fields, "en")
+    assert "cheapest point gains:" in text and "or meet any direct path" in text
 
 
 def test_gap_for_falling_indicator_asks_to_reduce():
     a = evaluate(feature_score=0, quality_system_certified=False, total_liabilities={"2025": 600})
-    gain = next(i for i in a.gaps[0]["items"] if i["kind"] == "score_gain" and i["indicator"]["id"] == "debt")
+    gain = next(i for i in a.gaps[0]["items"][0]["gains"] if i["indicator"]["id"] == "debt")
     assert gain["op"] == "<=" and gain["target"] == 55 and gain["gap"].amount == Decimal(50)
 
 
@@ -396,7 +399,7 @@ def test_gap_for_first_match_indicator_names_the_option():
     from zjtx_cli.report import describe_gap_item
 
     a = evaluate(feature_score=0, quality_system_certified=False)
-    gain = next(i for i in a.gaps[0]["items"] if i["kind"] == "score_gain" and i["indicator"]["id"] == "ip")
+    gain = next(i for i in a.gaps[0]["items"][0]["gains"] if i["indicator"]["id"] == "ip")
     assert (gain["gain"], gain["to"]) == (3, 5) and gain["gap"].amount == 1
     en = describe_gap_item(gain, field_dictionary(), "en")
     assert en.startswith("IP: ") and "≥ 1" in en and "from 2 to 5 points (+3)" in en
@@ -415,3 +418,91 @@ def test_rules_listing_describes_score_and_review():
         "re-review: not examined")
     assert "[3%, 5%) → 15" in checks["in26-score"] and "(55%, 75%] → 5" in checks["in26-score"]
     assert "the score computed by MIIT's gradient-cultivation platform" in checks["lg26-7-score"]
+
+
+# ----------------------------------------------------------- gap effort, gain order, rounding
+def _no_direct_spec():
+    s = spec()
+    s["direct"] = []
+    s["pass"] = 44  # rd 10, inst 10, debt 10, quality 3, feature 4, ip 2 = 39: short by 5
+    return s
+
+
+def test_score_effort_is_the_cheapest_route_not_the_hardest_alternative():
+    # short by 5; R&D 2.8% -> 3% (+5) needs 20 of 300 万元 (6.7% < 10%): close
+    a = evaluate(rs=ruleset(_no_direct_spec()), rd_institution_level="national")
+    g = a.gaps[0]
+    assert g["items"][0]["deficit"] == 5 and g["items"][0]["route_effort"] == "near"
+    assert g["effort"] == "near"
+    # R&D 2% -> 3% needs 100 of 300 万元 (33%): far, and nothing else closes 5 points cheaply
+    a = evaluate(rs=ruleset(_no_direct_spec()), rd_institution_level="national", rd_expense={"2025": 200})
+    assert a.gaps[0]["effort"] == "far"
+    # a direct path that is only a declaration away is cheaper than any point gain
+    s = _no_direct_spec()
+    s["direct"] = [{"flag": "high_tech_enterprise"}]
+    a = evaluate(rs=ruleset(s), rd_institution_level="national", rd_expense={"2025": 200})
+    assert a.gaps[0]["items"][0]["route_effort"] == "far" and a.gaps[0]["effort"] == "declaration"
+
+
+def test_first_match_gains_prefer_the_least_demanding_option_at_equal_cost():
+    s = spec()
+    s["categories"][1]["indicators"][3]["first"] = [
+        {"check": {"metric": "ip_class1_high_value", "op": ">=", "value": 1}, "points": 5},
+        {"check": {"metric": "ip_class1_own", "op": ">=", "value": 1}, "points": 4},
+        {"check": {"metric": "ip_class1", "op": ">=", "value": 1}, "points": 3},
+        {"check": {"metric": "ip_class2", "op": ">=", "value": 1}, "points": 2}]
+    a = evaluate(rs=ruleset(s), feature_score=0, quality_system_certified=False, ip_class1_own=0,
+                 ip_class1_high_value=0)
+    ip = [g for g in a.gaps[0]["items"][0]["gains"] if g["indicator"]["id"] == "ip"]
+    # each needs one more item: Ⅰ类 >= 1 (+1) before 自主研发Ⅰ类 (+2); 高价值 (+3) not shown
+    assert [(g["to"], g["gain"]) for g in ip] == [(3, 1), (4, 2)]
+
+
+def test_choice_and_items_gains_are_declarations():
+    from zjtx_cli.fields import field_dictionary
+    from zjtx_cli.report import describe_gap_item
+
+    a = evaluate(feature_score=0, quality_system_certified=True, own_brand=False, provincial_quality_award=False,
+                 rd_expense={"2025": 200}, ip_class2=0)  # 0+4+10+3+0+0 = 17 < 30
+    gains = a.gaps[0]["items"][0]["gains"]
+    inst = [g for g in gains if g["indicator"]["id"] == "inst"]
+    assert inst[0]["declare"] == ["rd_institution_level", "provincial"] and inst[0]["gain"] == 4
+    assert inst[0]["effort"] == "declaration"
+    q = next(g for g in gains if g["indicator"]["id"] == "quality")
+    # 3 per item, capped at 5: one more item adds 2
+    assert q["declare_any"] == ["provincial_quality_award", "own_brand"] and (q["gain"], q["to"]) == (2, 5)
+    # declarations come before numeric changes
+    assert gains[0]["effort"] == "declaration"
+    fields = field_dictionary()
+    assert "declaring 'provincial' moves this indicator from 4 to 8 points (+4)" in describe_gap_item(
+        inst[0], fields, "en")
+    assert "再满足一项" in describe_gap_item(q, fields, "zh") and "（+2）" in describe_gap_item(q, fields, "zh")
+
+
+@pytest.mark.parametrize("rd,shown,amount", [
+    (299.996, "2.999% → ≥ 3%", "0.01 万元"),      # 0.004 万元 short: never "3% → ≥ 3% ... 0 万元"
+    (299.9999999, "2.999% → ≥ 3%", "0.01 万元"),
+    (280, "2.8% → ≥ 3%", "20 万元"),              # exact amounts are not rounded up
+    (280.001, "2.8% → ≥ 3%", "20 万元"),          # 19.999 -> 20
+])
+def test_amounts_near_an_edge_round_up_and_show_enough_decimals(rd, shown, amount):
+    from zjtx_cli.fields import field_dictionary
+    from zjtx_cli.report import describe_gap_item
+
+    a = evaluate(feature_score=0, quality_system_certified=False, rd_expense={"2025": rd})
+    gain = next(g for g in a.gaps[0]["items"][0]["gains"] if g["indicator"]["id"] == "rd")
+    assert gain["gap"].amount == Decimal(amount.split()[0])
+    en = describe_gap_item(gain, field_dictionary(), "en")
+    assert shown in en and f"rise by {amount}" in en
+    assert "by 0 万元" not in en
+
+
+def test_ceiling_replaces_only_the_amount():
+    from zjtx_cli.metrics import Gap
+    from zjtx_cli.scoring import _ceil_gap
+
+    g = _ceil_gap(Gap(Decimal("0.004"), "万元", "须增加 0 万元（现有 100 万元）", "rise by 0 万元 (have 100 万元)"))
+    assert g.amount == Decimal("0.01")
+    assert g.zh == "须增加 0.01 万元（现有 100 万元）" and g.en == "rise by 0.01 万元 (have 100 万元)"
+    same = Gap(Decimal("20"), "万元", "x 20 万元", "x 20 万元")
+    assert _ceil_gap(same) is same

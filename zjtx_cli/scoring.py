@@ -462,7 +462,7 @@ def _eval_indicator(ind, ctx):
                     break
     elif src == "choice":
         v = ctx.raw(ind["choice"])
-        r.update(field=ind["choice"], actual=v, declared=True)
+        r.update(field=ind["choice"], actual=v, declared=True, choice_points=ind["points"])
         pts_all = [Decimal(p) for p in ind["points"].values()]
         if v is None:
             r.update(missing=[[ind["choice"], None]], lo=min(pts_all), hi=max(pts_all))
@@ -587,8 +587,32 @@ def _eval_score(c, ctx):
 
 
 # ---------------------------------------------------------------------------------- gaps
+_EFFORT_RANK = {"data": 0, "declaration": 1, "near": 2, "far": 3, "blocker": 4}
+_NEAR = Decimal("0.1")
+CENT = Decimal("0.01")
+
+
+def _ceil_gap(g):
+    """Money shortfalls rounded UP to 0.01 万元, so that the amount stated really reaches the band."""
+    import re
+
+    from .metrics import Gap, fmt
+
+    if g is None or g.unit != "万元" or g.amount is None or g.amount <= 0:
+        return g
+    up = Decimal(g.amount).quantize(CENT, rounding="ROUND_CEILING")
+    if up == g.amount:
+        return g
+    old, new = fmt(g.amount, "万元"), fmt(up, "万元")
+
+    def sub(t):
+        return re.sub(r"(?<![\d.,])" + re.escape(old), new, t) if t else t
+
+    return Gap(up, g.unit, sub(g.zh), sub(g.en), g.relative)
+
+
 def _gains(ind, ctx):
-    """Cheaper bands for one banded-metric indicator: [(gain, relative, text_zh, text_en, gap)]."""
+    """Better bands of one banded-metric indicator, each with the change that reaches it."""
     from .metrics import Gap, evaluate_metric, metric_gap
 
     if ind["source"] != "metric" or ind["points"] is None or ind["points"] >= ind["max"]:
@@ -613,24 +637,27 @@ def _gains(ind, ctx):
         if g is None:
             short = abs(target - v)
             g = Gap(short, ind.get("unit") or "", "", "", short / abs(target) if target else None)
+        g = _ceil_gap(g)
+        rel = g.relative if g.relative is not None else Decimal(1)
         out.append({"gain": p - ind["points"], "to": p, "op": op, "target": target, "gap": g,
-                    "relative": g.relative if g.relative is not None else Decimal(1)})
+                    "relative": rel, "effort": "near" if rel <= _NEAR else "far", "rank": 0})
     return out
 
 
 def _node_gain(n):
-    """(relative, gap, node) of the cheapest way to meet an unmet option check, or None."""
+    """(relative, gap, node, effort) of the cheapest way to meet an unmet option check, or None."""
     t = n["type"]
     if n["status"] == MET:
         return None
     if t == "metric" and n.get("gap") is not None:
-        g = n["gap"]
-        return (g.relative if g.relative is not None else Decimal(1), g, n)
+        g = _ceil_gap(n["gap"])
+        rel = g.relative if g.relative is not None else Decimal(1)
+        return (rel, g, n, "near" if rel <= _NEAR else "far")
     if t in ("flag", "choice") and n["status"] == UNMET:
-        return (Decimal(1), None, n)
+        return (Decimal(1), None, n, "declaration")
     if t == "any":
         cands = [c for c in (_node_gain(x) for x in n["checks"]) if c is not None]
-        return min(cands, key=lambda c: c[0]) if cands else None
+        return min(cands, key=lambda c: (_EFFORT_RANK[c[3]], c[0])) if cands else None
     if t == "all":
         unmet = [x for x in n["checks"] if x["status"] != MET]
         return _node_gain(unmet[0]) if len(unmet) == 1 else None
@@ -638,7 +665,10 @@ def _node_gain(n):
 
 
 def _first_gains(ind):
-    """Better options of a first-match indicator, each with its cheapest way in."""
+    """Better options of a first-match indicator, each with its cheapest way in.
+
+    Options are listed most demanding first, so at equal cost the later (less demanding) option is
+    the likelier one: ``rank`` counts from the least demanding better option (0) upwards."""
     if ind["source"] != "first" or ind["points"] is None or ind["points"] >= ind["max"]:
         return []
     out = []
@@ -649,8 +679,58 @@ def _first_gains(ind):
         c = _node_gain(sub)
         if c is None:
             continue
-        out.append({"gain": p - ind["points"], "to": p, "gap": c[1], "via": c[2], "relative": c[0]})
+        out.append({"gain": p - ind["points"], "to": p, "gap": c[1], "via": c[2], "relative": c[0],
+                    "effort": c[3], "index": i})
+    top = max((g["index"] for g in out), default=0)
+    for g in out:
+        g["rank"] = top - g.pop("index")
     return out
+
+
+def _choice_gains(ind):
+    """Declaring a better choice (e.g. 数字化水平 二级 -> +3): one gain per better code."""
+    if ind["source"] != "choice" or ind["points"] is None or ind["points"] >= ind["max"]:
+        return []
+    better = sorted(((Decimal(p), code) for code, p in ind.get("choice_points", {}).items()
+                     if Decimal(p) > ind["points"]), key=lambda x: x[0])
+    return [{"gain": p - ind["points"], "to": p, "gap": None, "declare": [ind["field"], code],
+             "relative": Decimal(1), "effort": "declaration", "rank": i} for i, (p, code) in enumerate(better)]
+
+
+def _items_gains(ind):
+    """Declaring one more yes/no item (e.g. 自主品牌 -> +3, capped at the indicator's maximum)."""
+    if ind["source"] != "items" or ind["points"] is None or ind["points"] >= ind["max"]:
+        return []
+    no = [k for k, v in ind["items"].items() if v is False]
+    if not no:
+        return []
+    to = min(ind["max"], ind["points"] + ind["per_item"])
+    return [{"gain": to - ind["points"], "to": to, "gap": None, "declare_any": no, "relative": Decimal(1),
+             "effort": "declaration", "rank": 0}]
+
+
+def _gain_key(g):
+    return (_EFFORT_RANK[g["effort"]], g["relative"], g["rank"], -g["gain"])
+
+
+def _route_effort(gains, deficit, cat_short):
+    """The cheapest effort level at which the point gains on offer close the total and category gaps.
+
+    Per indicator only the largest gain available at that level counts (an indicator scores once)."""
+    if deficit <= 0 and not cat_short:
+        return "near"  # pragma: no cover - a met score has no route to find
+    for level in ("declaration", "near"):
+        best = {}
+        for g in gains:
+            if _EFFORT_RANK[g["effort"]] <= _EFFORT_RANK[level]:
+                k = g["indicator"]["id"]
+                if g["gain"] > best.get(k, (ZERO, None))[0]:
+                    best[k] = (g["gain"], g["category"]["id"])
+        if sum((v[0] for v in best.values()), ZERO) < deficit:
+            continue
+        if all(sum((v[0] for v in best.values() if v[1] == cid), ZERO) >= s for cid, s in cat_short):
+            return level
+    return "far"
 
 
 def gap_items(node, ctx) -> list[dict]:
@@ -671,53 +751,82 @@ def gap_items(node, ctx) -> list[dict]:
     items = []
     if node["missing"]:
         items.append({"kind": "data", "missing": node["missing"], "effort": "data", "node": node})
-    if node["score_status"] != MET:
-        gains = []
-        for cat in node["categories"]:
-            for ind in cat["indicators"]:
-                for g in _gains(ind, ctx) + _first_gains(ind):
-                    g.update(indicator=ind, category=cat)
-                    gains.append(g)
-        # cheapest first: smallest relative change, then the largest gain
-        gains.sort(key=lambda g: (g["relative"], -g["gain"]))
-        seen, best = set(), []
-        for g in gains:
-            if g["indicator"]["id"] in seen:
-                continue
-            seen.add(g["indicator"]["id"])
-            best.append(g)
-        deficit = max(ZERO, node["pass"] - node["total_lo"])
-        cat_short = [(cat, cat["min"] - cat["lo"]) for cat in node["categories"]
-                     if cat["min"] is not None and cat["lo"] < cat["min"]]
-        if node["score_status"] == UNMET or not node["missing"]:
-            effort = "near" if deficit <= 10 and all(s <= 5 for _c, s in cat_short) else "far"
-            items.append({"kind": "score", "effort": effort, "node": node, "deficit": deficit,
-                          "categories_short": [[c["id"], s] for c, s in cat_short]})
-            for g in best[:5]:
-                it = {"kind": "score_gain", "effort": "near" if g["relative"] <= Decimal("0.1") else "far",
-                      "node": node, "indicator": g["indicator"], "category": g["category"],
-                      "gain": g["gain"], "to": g["to"], "gap": g["gap"]}
-                if "via" in g:
-                    it["via"] = g["via"]
-                    if g["gap"] is None:
-                        it["effort"] = "declaration"
-                else:
-                    it.update(op=g["op"], target=g["target"])
-                items.append(it)
-        from .engine import gap_items as eg
+    if node["score_status"] == MET or (node["score_status"] == UNKNOWN and node["missing"]):
+        # the score may still pass once the data are in: providing them comes first
+        return items
+    gains = []
+    for cat in node["categories"]:
+        for ind in cat["indicators"]:
+            for g in _gains(ind, ctx) + _first_gains(ind) + _choice_gains(ind) + _items_gains(ind):
+                g.update(indicator=ind, category=cat, node=node, kind="score_gain")
+                gains.append(g)
+    gains.sort(key=_gain_key)
+    deficit = max(ZERO, node["pass"] - node["total_lo"])
+    cat_short = [(cat["id"], cat["min"] - cat["lo"]) for cat in node["categories"]
+                 if cat["min"] is not None and cat["lo"] < cat["min"]]
+    route = _route_effort(gains, deficit, cat_short)
+    # what to show: the cheapest gain of each indicator, plus the other options of first-match indicators
+    shown, per = [], {}
+    for g in gains:
+        k = g["indicator"]["id"]
+        limit = 2 if g["indicator"]["source"] in ("first", "choice") else 1
+        if per.get(k, 0) >= limit:
+            continue
+        per[k] = per.get(k, 0) + 1
+        shown.append(g)
+        if len(shown) >= 6:
+            break
+    from .engine import gap_items as eg
 
-        unmet_direct = [d for d in node["direct"] if d["status"] != MET]
-        if unmet_direct:
-            items.append({"kind": "score_direct", "effort": "far", "node": node, "options": unmet_direct,
-                          "option_items": [eg(d, ctx) for d in unmet_direct]})
+    direct = None
+    unmet_direct = [d for d in node["direct"] if d["status"] != MET]
+    if unmet_direct:
+        option_items = [eg(d, ctx) for d in unmet_direct]
+        efforts = [max((_EFFORT_RANK[i["effort"]] for i in o), default=_EFFORT_RANK["far"]) for o in option_items]
+        best = min(efforts)
+        direct = {"kind": "score_direct", "node": node, "options": unmet_direct, "option_items": option_items,
+                  "effort": [k for k, v in _EFFORT_RANK.items() if v == best][0]}
+    effort = route
+    if direct is not None and _EFFORT_RANK[direct["effort"]] < _EFFORT_RANK[route]:
+        effort = direct["effort"]
+    items.append({"kind": "score", "effort": effort, "route_effort": route, "node": node, "deficit": deficit,
+                  "categories_short": [[c, s] for c, s in cat_short], "gains": shown, "direct": direct})
     return items
 
 
 # ------------------------------------------------------------------------------ describe
-def _fmt(v, unit=None):
+def _fmt(v, unit=None, lang=None):
     from .metrics import fmt
 
+    if lang is not None and unit:
+        try:  # English units where metrics.fmt knows them (items, years, people); money stays 万元
+            return fmt(v, unit, lang=lang)
+        except TypeError:
+            pass
     return fmt(v, unit)
+
+
+def _fmt_apart(v, edge, unit=None, lang=None):
+    """``v`` with enough decimals not to print as ``edge`` when it differs from it (2.99996% is not 3%)."""
+    s = _fmt(v, unit, lang)
+    if v is None or edge is None or Decimal(v) == Decimal(edge):
+        return s
+    places = 2
+    while s == _fmt(edge, unit, lang) and places < 8:
+        places += 1
+        # round away from the edge: a value below it never prints as reaching it
+        d = Decimal(v).quantize(Decimal(1).scaleb(-places), rounding="ROUND_FLOOR" if v < edge else "ROUND_CEILING")
+        s = _fmt_places(d, unit, lang, places)
+    return s
+
+
+def _fmt_places(d, unit, lang, places):
+    from .metrics import fmt
+
+    try:
+        return fmt(d, unit, places=places, lang=lang)
+    except TypeError:
+        return fmt(d, unit, places=places)
 
 
 def _pts(v, lang):
@@ -880,6 +989,57 @@ def describe_actual(node, fields, lang) -> str:
     return "\n".join(lines)
 
 
+def _gain_text(item, fields, lang):
+    """One point gain: what changes, and the indicator's points before and after."""
+    zh = lang == "zh"
+    ind = item["indicator"]
+    moves = (f"该项由 {_fmt(ind['points'])}分 升至 {_fmt(item['to'])}分（+{_fmt(item['gain'])}）" if zh else
+             f"moves this indicator from {_fmt(ind['points'])} to {_fmt(item['to'])} points (+{_fmt(item['gain'])})")
+    decl = "（须声明并提供证明材料）" if zh else " (declaration with evidence needed)"
+    if "declare" in item:
+        key, code = item["declare"]
+        label = fields[key].choice_label(code, lang)
+        return (f"{ind['name'][lang]}：声明为“{label}”，{moves}{decl}" if zh else
+                f"{ind['name'][lang]}: declaring '{label}' {moves}{decl}")
+    if "declare_any" in item:
+        names = ("、" if zh else ", ").join(_field_name(k, fields, lang) for k in item["declare_any"])
+        return (f"{ind['name'][lang]}：再满足一项（{names}），{moves}{decl}" if zh else
+                f"{ind['name'][lang]}: one more item ({names}) {moves}{decl}")
+    if "via" in item:
+        from .report import describe_required as dr
+
+        head = (f"{ind['name'][lang]}：{dr(item['via'], fields, lang)}，{moves}" if zh else
+                f"{ind['name'][lang]}: {dr(item['via'], fields, lang)} {moves}")
+        g = item["gap"]
+        if g is None:
+            return head + decl
+        return f"{head}：{g.zh}" if zh else f"{head}: {g.en}"
+    unit = ind.get("unit")
+    g = item["gap"]
+    actual = _fmt_apart(ind["actual"], item["target"], unit, lang)
+    head = (f"{ind['name'][lang]} {actual} → {_op(item['op'])} {_fmt(item['target'], unit, lang)}，{moves}" if zh else
+            f"{ind['name'][lang]} {actual} → {_op(item['op'])} {_fmt(item['target'], unit, lang)} {moves}")
+    txt = (g.zh if zh else g.en) if g is not None else ""
+    if not txt:
+        return head
+    return f"{head}：{txt}" if zh else f"{head}: {txt}"
+
+
+def _direct_text(d, fields, lang):
+    from .report import describe_gap_item as dg
+    from .report import describe_required as dr
+
+    zh = lang == "zh"
+    opts = []
+    for o, sub in zip(d["options"], d["option_items"]):
+        if o["status"] == UNMET or not sub:
+            opts.append(dr(o, fields, lang))
+        else:
+            opts.append(("；" if zh else "; ").join(dg(x, fields, lang) for x in sub))
+    joined = " | ".join(opts)
+    return f"或满足任一直通条件：{joined}" if zh else f"or meet any direct path: {joined}"
+
+
 def describe_gap_item(item, fields, lang) -> str:
     zh = lang == "zh"
     k = item["kind"]
@@ -901,43 +1061,18 @@ def describe_gap_item(item, fields, lang) -> str:
         names = {c["id"]: c["name"][lang] for c in node["categories"]}
         for cid, short in item["categories_short"]:
             parts.append(f"{names[cid]}尚差 {_fmt(short)}分" if zh else f"{names[cid]} short by {_fmt(short)} pts")
-        return ("；" if zh else "; ").join(parts) or (_pass_text(node["pass"], node["categories"], lang))
-    if k == "score_gain" and "via" in item:
-        from .report import describe_required as dr
-
-        ind = item["indicator"]
-        via = item["via"]
-        head = (f"{ind['name'][lang]}：{dr(via, fields, lang)}，该项由 {_fmt(ind['points'])}分 升至 "
-                f"{_fmt(item['to'])}分（+{_fmt(item['gain'])}）" if zh else
-                f"{ind['name'][lang]}: {dr(via, fields, lang)} moves this indicator from {_fmt(ind['points'])} "
-                f"to {_fmt(item['to'])} points (+{_fmt(item['gain'])})")
-        g = item["gap"]
-        if g is None:
-            return head + ("（须声明并提供证明材料）" if zh else " (declaration with evidence needed)")
-        return f"{head}：{g.zh}" if zh else f"{head}: {g.en}"
+        head = ("；" if zh else "; ").join(parts) or _pass_text(node["pass"], node["categories"], lang)
+        lines = [head]
+        if item.get("gains"):
+            lines.append("最省力的加分：" if zh else "cheapest point gains:")
+            lines.extend("  · " + _gain_text(g, fields, lang) for g in item["gains"])
+        if item.get("direct"):
+            lines.append(_direct_text(item["direct"], fields, lang))
+        return "\n      ".join(lines)
     if k == "score_gain":
-        ind = item["indicator"]
-        unit = ind.get("unit")
-        g = item["gap"]
-        head = (f"{ind['name'][lang]} {_fmt(ind['actual'], unit)} → {_op(item['op'])} {_fmt(item['target'], unit)}，"
-                f"该项由 {_fmt(ind['points'])}分 升至 {_fmt(item['to'])}分（+{_fmt(item['gain'])}）" if zh else
-                f"{ind['name'][lang]} {_fmt(ind['actual'], unit)} → {_op(item['op'])} {_fmt(item['target'], unit)} "
-                f"moves this indicator from {_fmt(ind['points'])} to {_fmt(item['to'])} points (+{_fmt(item['gain'])})")
-        txt = g.zh if zh else g.en
-        return f"{head}：{txt}" if txt and zh else (f"{head}: {txt}" if txt else head)
+        return _gain_text(item, fields, lang)
     if k == "score_direct":
-        from .report import describe_gap_item as dg
-        from .report import describe_required as dr
-
-        opts = []
-        for d, sub in zip(item["options"], item["option_items"]):
-            if d["status"] == UNMET or not sub:
-                txt = dr(d, fields, lang)
-            else:
-                txt = ("；" if zh else "; ").join(dg(x, fields, lang) for x in sub)
-            opts.append(txt)
-        joined = " | ".join(opts)
-        return f"或满足任一直通条件：{joined}" if zh else f"or meet any direct path: {joined}"
+        return _direct_text(item, fields, lang)
     return ""
 
 
