@@ -837,7 +837,7 @@ def _band_text(b, lang, unit=None):
     u = unit or ""
 
     def num(x):
-        return _fmt(Decimal(x), u) if u else _fmt(Decimal(x))
+        return _fmt(Decimal(x), u, lang) if u else _fmt(Decimal(x))
 
     lo, hi = b.get("min"), b.get("max")
     if lo is not None and hi is not None:
@@ -898,7 +898,7 @@ def describe_required(node, fields, lang) -> str:
     if t == "declared_value":
         name = _field_name(node["field"], fields, lang)
         yr = "" if node["year"] is None else (f"（{node['year']}）" if zh else f" ({node['year']})")
-        return f"{name}{yr} {_op(node['op'])} {_fmt(node['value'], node['unit'])}"
+        return f"{name}{yr} {_op(node['op'])} {_fmt(node['value'], node['unit'], lang)}"
     if t == "review":
         if node["not_examined"]:
             return _reading_prefix(node, lang) + ("不考察" if zh else "not examined")
@@ -920,7 +920,7 @@ def _ind_actual(ind, fields, lang):
         rng = f"{_fmt(ind['lo'])}–{_fmt(ind['hi'])}"
         return (f"缺 {miss}（{rng}分）" if zh else f"missing {miss} ({rng} pts)")
     if src == "metric":
-        return _fmt(ind["actual"], ind.get("unit"))
+        return _fmt(ind["actual"], ind.get("unit"), lang)
     if src == "choice":
         return fields[ind["field"]].choice_label(ind["actual"], lang)
     if src == "items":
@@ -954,7 +954,7 @@ def describe_actual(node, fields, lang) -> str:
     if t == "declared_value":
         if node["actual"] is None:
             return node["pending"][lang]
-        return _fmt(Decimal(node["actual"]), node["unit"]) + ("（自报，来源：" if zh else " (declared; source: ") + \
+        return _fmt(Decimal(node["actual"]), node["unit"], lang) + ("（自报，来源：" if zh else " (declared; source: ") + \
             node["source"][lang] + ("）" if zh else ")")
     if t == "review":
         if node["not_examined"]:
