@@ -324,3 +324,18 @@ def test_pool_gives_the_same_results(export_folder, tmp_path):
     b = run("batch", export_folder, "--scheme", "hengyang", "--as-of", AS_OF, "--format", "json", "--jobs", "2")
     assert a.exit_code == b.exit_code == 2
     assert json.loads(a.stdout) == json.loads(b.stdout)
+
+
+def test_roster_rows_get_the_same_data_checks_as_files(tmp_path):
+    p = tmp_path / "r.csv"
+    p.write_text("企业名称,成立日期,营业收入2025,主营业务收入2025,从业人员2025,研发人员2025\n"
+                 "好公司,2015-01-01,3000,2800,100,20\n"
+                 "坏公司,2015-01-01,100,200,10,50\n"
+                 "负数公司,2015-01-01,-5,10,10,1\n", encoding="utf-8")
+    r = run("batch", p, "--scheme", "hengyang", "--as-of", AS_OF)
+    assert r.exit_code == 2
+    err = r.stderr
+    # row 3: main-business revenue above operating revenue, R&D staff above employees; row 4: negative money
+    assert "row 3" in err and "主营业务收入" in err and "研发人员" in err
+    assert "row 4" in err and "营业收入" in err
+    assert "好公司" in r.stdout and "坏公司" not in r.stdout

@@ -278,3 +278,27 @@ def test_internal_error_is_one_line_not_a_traceback(monkeypatch, capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "internal error: RuntimeError: something broke" in err
+
+
+def test_set_values_get_the_data_checks():
+    r = run("assess", sample("hengyang-eligible.json"), "-s", "hengyang", "--set", "main_business_revenue.2025=-100")
+    assert r.exit_code == 2 and "after --set" in r.stderr and "-100" in r.stderr
+    r = run("assess", sample("hengyang-eligible.json"), "-s", "hengyang", "--set", "rd_staff.2025=9999")
+    assert r.exit_code == 2 and "研发人员" in r.stderr
+
+
+def test_roster_given_to_assess_is_pointed_to_batch(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["企业名称", "成立日期", "主营业务收入2025", "营业收入2025"])
+    ws.append(["甲公司", "2015-01-01", 2100, 2300])
+    ws.append(["乙公司", "2016-01-01", 900, 1000])
+    p = tmp_path / "名单.xlsx"
+    wb.save(p)
+    lines = _one_line_error(run("assess", str(p), "-s", "hengyang"), "looks like a roster", "zjtx batch")
+    assert len(lines) == 1
+    c = tmp_path / "名单.csv"
+    c.write_text("企业名称,营业收入2025\n甲公司,100\n", encoding="utf-8")
+    _one_line_error(run("assess", str(c), "-s", "hengyang"), "roster", "zjtx batch")

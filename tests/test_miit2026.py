@@ -215,7 +215,9 @@ def test_cli_pending_sample():
 
 def test_cli_review_flag_says_which_reading():
     args = ["assess", SAMPLE, "--scheme", "miit", "--as-of", "2026-06-01", "--tier", "little-giant", "-f", "json",
-            "--set", "operating_revenue.2025=8200", "--set", "operating_revenue.2024=8200"]
+            "--set", "operating_revenue.2025=8200", "--set", "operating_revenue.2024=8200",
+            # keep main-business revenue within operating revenue (what-if values are checked too)
+            "--set", "main_business_revenue.2025=8000", "--set", "main_business_revenue.2024=8000"]
     new = json.loads(cli(*args).stdout)
     g = next(c for c in new["conditions"] if c["id"] == "lg26-2-growth")
     assert g["status"] == "unmet" and g["detail"]["reading"] == "new" and g["required"].startswith("[新申报口径]")

@@ -123,6 +123,12 @@ def apply_sets(e, sets, fields):
         e.overrides.append(f"{key}{'.' + str(year) if year else ''}: {old if old is not None else '—'} → {v}")
     if problems:
         fail(problems)
+    # what-if values get the same data checks as the file's own figures
+    from .checks import check_enterprise
+
+    bad, _doubtful = check_enterprise(e, fields)
+    if bad:
+        fail([f"after --set: {p.line()}" for p in bad])
     _ = Problem
     return e
 

@@ -611,6 +611,12 @@ def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None) -> Enterp
 
 def read_xlsx(path, fields, checks: bool = True) -> Enterprise:
     rows = _rows_xlsx(path)
+    from .roster import find_header
+
+    hr, _header, _consumed = find_header(iter(rows), fields)
+    if hr is not None:
+        raise InputError([Problem(path, None, f"looks like a roster (one company per row, headers in row {hr}), "
+                                              f"not one applicant's file: use 'zjtx batch {os.path.basename(path)}'")])
     return read_rows(path, fields, rows, checks=checks, sheet_xml=_SheetXml(str(path)))
 
 
@@ -631,4 +637,7 @@ def read_enterprise(path, fields) -> Enterprise:
         return read_xlsx(p, fields, checks=True)
     if ext == ".xls":
         raise InputError([Problem(p, None, "legacy .xls workbooks are not read: save it as .xlsx in Excel")])
+    if ext == ".csv":
+        raise InputError([Problem(p, None, "a CSV file is read as a roster (one company per row): "
+                                           f"use 'zjtx batch {os.path.basename(p)}'")])
     raise InputError([Problem(p, None, f"unsupported file type {ext or '(none)'!r}: use .xlsx or .json")])

@@ -175,7 +175,19 @@ class Roster:
             raise InputError(errors)
         if not any_value:
             return None  # a blank row (or only unknown columns filled in): nothing to assess
-        return Enterprise(values, self.path)
+        e = Enterprise(values, self.path)
+        # the same data checks as for an applicant file, each problem with its row number
+        from .checks import check_enterprise
+
+        bad, doubtful = check_enterprise(e, self.fields)
+        for p in bad + doubtful:
+            p.row = r
+        if bad:
+            exc = InputError(bad)
+            exc.warnings = doubtful
+            raise exc
+        e.warnings.extend(doubtful)
+        return e
 
     def check_duplicate(self, name, r: int):
         """A warning when ``name`` was seen on an earlier row (called in row order, by one process)."""
