@@ -241,3 +241,23 @@ def test_english_units():
     g = [g for g in a.gaps if g["condition"] == "hy-4-ip"][0]["items"][0]
     text = describe_gap_item(g, field_dictionary(), "en")
     assert "short by 1 items" in text and "项" not in text
+
+
+def _gap_texts(a, cond, lang="zh"):
+    from zjtx_cli.fields import field_dictionary
+    from zjtx_cli.report import describe_gap_item
+
+    g = [g for g in a.gaps if g["condition"] == cond][0]
+    return [describe_gap_item(it, field_dictionary(), lang) for it in g["items"]]
+
+
+def test_declared_no_is_told_to_achieve_not_to_tick():
+    assert _gap_texts(hy(digital_upgrade=False), "hy-5-digital") == [
+        "企业自报为“否”：须做到“运用新一代信息技术进行数字化、网络化、智能化升级”并提供证明材料"]
+    assert _gap_texts(hy(digital_upgrade=None), "hy-5-digital") == ["补充数据：运用新一代信息技术进行数字化、网络化、智能化升级"]
+    assert "must be clear of" in _gap_texts(hy(major_accident_3y=True), "hy-6-record", "en")[0]
+
+
+def test_industry_outside_the_thresholds_is_explained():
+    text = _gap_texts(hy(industry="wholesale"), "hy-2-revenue")[0]
+    assert "只对以下情形设定" in text and "制造业" in text and "软件和信息技术服务业" in text

@@ -121,7 +121,8 @@ def _cases(cases, ctx) -> dict:
             if here["status"] == rest["status"] != UNKNOWN:
                 return {"type": "cases", "status": here["status"], "when": w, "then": here, "either_way": True}
             return {"type": "cases", "status": UNKNOWN, "when": w, "then": None}
-    return {"type": "cases", "status": UNMET, "when": None, "then": None, "no_case": True}
+    return {"type": "cases", "status": UNMET, "when": None, "then": None, "no_case": True,
+            "whens": [c["when"] for c in cases if c["when"] is not None]}
 
 
 def _metric(c, ctx):

@@ -112,7 +112,13 @@ def describe_required(node, fields, lang) -> str:
                 pre = f"[{describe_actual(node['when'], fields, lang)}] "
             return pre + describe_required(node["then"], fields, lang)
         if node.get("no_case"):
-            return "不适用于本企业所属行业" if lang == "zh" else "not applicable to the company's industry"
+            whens = node.get("whens") or []
+            if whens:
+                only = "；".join(describe_rule(w, fields, lang) for w in whens) if lang == "zh" else \
+                    "; ".join(describe_rule(w, fields, lang) for w in whens)
+                return (f"本条门槛只对以下情形设定：{only}；本企业不属于其中任何一种" if lang == "zh"
+                        else f"this condition sets thresholds only for: {only}; the company is in none of them")
+            return "本条门槛不适用于本企业的情形" if lang == "zh" else "no threshold of this condition fits the company"
         return describe_required(node["when"], fields, lang) if node.get("when") else ""
     if tp == "date_within":
         return (f"{_name(node['field'], fields, lang)}起{node['years']}年内" if lang == "zh"
@@ -228,6 +234,18 @@ def describe_gap_item(item, fields, lang) -> str:
         if node["type"] == "sme":
             return ("须为中小企业：" if lang == "zh" else "must be an SME: ") + describe_actual(node, fields, lang)
         req = describe_required(node, fields, lang)
+        actual = node.get("actual")
+        if node["type"] == "flag" and actual is not None and actual != node["equals"]:
+            # the company declared the opposite: it has to change, not just tick a box
+            name = _name(node["field"], fields, lang)
+            if node["equals"]:
+                return (f"企业自报为“否”：须做到“{name}”并提供证明材料" if lang == "zh"
+                        else f"declared 'no': the company must achieve '{name}' and show evidence")
+            return (f"企业自报为“是”：须不存在“{name}”的情形" if lang == "zh"
+                    else f"declared 'yes': the company must be clear of '{name}'")
+        if node["type"] == "choice" and actual is not None:
+            return (f"现为“{describe_actual(node, fields, lang).replace('（自报）', '')}”，须为：{req}" if lang == "zh"
+                    else f"declared '{describe_actual(node, fields, lang).replace(' (self-declared)', '')}'; needs: {req}")
         return (f"须声明并提供证明材料：{req}" if lang == "zh"
                 else f"declaration with supporting evidence needed: {req}")
     if kind == "alternatives":
@@ -276,11 +294,11 @@ def _jsonable(v):
 def _node_json(node):
     out = {}
     for k, v in node.items():
-        if k in ("formula_zh", "formula_en") and not v:
+        if (k in ("formula_zh", "formula_en") and not v) or k == "whens":
             continue
         if k in ("checks",):
             out[k] = [_node_json(s) for s in v]
-        elif k in ("when", "then"):
+        elif k in ("when", "then", "fallback"):
             out[k] = _node_json(v) if v else None
         else:
             out[k] = _jsonable(v)
@@ -304,7 +322,7 @@ def gap_json(g, fields, lang):
         return d
 
     return {"condition": g["condition"], "status": g["status"], "effort": g["effort"],
-            "text": g["cond"]["text"][lang], "citation": g["cond"]["citation"],
+            "text": gap_title(g, lang), "citation": g["cond"]["citation"],
             "items": [item_json(i) for i in g["items"]]}
 
 
@@ -431,14 +449,25 @@ def render_verdict(console, a, lang):
     console.print(f"[{style}]{'结论：' if zh else 'Verdict: '}{t(a.verdict, lang)}[/]    {counts}")
 
 
+def gap_title(g, lang) -> str:
+    """A gap's heading: the condition's text; an exclusion is said to be one."""
+    text = g["cond"]["text"][lang]
+    if g["cond"]["kind"] == "exclusion":
+        if g["status"] == "excluded":
+            return ("限制条件（已触发）：" if lang == "zh" else "exclusion (applies): ") + text
+        return ("限制条件（须确认不存在）：" if lang == "zh" else "exclusion (must be ruled out): ") + text
+    return text
+
+
 def render_gaps(console, a, fields, lang):
     zh = lang == "zh"
     if not a.gaps:
         return
     console.print(f"[bold]{'差距' if zh else 'Gaps'}[/]")
     for g in a.gaps:
-        head = f"  [{EFFORT[g['effort']][lang]}] {g['cond']['text'][lang]}（{g['cond']['citation']}）" if zh else \
-            f"  [{EFFORT[g['effort']][lang]}] {g['cond']['text'][lang]} ({g['cond']['citation']})"
+        text = gap_title(g, lang)
+        head = f"  [{EFFORT[g['effort']][lang]}] {text}（{g['cond']['citation']}）" if zh else \
+            f"  [{EFFORT[g['effort']][lang]}] {text} ({g['cond']['citation']})"
         console.print(head, markup=False, highlight=False)
         if g["status"] == "excluded":
             console.print("    " + ("触发限制条件，无法通过补充材料改变" if zh else "an exclusion applies"),
@@ -469,15 +498,17 @@ def render_ladder(console, ladder, fields, lang):
                           str(a.counts["unknown"]))
     console.print(table)
     if ladder.highest:
-        console.print(f"[bold green]{'已达到的最高层级' if zh else 'Highest tier reached'}：{ladder.highest['name'][lang]}[/]")
+        console.print(Text(f"{'已达到的最高层级：' if zh else 'Highest tier reached: '}{ladder.highest['name'][lang]}",
+                           style="bold green"))
     else:
         console.print(f"[bold red]{'尚未达到任何层级' if zh else 'No tier reached'}[/]")
     if ladder.next_assessment is not None:
         a = ladder.next_assessment
-        console.print(f"\n[bold]{'下一层级' if zh else 'Next tier'}：{a.track['name'][lang]}[/]")
+        console.print()
+        console.print(Text(f"{'下一层级：' if zh else 'Next tier: '}{a.track['name'][lang]}", style="bold"))
         render_rich(console, a, fields, lang, title=False)
     elif ladder.next_external:
-        console.print(f"{'下一层级' if zh else 'Next tier'}：{ladder.next_external}")
+        console.print(Text(f"{'下一层级：' if zh else 'Next tier: '}{ladder.next_external}"))
 
 
 def describe_rule(c, fields, lang) -> str:
