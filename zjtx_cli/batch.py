@@ -192,7 +192,7 @@ class Scorer:
 
     def score(self, e, row=None) -> dict:
         from .engine import Ladder, assess_track, closest, make_ctx, tier_status
-        from .report import EFFORT, T, describe_gap_item, status_key
+        from .report import EFFORT, T, describe_gap_item, gap_title, status_key
 
         lang, fields, rs = self.lang, self.fields, self.rs
         ctx = make_ctx(e, fields, year=self.year, as_of=self.as_of)
@@ -263,16 +263,16 @@ class Scorer:
             statuses.append(T[status_key(r["kind"], r["status"])][lang] if r else None)
         figures = [_figure(keys, ctx, off) for keys, off in cols.figures]
         gaps = []
-        first_gap = None
+        first_gap = None  # the largest gap: the hardest to close (gaps come ordered easiest first)
         for g in focus.gaps:
             cond = g["cond"]
             texts = [describe_gap_item(it, fields, lang) for it in g["items"]]
             if not texts and g["status"] == "excluded":
                 texts = ["触发限制条件" if lang == "zh" else "an exclusion applies"]
             text = "；".join(texts) if lang == "zh" else "; ".join(texts)
-            if first_gap is None:
-                first_gap = f"{cond['text'][lang]}：{text}" if lang == "zh" else f"{cond['text'][lang]}: {text}"
-            gaps.append((focus.track["name"][lang], g["condition"], cond["text"][lang],
+            title = gap_title(g, lang)
+            first_gap = f"{title}：{text}" if lang == "zh" else f"{title}: {text}"
+            gaps.append((focus.track["name"][lang], g["condition"], title,
                          EFFORT[g["effort"]][lang], text, cond["citation"]))
         c = focus.counts
         rec = {
