@@ -88,8 +88,16 @@ def schemes(
                           "tracks": [{"id": tr["id"], "name": tr["name"]} for tr in t["tracks"]]
                           if len(t["tracks"]) > 1 else []} for t in rs.tiers]
         docs.append(meta)
+    import datetime as dt
+
+    from .versions import programmes, resolve, versions
+
+    today = dt.date.today()
+    progs = [{"id": p, "in_force_today": resolve(p, today),
+              "versions": [{"id": v["id"], "effective_from": v["effective_from"], "effective_to": v["effective_to"],
+                            "document_number": v["document_number"]} for v in versions(p)]} for p in programmes()]
     if fmt == "json":
-        _emit_json({"format_version": "1.0", "schemes": docs})
+        _emit_json({"format_version": "1.0", "schemes": docs, "programmes": progs})
         return
     from rich.table import Table
 
@@ -112,6 +120,13 @@ def schemes(
                 s += " (" + ", ".join(tr["id"] for tr in t["tracks"]) + ")"
             tiers.append(s)
         table.add_row(d["id"], d["title"][lang], d["issuer"][lang], period, "\n".join(tiers))
+    for p in progs:
+        chain = " → ".join(v["id"] for v in p["versions"])
+        if lang == "zh":
+            title = f"按评价日期（--as-of）选用现行版本：{chain}；今日适用 {p['in_force_today']}"
+        else:
+            title = f"the version in force on --as-of: {chain}; today {p['in_force_today']}"
+        table.add_row(p["id"], title, "", "", "")
     console().print(table)
 
 

@@ -60,7 +60,10 @@ def resolve_scheme(scheme, as_of_date):
     except (RulesetError, YamlError) as exc:
         fail([str(exc)])
     if rs is None:
-        fail([f"unknown scheme {scheme!r}; known: {', '.join(sorted(ruleset_paths()))}"])
+        from .versions import programmes
+
+        known = sorted(ruleset_paths()) + [f"{p} (by date)" for p in programmes()]
+        fail([f"unknown scheme {scheme!r}; known: {', '.join(known)}"])
     if resolve is not None and rs.data.get("programme"):
         from .versions import in_force
 
@@ -78,7 +81,11 @@ def console(stderr=False):
     out = sys.stderr if stderr else sys.stdout
     kw = {}
     if not out.isatty():
-        kw["width"] = 160
+        # piped or redirected: COLUMNS if the caller set it, else wide enough for the tables
+        import os
+
+        cols = os.environ.get("COLUMNS", "")
+        kw["width"] = int(cols) if cols.isdigit() and 40 <= int(cols) <= 1000 else 160
     return Console(file=out, highlight=False, **kw)
 
 

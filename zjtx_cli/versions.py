@@ -32,6 +32,19 @@ def versions(programme: str) -> list[dict]:
     return out
 
 
+def programmes() -> list[str]:
+    """Programme ids (e.g. ``miit``) named by the rulesets' metadata."""
+    from .rules import load_ruleset, ruleset_paths
+
+    out = set()
+    for sid, path in ruleset_paths().items():
+        if "-" in sid:
+            p = load_ruleset(path).data.get("programme")
+            if p:
+                out.add(p)
+    return sorted(out)
+
+
 def _date(s):
     return _dt.date.fromisoformat(str(s)) if s else None
 
