@@ -230,3 +230,21 @@ def test_xlsx_twin_assesses_identically(name):
         outs.append((r.exit_code, r.stdout.replace(os.path.basename(path), "SAMPLE").replace(path, "SAMPLE"),
                      r.stderr.replace(path, "SAMPLE")))
     assert outs[0] == outs[1]
+
+
+def test_template_years_cover_what_the_scheme_reads(tmp_path):
+    # jinhu's 近3年营业收入平均增长率 needs revenue for four years (Y-3 to Y)
+    from zjtx_cli.rules import get_ruleset
+    from zjtx_cli.template import write_template
+
+    assert get_ruleset("jinhu").years_needed() == 4
+    assert get_ruleset("hengyang").years_needed() == 3  # 近两年年均增长: Y-2 to Y
+    out = tmp_path / "j.json"
+    assert write_template(out=out, scheme="jinhu", year=2024, fmt="json") == 0
+    import json
+
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert sorted(doc["operating_revenue"]) == ["2021", "2022", "2023", "2024"]
+    out2 = tmp_path / "h.json"
+    assert write_template(out=out2, scheme="hengyang", year=2025, fmt="json", years=2) == 0
+    assert sorted(json.loads(out2.read_text(encoding="utf-8"))["operating_revenue"]) == ["2024", "2025"]

@@ -210,7 +210,8 @@ def template(
     scheme: Optional[str] = typer.Option(None, "--scheme", "-s", help="Only the fields this scheme uses"),
     year: Optional[int] = typer.Option(None, "--year", help="Latest year of the yearly columns"),
     fmt: str = typer.Option("xlsx", "--format", "-f", help="xlsx or json"),
-    years: int = typer.Option(3, "--years", help="How many yearly columns"),
+    years: Optional[int] = typer.Option(None, "--years",
+                                        help="How many yearly columns (default 3, or what the scheme needs)"),
     force: bool = typer.Option(False, "--force", help="Replace the file if it exists"),
 ):
     """Write a fill-in workbook (or JSON skeleton) from the field dictionary."""

@@ -583,3 +583,15 @@ for _k in list(METRICS):
     for _f in ("main_business_revenue", "operating_revenue", "net_profit"):
         if _k.startswith(_f + "_"):
             METRIC_INPUTS[_k] = (_f,)
+
+
+def lookback(key: str, fields) -> int:
+    """How many years before the assessment year a metric or field reads (0: that year only)."""
+    import datetime as _dtm
+
+    from .model import Enterprise
+
+    ctx = Ctx(Enterprise({}), 2000, _dtm.date(2000, 12, 31), fields)
+    mv = evaluate_metric(key, ctx, 2000)
+    years = [m[1] for m in mv.missing if len(m) > 1 and m[1] is not None]
+    return 2000 - min(years) if years else 0

@@ -315,6 +315,32 @@ class Ruleset:
                     return t, [tr]
         return None, []
 
+    def years_needed(self) -> int:
+        """How many years of figures the rules read, counting the assessment year."""
+        from .fields import field_dictionary
+        from .metrics import lookback
+
+        fields = field_dictionary()
+        need = 1
+
+        def walk(c):
+            nonlocal need
+            for k in c.get("metric", ()):
+                need = max(need, lookback(k, fields) - c.get("year", 0) + 1)
+            for s in c.get("checks", ()):
+                walk(s)
+            if c.get("if_missing"):
+                walk(c["if_missing"])
+            for case in c.get("cases", ()):
+                if case["when"]:
+                    walk(case["when"])
+                walk(case["then"])
+
+        for _t, tr in self.tracks():
+            for c in tr["conditions"]:
+                walk(c["check"])
+        return need
+
     def fields_used(self) -> list[str]:
         used: list[str] = []
 

@@ -345,8 +345,11 @@ def _ruleset(scheme):
     return rs
 
 
-def write_template(out, scheme=None, year=None, fmt="xlsx", years=3, force=False, values=None) -> int:
-    """Write the template; returns the exit code (0 written, 2 refused). Never overwrites silently."""
+def write_template(out, scheme=None, year=None, fmt="xlsx", years=None, force=False, values=None) -> int:
+    """Write the template; returns the exit code (0 written, 2 refused). Never overwrites silently.
+
+    ``years`` None: three yearly columns, or as many as the scheme's rules look back."""
+    years_default = years is None
     from .fields import field_dictionary
     from .safety import OutputError, atomic_save, atomic_write_bytes
 
@@ -358,7 +361,9 @@ def write_template(out, scheme=None, year=None, fmt="xlsx", years=3, force=False
     if ext != want:
         return _err(f"{out}: a {fmt} template needs a {want} file name"
                     + (" (use --format json)" if ext == ".json" else ""))
-    if not isinstance(years, int) or not 1 <= years <= 10:
+    if years is None:
+        years = 3  # set from the scheme below
+    elif not isinstance(years, int) or not 1 <= years <= 10:
         return _err(f"--years must be between 1 and 10, not {years}")
     if year is not None and not 1990 <= int(year) <= 2100:
         return _err(f"--year {year} is not a plausible year")
@@ -377,6 +382,8 @@ def write_template(out, scheme=None, year=None, fmt="xlsx", years=3, force=False
         except ValueError as exc:
             return _err(str(exc))
     keys = template_keys(fields, rs)
+    if rs is not None and years_default:
+        years = max(years, min(rs.years_needed(), 10))  # e.g. 近3年平均增长率 needs four years of revenue
     ys = year_list(year, years)
     title = None
     if rs is not None:
