@@ -158,7 +158,7 @@ def _metric(c, ctx):
             node.update(status=MET, actual=value)
             return node
         node["status"] = UNKNOWN
-        if len(keys) > 1:
+        if len(keys) > 1 and mv.inputs:  # the known part of a sum
             node["actual"] = value
         return node
     node["actual"] = value
