@@ -251,3 +251,15 @@ def test_champion(changes, cid, st):
     else:
         assert status(a, cid) == st
     assert all(r["cond"]["unconfirmed"] for r in a.results)
+
+
+def test_not_examined_on_review_is_not_counted_as_met():
+    args = ["assess", SAMPLE, "--scheme", "miit", "--as-of", "2026-06-01", "--tier", "little-giant", "-f", "json"]
+    new = json.loads(cli(*args).stdout)
+    rev = json.loads(cli(*args, "--review").stdout)
+    g = next(c for c in rev["conditions"] if c["id"] == "lg26-2-growth")
+    assert g["not_examined"] is True and g["status"] == "met"  # passes, but is reported apart
+    assert rev["counts"]["not_examined"] == 1
+    assert new["counts"]["not_examined"] == 0
+    assert rev["counts"]["met"] == new["counts"]["met"] - (1 if next(
+        c for c in new["conditions"] if c["id"] == "lg26-2-growth")["status"] == "met" else 0)

@@ -226,6 +226,8 @@ def evaluate_condition(cond: dict, ctx: Ctx) -> dict:
     if status == UNKNOWN and _only_pending(res):
         status = PENDING
     out = {"id": cond["id"], "kind": cond["kind"], "status": status, "cond": cond, "result": res}
+    if res.get("not_examined"):
+        out["not_examined"] = True  # e.g. not examined on re-review: passes, but is not 'met' 
     if pure:
         ctx.memo[id(cond)] = out
     return out
@@ -288,9 +290,12 @@ def verdict_of(results) -> str:
 
 
 def counts_of(results) -> dict:
-    c = {"met": 0, "unmet": 0, "unknown": 0, "pending": 0, "priority_met": 0, "exclusions_applying": 0}
+    c = {"met": 0, "unmet": 0, "unknown": 0, "pending": 0, "not_examined": 0, "priority_met": 0,
+         "exclusions_applying": 0}
     for r in results:
-        if r["kind"] == "required":
+        if r["kind"] == "required" and r.get("not_examined"):
+            c["not_examined"] += 1
+        elif r["kind"] == "required":
             c[r["status"]] += 1
             if r["status"] == PENDING:
                 c["unknown"] += 1

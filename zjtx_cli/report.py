@@ -17,6 +17,7 @@ T = {
     "unmet": {"zh": "不满足", "en": "unmet"},
     "unknown": {"zh": "缺数据", "en": "unknown"},
     "pending": {"zh": "待系统评价", "en": "pending"},
+    "not_examined": {"zh": "不考察", "en": "not examined"},
     "priority_met": {"zh": "优先·满足", "en": "priority met"},
     "priority_unmet": {"zh": "优先·不满足", "en": "priority unmet"},
     "priority_unknown": {"zh": "优先·缺数据", "en": "priority unknown"},
@@ -54,7 +55,9 @@ def t(key, lang):
     return T[key][lang]
 
 
-def status_key(kind, status):
+def status_key(kind, status, not_examined=False):
+    if not_examined:
+        return "not_examined"
     if kind == "priority":
         return f"priority_{status}"
     if kind == "exclusion":
@@ -328,7 +331,8 @@ def gap_json(g, fields, lang):
 
 def condition_json(r, fields, lang):
     c = r["cond"]
-    return {"id": r["id"], "kind": r["kind"], "status": r["status"], "declared": is_declared(r),
+    return {"id": r["id"], "kind": r["kind"], "status": r["status"], "not_examined": r.get("not_examined", False),
+            "declared": is_declared(r),
             "text": c["text"], "citation": c["citation"], "note": c["note"],
             "unconfirmed": c.get("unconfirmed", False),
             "required": describe_required(r["result"], fields, lang),
@@ -421,7 +425,7 @@ def render_rich(console, a, fields, lang, title=True):
               ("出处", "Source")):
         table.add_column(h[0] if zh else h[1], overflow="fold")
     for r in a.results:
-        sk = status_key(r["kind"], r["status"])
+        sk = status_key(r["kind"], r["status"], r.get("not_examined", False))
         style = STYLE.get(r["status"], "")
         if r["kind"] == "exclusion":
             style = {"met": "red", "unmet": "green"}.get(r["status"], "yellow")
@@ -446,6 +450,8 @@ def render_verdict(console, a, lang):
     counts = (f"满足 {c['met']} 项，不满足 {c['unmet']} 项，缺数据 {c['unknown']} 项，优先条件满足 {c['priority_met']} 项"
               if zh else f"met {c['met']}, unmet {c['unmet']}, unknown {c['unknown']}, "
                          f"priority met {c['priority_met']}")
+    if c.get("not_examined"):
+        counts += f"，不考察 {c['not_examined']} 项" if zh else f", not examined {c['not_examined']}"
     console.print(f"[{style}]{'结论：' if zh else 'Verdict: '}{t(a.verdict, lang)}[/]    {counts}")
 
 
