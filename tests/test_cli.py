@@ -302,3 +302,24 @@ def test_roster_given_to_assess_is_pointed_to_batch(tmp_path):
     c = tmp_path / "名单.csv"
     c.write_text("企业名称,营业收入2025\n甲公司,100\n", encoding="utf-8")
     _one_line_error(run("assess", str(c), "-s", "hengyang"), "roster", "zjtx batch")
+
+
+def test_chinese_wrapping_never_splits_a_number_or_starts_a_line_with_punctuation():
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    from zjtx_cli.report import enable_cjk_wrap
+
+    enable_cjk_wrap()
+    text = "制造业企业上年度主营业务收入2000万元以上；软件和信息技术服务业企业1000万元以上，资产负债率不高于70%"
+    for width in range(12, 40):
+        buf = io.StringIO()
+        Console(file=buf, width=width, no_color=True).print(Text(text))
+        lines = [ln.strip() for ln in buf.getvalue().splitlines()]
+        assert "".join(lines) == text
+        joined = "\n".join(lines)
+        for number in ("2000万元", "1000万元", "70%"):
+            assert number in joined, (width, lines)
+        assert not any(ln.startswith(("；", "，", "%")) for ln in lines), (width, lines)

@@ -405,6 +405,32 @@ def ladder_json(ladder, fields, lang, extra=None) -> dict:
 
 
 # ------------------------------------------------------------------------------- text
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u3000-\u303f"
+
+
+def enable_cjk_wrap():
+    """Let rich break Chinese text between characters, never inside a number.
+
+    rich wraps on spaces only, so a Chinese sentence is one long 'word' that it
+    chops at the column edge, even inside "2000万元". Here a word is a run of
+    non-Chinese characters (digits, Latin, ASCII punctuation) with a following
+    unit (万元, 亿元, 项, 人, 年), or a single Chinese character.
+    """
+    import re
+
+    try:
+        from rich import _wrap
+    except ImportError:  # pragma: no cover - rich's private module moved: plain wrapping
+        return
+    if getattr(_wrap, "_zjtx_cjk", False) or not hasattr(_wrap, "re_word"):
+        return
+    units = "万元|亿元|万|元|项|人|年|名|位|分"
+    closing = "，。；：、）》」』”’！？%"  # never at the start of a line (标点避头)
+    opening = "（《「『“‘"  # never at the end of a line (标点避尾)
+    _wrap.re_word = re.compile(rf"\s*[{opening}]*(?:[^\s{_CJK}]+(?: ?(?:{units}))?|\S)[{closing}]*\s*")
+    _wrap._zjtx_cjk = True
+
+
 STYLE = {"met": "green", "unmet": "red", "unknown": "yellow", "pending": "yellow"}
 
 
@@ -413,6 +439,7 @@ def render_rich(console, a, fields, lang, title=True):
     from rich.table import Table
     from rich.text import Text
 
+    enable_cjk_wrap()
     zh = lang == "zh"
     if title:
         rs = a.ruleset
@@ -486,6 +513,7 @@ def render_ladder(console, ladder, fields, lang):
     from rich.table import Table
     from rich.text import Text
 
+    enable_cjk_wrap()
     zh = lang == "zh"
     rs = ladder.ruleset
     console.print(Text(rs.data["title"][lang], style="bold"))
