@@ -185,7 +185,8 @@ def describe_actual(node, fields, lang) -> str:
         return s + (t("declared", lang) if v is not None else "")
     if tp in ("all", "any"):
         sep = "；" if lang == "zh" else "; "
-        return sep.join(describe_actual(s, fields, lang) for s in node["checks"])
+        parts = [describe_actual(s, fields, lang) for s in node["checks"]]
+        return sep.join(dict.fromkeys(parts))  # the same figure read by two checks is shown once
     if tp == "cases":
         if node.get("then") is not None:
             return describe_actual(node["then"], fields, lang)
