@@ -82,7 +82,7 @@ def test_folder_good_scored_bad_reported_exit_2(mixed_folder, tmp_path):
     err = r.stderr
     for bad in ("corrupt.xlsx", "empty.json", "syntax.json"):
         assert any(bad in line and "error" in line for line in err.splitlines()), (bad, err)
-    assert "not valid JSON" in err
+    assert "syntax.json: 不是有效的 JSON（第1行第" in err  # Chinese by default, like the tables
     assert "notes.txt" not in err and "notes.txt" not in r.stdout
     assert "7 个输入" in r.stdout and "已评价 4" in r.stdout and "无法读取 3" in r.stdout
     # the third sheet lists each unreadable file and why
@@ -93,6 +93,8 @@ def test_folder_good_scored_bad_reported_exit_2(mixed_folder, tmp_path):
     files = {os.path.basename(p[0]) for p in probs if p[6] == "错误"}
     assert files == {"corrupt.xlsx", "empty.json", "syntax.json"}
     assert all(p[5] for p in probs)
+    reasons = {os.path.basename(p[0]): p[5] for p in probs}
+    assert reasons["corrupt.xlsx"].startswith("不是 xlsx 工作簿") and reasons["syntax.json"].startswith("不是有效的 JSON")
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
@@ -184,8 +186,8 @@ def test_roster_xlsx_headers_years_blank_rows_duplicates(tmp_path):
     assert [c["row"] for c in comps] == [2, 4, 5]  # row 3 is blank: skipped
     assert [c["verdict"] for c in comps] == ["eligible", "not_eligible", "eligible"]
     assert doc["totals"] == {"eligible": 2, "not_eligible": 1, "undetermined": 0, "excluded": 0}
-    assert "row 5" in r.stderr and "duplicate company name (also in row 2)" in r.stderr
-    assert "备注说明" in r.stderr and "unknown column" in r.stderr
+    assert "第5行: 企业名称: '衡阳恒远精密机械有限公司': 企业名称重复（第2行也有）" in r.stderr
+    assert "备注说明" in r.stderr and "未知列，已忽略" in r.stderr
     # every per-year style was read: same documents as 'assess' on the JSON samples
     lines = [json.loads(x) for x in (tmp_path / "o.jsonl").read_text(encoding="utf-8").splitlines()]
     for line, name in zip(lines, ["hengyang-eligible.json", "hengyang-near-miss.json", "hengyang-eligible.json"]):
@@ -205,10 +207,13 @@ def test_roster_csv_bad_cell_reported_with_row(tmp_path):
         w.writerow(header)
         for row in rows:
             w.writerow(["" if v is None else v for v in row])
-    r = run("batch", p, "--scheme", "hengyang", "--as-of", AS_OF)
+    r = run("batch", p, "--scheme", "hengyang", "--as-of", AS_OF, "--lang", "en")
     assert r.exit_code == 2
     assert "row 4: 主营业务收入2025 (2025): '一千万': not a number" in r.stderr
     assert "衡阳恒远精密机械有限公司" in r.stdout and "衡阳湘江新材料科技有限公司" not in r.stdout
+    r = run("batch", p, "--scheme", "hengyang", "--as-of", AS_OF)
+    assert r.exit_code == 2
+    assert "zjtx: error: " in r.stderr and "第4行: 主营业务收入2025 (2025): '一千万': 不是数字" in r.stderr
 
 
 def test_single_applicant_xlsx_is_not_a_roster(tmp_path):
@@ -268,7 +273,7 @@ def test_xlsx_export(export_folder, tmp_path):
     assert len(expected) == 3 and {g[4] for g in gaps if g[0] == "衡阳湘江新材料科技有限公司"} == expected
     # problems sheet
     probs = list(ps.iter_rows(min_row=2, values_only=True))
-    assert len(probs) == 1 and probs[0][0].endswith("zz-broken.json") and "not valid JSON" in probs[0][5]
+    assert len(probs) == 1 and probs[0][0].endswith("zz-broken.json") and "不是有效的 JSON" in probs[0][5]
 
 
 def test_csv_export_bom_and_neutralised(export_folder, tmp_path):
@@ -336,6 +341,7 @@ def test_roster_rows_get_the_same_data_checks_as_files(tmp_path):
     assert r.exit_code == 2
     err = r.stderr
     # row 3: main-business revenue above operating revenue, R&D staff above employees; row 4: negative money
-    assert "row 3" in err and "主营业务收入" in err and "研发人员" in err
-    assert "row 4" in err and "营业收入" in err
+    assert "第3行" in err and "主营业务收入" in err and "研发人员" in err
+    assert "主营业务收入是营业收入（100）的一部分，不能大于营业收入" in err
+    assert "第4行" in err and "营业收入" in err
     assert "好公司" in r.stdout and "坏公司" not in r.stdout

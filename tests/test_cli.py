@@ -121,16 +121,21 @@ def test_what_if_set_overrides():
     ("noequals", "KEY=VALUE"),
 ])
 def test_bad_set_is_usage_error(arg, msg):
-    r = run("assess", sample("hengyang-near-miss.json"), "-s", "hengyang", "--set", arg)
+    r = run("assess", sample("hengyang-near-miss.json"), "-s", "hengyang", "--set", arg, "--lang", "en")
     assert r.exit_code == 2
     assert msg in r.stderr and "Traceback" not in r.stderr
 
 
 def test_unknown_scheme_and_tier():
-    r = run("assess", sample("hengyang-eligible.json"), "--scheme", "nowhere")
+    r = run("assess", sample("hengyang-eligible.json"), "--scheme", "nowhere", "--lang", "en")
     assert r.exit_code == 2 and "unknown scheme" in r.stderr
-    r = run("assess", sample("hengyang-eligible.json"), "--scheme", "hengyang", "--tier", "nope")
+    r = run("assess", sample("hengyang-eligible.json"), "--scheme", "hengyang", "--tier", "nope", "--lang", "en")
     assert r.exit_code == 2 and "unknown tier" in r.stderr
+    # Chinese by default
+    r = run("assess", sample("hengyang-eligible.json"), "--scheme", "nowhere")
+    assert r.exit_code == 2 and "zjtx: error: 未知方案 'nowhere'；可用的方案：" in r.stderr and "hengyang" in r.stderr
+    r = run("assess", sample("hengyang-eligible.json"), "--scheme", "hengyang", "--tier", "nope")
+    assert r.exit_code == 2 and "方案 hengyang 没有层级或类别 'nope'" in r.stderr
 
 
 def test_usage_errors_exit_2():
@@ -155,7 +160,7 @@ def _one_line_error(r, *needles):
 def test_malformed_json_one_line_error(tmp_path):
     p = tmp_path / "broken.json"
     p.write_text('{"company_name": "x", "operating_revenue": {"2025": 100,}', encoding="utf-8")
-    lines = _one_line_error(run("assess", str(p), "-s", "hengyang"), "broken.json", "not valid JSON")
+    lines = _one_line_error(run("assess", str(p), "-s", "hengyang", "--lang", "en"), "broken.json", "not valid JSON")
     assert len(lines) == 1
 
 
@@ -167,10 +172,10 @@ def test_corrupt_xlsx_one_line_error(tmp_path):
 
 
 def test_missing_file_and_wrong_type(tmp_path):
-    _one_line_error(run("assess", str(tmp_path / "nope.json"), "-s", "hengyang"), "nope.json", "no such file")
+    _one_line_error(run("assess", str(tmp_path / "nope.json"), "-s", "hengyang", "--lang", "en"), "nope.json", "no such file")
     p = tmp_path / "a.txt"
     p.write_text("x")
-    _one_line_error(run("assess", str(p), "-s", "hengyang"), "a.txt", "unsupported file type")
+    _one_line_error(run("assess", str(p), "-s", "hengyang", "--lang", "en"), "a.txt", "unsupported file type")
 
 
 def test_bad_values_all_reported(tmp_path):
@@ -254,8 +259,11 @@ def test_expired_plan_warns_once(tmp_path):
 
 def test_figures_not_before_the_assessment_date_warn():
     # 2025 figures assessed as of 2025-06-01: 上年度 would be 2024, say so
-    r = run("assess", sample("hengyang-eligible.json"), "-s", "hengyang", "--as-of", "2025-06-01", "-f", "json")
+    r = run("assess", sample("hengyang-eligible.json"), "-s", "hengyang", "--as-of", "2025-06-01", "-f", "json",
+            "--lang", "en")
     assert "上年度 would be 2024" in r.stderr and json.loads(r.stdout)["assessment_year"] == 2025
+    r = run("assess", sample("hengyang-eligible.json"), "-s", "hengyang", "--as-of", "2025-06-01", "-f", "json")
+    assert "zjtx: warning: " in r.stderr and "（上年度应为 2024 年）" in r.stderr
     r = run("assess", sample("hengyang-eligible.json"), "-s", "hengyang", "--as-of", "2026-01-01", "-f", "json")
     assert "上年度" not in r.stderr
 
@@ -281,8 +289,11 @@ def test_internal_error_is_one_line_not_a_traceback(monkeypatch, capsys):
 
 
 def test_set_values_get_the_data_checks():
-    r = run("assess", sample("hengyang-eligible.json"), "-s", "hengyang", "--set", "main_business_revenue.2025=-100")
+    r = run("assess", sample("hengyang-eligible.json"), "-s", "hengyang", "--set", "main_business_revenue.2025=-100",
+            "--lang", "en")
     assert r.exit_code == 2 and "after --set" in r.stderr and "-100" in r.stderr
+    r = run("assess", sample("hengyang-eligible.json"), "-s", "hengyang", "--set", "main_business_revenue.2025=-100")
+    assert r.exit_code == 2 and "zjtx: error: --set 之后：" in r.stderr and "负值：金额不能小于 0" in r.stderr
     r = run("assess", sample("hengyang-eligible.json"), "-s", "hengyang", "--set", "rd_staff.2025=9999")
     assert r.exit_code == 2 and "研发人员" in r.stderr
 
@@ -297,11 +308,12 @@ def test_roster_given_to_assess_is_pointed_to_batch(tmp_path):
     ws.append(["乙公司", "2016-01-01", 900, 1000])
     p = tmp_path / "名单.xlsx"
     wb.save(p)
-    lines = _one_line_error(run("assess", str(p), "-s", "hengyang"), "looks like a roster", "zjtx batch")
+    lines = _one_line_error(run("assess", str(p), "-s", "hengyang", "--lang", "en"), "looks like a roster", "zjtx batch")
     assert len(lines) == 1
     c = tmp_path / "名单.csv"
     c.write_text("企业名称,营业收入2025\n甲公司,100\n", encoding="utf-8")
-    _one_line_error(run("assess", str(c), "-s", "hengyang"), "roster", "zjtx batch")
+    _one_line_error(run("assess", str(c), "-s", "hengyang", "--lang", "en"), "roster", "zjtx batch")
+    _one_line_error(run("assess", str(c), "-s", "hengyang"), "CSV 文件按企业名单读取", "zjtx batch")
 
 
 def test_chinese_wrapping_never_splits_a_number_or_starts_a_line_with_punctuation():

@@ -126,7 +126,7 @@ def test_json_malformed_one_line_exit_2(tmp_path, content, needle):
     p.write_bytes(content)
     with pytest.raises(InputError, match=needle):
         read_enterprise(str(p), F)
-    lines = one_line_error(run("assess", str(p), "-s", "hengyang"), "bad.json", needle)
+    lines = one_line_error(run("assess", str(p), "-s", "hengyang", "--lang", "en"), "bad.json", needle)
     assert len(lines) == 1
 
 
@@ -290,7 +290,7 @@ def test_corrupt_xlsx_one_line_exit_2(tmp_path, content, needle):
     p.write_bytes(content)
     with pytest.raises(InputError, match=needle):
         read_enterprise(str(p), F)
-    assert len(one_line_error(run("assess", str(p), "-s", "hengyang"), "corrupt.xlsx", needle)) == 1
+    assert len(one_line_error(run("assess", str(p), "-s", "hengyang", "--lang", "en"), "corrupt.xlsx", needle)) == 1
 
 
 def test_truncated_xlsx(tmp_path):
@@ -322,13 +322,13 @@ def test_zip_bomb_refused_through_cli(tmp_path):
         for info in src.infolist():
             dst.writestr(info.filename, src.read(info))
         dst.writestr("xl/media/padding.bin", b"\0" * (20 * 1024 * 1024))
-    one_line_error(run("assess", p, "-s", "hengyang"), "zipbomb.xlsx", "zip bomb")
+    one_line_error(run("assess", p, "-s", "hengyang", "--lang", "en"), "zipbomb.xlsx", "zip bomb")
 
 
 def test_legacy_xls_extension(tmp_path):
     p = tmp_path / "old.xls"
     p.write_bytes(b"\xd0\xcf\x11\xe0")
-    one_line_error(run("assess", str(p), "-s", "hengyang"), ".xls", "save it as .xlsx")
+    one_line_error(run("assess", str(p), "-s", "hengyang", "--lang", "en"), ".xls", "save it as .xlsx")
 
 
 def test_read_rows_for_other_sources():

@@ -84,16 +84,18 @@ def test_rules_command_resolves_too():
 
 
 def test_unknown_programme_is_a_one_line_error():
-    r = CliRunner().invoke(app, ["assess", SAMPLE, "--scheme", "miitt"])
+    r = CliRunner().invoke(app, ["assess", SAMPLE, "--scheme", "miitt", "--lang", "en"])
     assert r.exit_code == 2
     assert "unknown scheme 'miitt'" in r.output and "Traceback" not in r.output
 
 
 def test_explicit_version_out_of_force_warns_but_assesses():
-    r = run("assess", SAMPLE, "--scheme", "miit-2022", "--as-of", "2026-06-01", "--format", "json")
+    r = run("assess", SAMPLE, "--scheme", "miit-2022", "--as-of", "2026-06-01", "--format", "json", "--lang", "en")
     assert json.loads(r.stdout)["scheme"] == "miit-2022"
     assert "miit-2022: not in force on 2026-06-01" in r.stderr
+    r = run("assess", SAMPLE, "--scheme", "miit-2022", "--as-of", "2026-06-01", "--format", "json")
+    assert "zjtx: warning: miit-2022：2026-06-01 时不在有效期内" in r.stderr
     r = run("assess", SAMPLE, "--scheme", "miit-2022", "--as-of", "2025-06-01", "--format", "json")
-    assert "not in force" not in r.stderr
-    r = run("assess", SAMPLE, "--scheme", "miit", "--as-of", "2026-06-01", "--format", "json")
+    assert "不在有效期内" not in r.stderr
+    r = run("assess", SAMPLE, "--scheme", "miit", "--as-of", "2026-06-01", "--format", "json", "--lang", "en")
     assert "not in force" not in r.stderr

@@ -82,9 +82,9 @@ class MemoFields:
         return iter(self._fd)
 
 
-def _pjson(p: Problem) -> dict:
+def _pjson(p: Problem, lang: str = "zh") -> dict:
     d = p.to_json()
-    d["line"] = p.line()
+    d["line"] = p.line(lang)
     return d
 
 
@@ -295,7 +295,7 @@ class Scorer:
             "statuses": statuses,
             "gaps": gaps,
             "json": None,
-            "warnings": [_pjson(w) for w in e.warnings],
+            "warnings": [_pjson(w, lang) for w in e.warnings],
         }
         if doc is not None:
             if row is not None:
@@ -342,32 +342,35 @@ def list_files(folder, recursive, skip=()):
 
 def _unreadable(path, exc) -> Problem:
     msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return Problem(str(path), None, f"cannot read: {msg[:160]}")
+    return Problem(str(path), None, f"cannot read: {msg[:160]}", reason_zh=f"无法读取：{msg[:160]}")
 
 
 def _xlsx_rows_iter(path):
     """Safety check, then calamine; yields rows (lists). Raises InputError."""
-    from .safety import check_xlsx_file
+    from .reader import oserror_problem, unsafe_problem
+    from .safety import UnsafeInput, check_xlsx_file
 
     try:
         check_xlsx_file(path)
     except OSError as exc:
-        raise InputError([Problem(str(path), None, f"cannot read file: {exc.strerror or exc}")]) from None
-    except Exception as exc:  # UnsafeInput
-        raise InputError([Problem(str(path), None, str(exc))]) from None
+        raise InputError([oserror_problem(path, exc)]) from None
+    except UnsafeInput as exc:
+        raise InputError([unsafe_problem(path, exc)]) from None
     import python_calamine as pc
 
     try:
         wb = pc.CalamineWorkbook.from_path(str(path))
         if not wb.sheet_names:
-            raise InputError([Problem(str(path), None, "the workbook has no sheets")])
+            raise InputError([Problem(str(path), None, "the workbook has no sheets",
+                                      reason_zh="工作簿中没有工作表")])
         sheet = wb.get_sheet_by_index(0)
         return sheet.height, sheet.iter_rows()
     except InputError:
         raise
     except Exception as exc:
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError([Problem(str(path), None, f"not a readable xlsx workbook ({msg[:120]})")]) from None
+        raise InputError([Problem(str(path), None, f"not a readable xlsx workbook ({msg[:120]})",
+                                  reason_zh=f"不是有效的 xlsx 工作簿（{msg[:120]}）")]) from None
 
 
 def _csv_rows_iter(path):
@@ -388,7 +391,9 @@ def _csv_rows_iter(path):
     except UnicodeDecodeError:
         enc = "gb18030"  # Excel on a Chinese Windows saves CSV in GBK
     except OSError as exc:
-        raise InputError([Problem(str(path), None, f"cannot read file: {exc.strerror or exc}")]) from None
+        from .reader import oserror_problem
+
+        raise InputError([oserror_problem(path, exc)]) from None
     fh = open(path, encoding=enc, newline="", errors="replace")
 
     def gen():
@@ -424,14 +429,15 @@ def _score_file(path):
     from .reader import read_enterprise
 
     fields, scorer = _W["fields"], _W["scorer"]
+    lang = scorer.lang
     try:
         e = read_enterprise(path, fields)
     except InputError as exc:
-        return None, [_pjson(p) for p in exc.problems]
+        return None, [_pjson(p, lang) for p in exc.problems]
     except RecursionError:
-        return None, [_pjson(Problem(str(path), None, "nested too deeply"))]
+        return None, [_pjson(Problem(str(path), None, "nested too deeply", reason_zh="嵌套层数过多"), lang)]
     except Exception as exc:  # an unexpected reader failure must not stop the batch
-        return None, [_pjson(_unreadable(path, exc))]
+        return None, [_pjson(_unreadable(path, exc), lang)]
     return scorer.score(e), []
 
 
@@ -446,7 +452,7 @@ def _score_rows(chunk):
         try:
             e = roster.row(r, cells)
         except InputError as exc:
-            out.append((None, [_pjson(p) for p in exc.problems]))
+            out.append((None, [_pjson(p, scorer.lang) for p in exc.problems]))
             continue
         if e is None:
             continue
@@ -596,32 +602,34 @@ class Progress:
 # --------------------------------------------------------------------------- run
 def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="table", lang="zh", year=None,
               as_of=None) -> int:
-    from .commands import expired_warning, fail, resolve_scheme, warn
+    from .commands import expired_warning, fail, msg, resolve_scheme, unknown_tier, warn
     from .fields import field_dictionary
     from .safety import OutputError
 
     path = os.fspath(path)
     if jobs < 0:
-        fail([f"--jobs must be 0 (automatic) or more, not {jobs}"])
+        fail([msg(lang, f"--jobs 应为 0（自动）或正整数，不能是 {jobs}",
+                  f"--jobs must be 0 (automatic) or more, not {jobs}")])
     if out is not None:
         out = os.fspath(out)
         from .export import SUFFIXES
 
         if os.path.splitext(out)[1].lower() not in SUFFIXES:
-            fail([f"--out {out!r}: the file name must end in .xlsx, .csv or .jsonl"])
+            fail([msg(lang, f"--out {out!r}：文件名须以 .xlsx、.csv 或 .jsonl 结尾",
+                      f"--out {out!r}: the file name must end in .xlsx, .csv or .jsonl")])
     if not os.path.exists(path):
-        fail([f"{path}: no such file or folder"])
+        fail([msg(lang, f"{path}: 文件或文件夹不存在", f"{path}: no such file or folder")])
     import datetime as dt
 
     as_of = as_of or dt.date.today()
-    rs = resolve_scheme(scheme, as_of)
+    rs = resolve_scheme(scheme, as_of, lang)
     fields = MemoFields(field_dictionary())
     want_json = out is not None and out.lower().endswith(".jsonl")
     try:
         scorer = Scorer(rs, fields, tier, year, as_of, lang, want_json)
     except KeyError:
         ids = [tr["id"] for _t, tr in rs.tracks()] + [x["id"] for x in rs.tiers if len(x["tracks"]) > 1]
-        fail([f"unknown tier {tier!r} for scheme {rs.id}; known: {', '.join(ids)}"])
+        fail([unknown_tier(tier, rs.id, ids, lang)])
     _W.update(fields=fields, scorer=scorer)
 
     # ---- what to read
@@ -634,14 +642,16 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
     if os.path.isdir(path):
         files = list_files(path, recursive, skip=[out] if out else ())
         if not files:
-            fail([f"{path}: no .xlsx or .json files" + ("" if recursive else " (use --recursive for sub-folders)")])
+            fail([msg(lang, f"{path}: 没有 .xlsx 或 .json 文件" + ("" if recursive else "（子文件夹请加 --recursive）"),
+                      f"{path}: no .xlsx or .json files" + ("" if recursive else " (use --recursive for sub-folders)"))])
         protect = files
         total = len(files)
     else:
         protect = [path]
         ext = os.path.splitext(path)[1].lower()
         if ext not in (".xlsx", ".xlsm", ".csv", ".json"):
-            fail([f"{path}: unsupported file type {ext or '(none)'!r}: use a folder, .xlsx, .csv or .json"])
+            fail([msg(lang, f"{path}: 不支持的文件类型“{ext or '（无扩展名）'}”：请用文件夹、.xlsx、.csv 或 .json",
+                      f"{path}: unsupported file type {ext or '(none)'!r}: use a folder, .xlsx, .csv or .json")])
         if ext == ".json":
             files = [path]
         else:
@@ -650,12 +660,14 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
             try:
                 height, it = (_csv_rows_iter if ext == ".csv" else _xlsx_rows_iter)(path)
             except InputError as exc:
-                fail([p.line() for p in exc.problems])
+                fail([p.line(lang) for p in exc.problems])
             hr, header, consumed = find_header(it, fields)
             if hr is None:
                 if ext == ".csv":
-                    fail([f"{path}: no header row naming the company name and at least two more known fields "
-                          "in the first rows (a roster needs one)"])
+                    fail([msg(lang, f"{path}: 前几行中没有表头行（企业名单需要一行表头，写明企业名称和至少另外两个"
+                                    "已知字段）",
+                              f"{path}: no header row naming the company name and at least two more known fields "
+                              "in the first rows (a roster needs one)")])
                 # a single applicant workbook: read it as 'assess' does (formula and percent cells)
                 from .reader import read_enterprise
 
@@ -675,7 +687,7 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
         real = os.path.realpath(out)
         for p in protect:
             if os.path.realpath(p) == real:
-                fail([f"--out {out}: would overwrite input file {p}"])
+                fail([msg(lang, f"--out {out}：会覆盖输入文件 {p}", f"--out {out}: would overwrite input file {p}")])
     expired_warning(rs, as_of, lang)
 
     # ---- how: serial or a pool
@@ -723,7 +735,7 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
                 if roster is not None:
                     dup = roster.check_duplicate(rec["company"], rec["row"])
                     if dup is not None:
-                        report_problem(_pjson(dup), sink)
+                        report_problem(_pjson(dup, lang), sink)
             progress.advance()
 
     def loop(sink):
@@ -731,7 +743,7 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
             state["inputs"] += 1  # a single applicant workbook that could not be read
             state["unreadable"] += 1
         for p in pre_problems:
-            report_problem(_pjson(p), sink)
+            report_problem(_pjson(p, lang), sink)
         big = (files is not None and len(files) >= PROGRESS_MIN_FILES) or \
               (roster is not None and (total is None or total >= PROGRESS_MIN_ROWS))
         progress = Progress(total if big else None, "zjtx batch")
@@ -766,11 +778,12 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
     try:
         write(out, protect, scorer.cols, lang, loop)
     except OutputError as exc:
-        fail([str(exc)])
+        fail([msg(lang, exc.reason_zh, str(exc))])
     except OSError as exc:
-        fail([f"--out {out}: cannot write: {exc.strerror or exc}"])
+        fail([msg(lang, f"--out {out}：无法写入：{exc.strerror or exc}", f"--out {out}: cannot write: {exc.strerror or exc}")])
     if state["suppressed"]:
-        warn(f"{state['suppressed']} more problem(s) not shown" + (f"; see {out}" if out else ""))
+        warn(msg(lang, f"另有 {state['suppressed']} 个问题未显示" + (f"；详见 {out}" if out else ""),
+                 f"{state['suppressed']} more problem(s) not shown" + (f"; see {out}" if out else "")))
     summary.finish(state["inputs"], state["unreadable"], state["problems"])
     if out is not None:
         sys.stderr.write(f"zjtx: wrote {out}\n")

@@ -72,7 +72,7 @@ def schemes(
 ):
     """List the schemes with their tiers and tracks in ladder order."""
     _check_lang(lang)
-    _check_format(fmt)
+    _check_format(fmt, lang=lang)
     from .report import LEVEL, ruleset_meta
     from .rules import RulesetError, load_ruleset, ruleset_paths
     from .yamlcache import YamlError
@@ -140,11 +140,11 @@ def rules(
 ):
     """Print every condition of a scheme with its citation."""
     _check_lang(lang)
-    _check_format(fmt)
+    _check_format(fmt, lang=lang)
     from .fields import field_dictionary
     from .report import describe_rule, ruleset_meta
 
-    rs = resolve_scheme(scheme, _as_of(as_of))
+    rs = resolve_scheme(scheme, _as_of(as_of, lang), lang)
     fields = field_dictionary()
     if fmt == "json":
         doc = {"format_version": "1.0", "scheme": ruleset_meta(rs), "tiers": []}
@@ -194,13 +194,13 @@ def batch(
 ):
     """Score a folder of applicant files, or a roster with one company per row."""
     _check_lang(lang)
-    _check_format(fmt)
+    _check_format(fmt, lang=lang)
     try:
         from .batch import run_batch
     except ImportError:
-        fail(["batch scoring is not available in this build"])
+        fail(["此版本不提供批量评价" if lang == "zh" else "batch scoring is not available in this build"])
     code = run_batch(path=path, scheme=scheme, tier=tier, out=out, jobs=jobs, recursive=recursive, fmt=fmt,
-                     lang=lang, year=year, as_of=_as_of(as_of))
+                     lang=lang, year=year, as_of=_as_of(as_of, lang))
     raise typer.Exit(code)
 
 
@@ -215,7 +215,7 @@ def template(
     force: bool = typer.Option(False, "--force", help="Replace the file if it exists"),
 ):
     """Write a fill-in workbook (or JSON skeleton) from the field dictionary."""
-    _check_format(fmt, ("xlsx", "json"))
+    _check_format(fmt, ("xlsx", "json"), lang="en")  # no --lang here: messages stay as they were
     try:
         from .template import write_template
     except ImportError:

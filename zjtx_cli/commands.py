@@ -24,17 +24,24 @@ def warn(line):
     sys.stderr.write(f"zjtx: warning: {line}\n")
 
 
+def msg(lang, zh, en):
+    """The Chinese or the English text of a message, by ``--lang`` (Chinese unless "en")."""
+    return en if lang == "en" else zh
+
+
 def _check_lang(lang):
     if lang not in ("zh", "en"):
-        fail([f"--lang must be zh or en, not {lang!r}"])
+        # the language asked for is not known: say it both ways
+        fail([f"--lang 只能是 zh 或 en，不能是 {lang!r}（--lang must be zh or en, not {lang!r}）"])
 
 
-def _check_format(fmt, allowed=("table", "json")):
+def _check_format(fmt, allowed=("table", "json"), lang="zh"):
     if fmt not in allowed:
-        fail([f"--format must be one of {', '.join(allowed)}, not {fmt!r}"])
+        fail([msg(lang, f"--format 只能是 {'、'.join(allowed)} 之一，不能是 {fmt!r}",
+                  f"--format must be one of {', '.join(allowed)}, not {fmt!r}")])
 
 
-def _as_of(as_of):
+def _as_of(as_of, lang="zh"):
     import datetime as dt
 
     if as_of is None:
@@ -42,10 +49,11 @@ def _as_of(as_of):
     try:
         return dt.date.fromisoformat(as_of)
     except ValueError:
-        fail([f"--as-of: {as_of!r} is not a date (YYYY-MM-DD)"])
+        fail([msg(lang, f"--as-of：{as_of!r} 不是日期（应为 YYYY-MM-DD）",
+                  f"--as-of: {as_of!r} is not a date (YYYY-MM-DD)")])
 
 
-def resolve_scheme(scheme, as_of_date):
+def resolve_scheme(scheme, as_of_date, lang="zh"):
     from .rules import RulesetError, get_ruleset, ruleset_paths
     from .yamlcache import YamlError
 
@@ -62,17 +70,28 @@ def resolve_scheme(scheme, as_of_date):
     if rs is None:
         from .versions import programmes
 
-        known = sorted(ruleset_paths()) + [f"{p} (by date)" for p in programmes()]
-        fail([f"unknown scheme {scheme!r}; known: {', '.join(known)}"])
+        if lang == "en":
+            known = sorted(ruleset_paths()) + [f"{p} (by date)" for p in programmes()]
+            fail([f"unknown scheme {scheme!r}; known: {', '.join(known)}"])
+        known = sorted(ruleset_paths()) + [f"{p}（按日期选用版本）" for p in programmes()]
+        fail([f"未知方案 {scheme!r}；可用的方案：{'、'.join(known)}"])
     if resolve is not None and rs.data.get("programme"):
         from .versions import in_force
 
         if not in_force(rs.data, as_of_date):
             d = rs.data
-            warn(f"{rs.id}: not in force on {as_of_date} (in force {d['effective_from'] or '…'} to "
-                 f"{d['effective_to'] or '…'}); assessed as requested — --scheme {d['programme']} picks the "
-                 f"version in force")
+            warn(msg(lang, f"{rs.id}：{as_of_date} 时不在有效期内（有效期 {d['effective_from'] or '…'} 至 "
+                           f"{d['effective_to'] or '…'}）；已按要求评价 —— 用 --scheme {d['programme']} 可自动选用"
+                           f"当时有效的版本",
+                     f"{rs.id}: not in force on {as_of_date} (in force {d['effective_from'] or '…'} to "
+                     f"{d['effective_to'] or '…'}); assessed as requested — --scheme {d['programme']} picks the "
+                     f"version in force"))
     return rs
+
+
+def unknown_tier(tier, scheme_id, ids, lang="zh"):
+    return msg(lang, f"方案 {scheme_id} 没有层级或类别 {tier!r}；可用：{'、'.join(ids)}",
+               f"unknown tier {tier!r} for scheme {scheme_id}; known: {', '.join(ids)}")
 
 
 def console(stderr=False):
@@ -89,16 +108,16 @@ def console(stderr=False):
     return Console(file=out, highlight=False, **kw)
 
 
-def apply_sets(e, sets, fields):
+def apply_sets(e, sets, fields, lang="zh"):
     """--set KEY=VALUE and KEY.YEAR=VALUE overrides (what-if)."""
-    from .model import Problem
     from .reader import _year_of, parse_value
     from .values import BadValue
 
     problems = []
     for s in sets:
         if "=" not in s:
-            problems.append(f"--set {s!r}: expected KEY=VALUE or KEY.YEAR=VALUE")
+            problems.append(msg(lang, f"--set {s!r}：应写作 KEY=VALUE 或 KEY.YEAR=VALUE",
+                                f"--set {s!r}: expected KEY=VALUE or KEY.YEAR=VALUE"))
             continue
         left, raw = s.split("=", 1)
         year = None
@@ -108,19 +127,22 @@ def apply_sets(e, sets, fields):
             key, year = fields.lookup(name.strip()), _year_of(ys)
         if key is None:
             hint = fields.suggest(left.split(".")[0])
-            problems.append(f"--set {left!r}: unknown field" + (f" (did you mean {hint}?)" if hint else ""))
+            problems.append(msg(lang, f"--set {left!r}：未知字段" + (f"（是否为“{hint}”？）" if hint else ""),
+                                f"--set {left!r}: unknown field" + (f" (did you mean {hint}?)" if hint else "")))
             continue
         f = fields[key]
         if f.per_year and year is None:
-            problems.append(f"--set {left!r}: {key} is given per year: write {key}.YEAR=VALUE")
+            problems.append(msg(lang, f"--set {left!r}：{key} 按年度填报，请写作 {key}.YEAR=VALUE",
+                                f"--set {left!r}: {key} is given per year: write {key}.YEAR=VALUE"))
             continue
         if not f.per_year and year is not None:
-            problems.append(f"--set {left!r}: {key} is not given per year")
+            problems.append(msg(lang, f"--set {left!r}：{key} 不按年度填报",
+                                f"--set {left!r}: {key} is not given per year"))
             continue
         try:
             v = parse_value(f, raw.strip())
         except BadValue as exc:
-            problems.append(f"--set {left}={raw!r}: {exc}")
+            problems.append(f"--set {left}={raw!r}: {msg(lang, exc.zh, str(exc))}")
             continue
         old = e.get(key, year)
         if f.per_year:
@@ -135,12 +157,11 @@ def apply_sets(e, sets, fields):
 
     bad, _doubtful = check_enterprise(e, fields)
     if bad:
-        fail([f"after --set: {p.line()}" for p in bad])
-    _ = Problem
+        fail([msg(lang, "--set 之后：", "after --set: ") + p.line(lang) for p in bad])
     return e
 
 
-def load_enterprise(file, fields):
+def load_enterprise(file, fields, lang="zh"):
     from .model import InputError
     from .reader import read_enterprise
 
@@ -148,10 +169,10 @@ def load_enterprise(file, fields):
         e = read_enterprise(file, fields)
     except InputError as exc:
         for w in getattr(exc, "warnings", ()):  # found alongside the errors (issue 4)
-            warn(w.line())
-        fail([p.line() for p in exc.problems])
+            warn(w.line(lang))
+        fail([p.line(lang) for p in exc.problems])
     for w in e.warnings:
-        warn(w.line())
+        warn(w.line(lang))
     return e
 
 
@@ -181,28 +202,31 @@ def run_assess(file, scheme, tier=None, fmt="table", lang="zh", year=None, as_of
                review=False) -> int:
     """``zjtx assess``: print the assessment; return the exit status."""
     _check_lang(lang)
-    _check_format(fmt)
-    as_of_date = _as_of(as_of)
+    _check_format(fmt, lang=lang)
+    as_of_date = _as_of(as_of, lang)
     from .engine import Ladder, assess_track, make_ctx
     from .fields import field_dictionary
 
     fields = field_dictionary()
-    rs = resolve_scheme(scheme, as_of_date)
-    e = load_enterprise(file, fields)
+    rs = resolve_scheme(scheme, as_of_date, lang)
+    e = load_enterprise(file, fields, lang)
     if sets:
-        apply_sets(e, sets, fields)
+        apply_sets(e, sets, fields, lang)
     ctx = make_ctx(e, fields, year=year, as_of=as_of_date, review=review)
     from .checks import scheme_warnings  # years missing from a series a condition needs (issue 4)
 
     for w in scheme_warnings(e, rs, ctx):
-        warn(w.line())
+        warn(w.line(lang))
     expired_warning(rs, as_of_date, lang)
     if year is None and e.latest_year() is None:
-        warn(f"{file}: no yearly figures; assessment year taken as {ctx.year}")
+        warn(msg(lang, f"{file}: 没有任何年度数据；评价年度按 {ctx.year} 年计",
+                 f"{file}: no yearly figures; assessment year taken as {ctx.year}"))
     elif year is None and ctx.year >= as_of_date.year:
-        warn(f"{file}: the latest figures are for {ctx.year}, not before the assessment date "
-             f"{as_of_date.isoformat()} (上年度 would be {as_of_date.year - 1}); assessed on {ctx.year}, "
-             f"give --year to choose")
+        warn(msg(lang, f"{file}: 最新数据是 {ctx.year} 年的，并不早于评价日期 {as_of_date.isoformat()}"
+                       f"（上年度应为 {as_of_date.year - 1} 年）；已按 {ctx.year} 年评价，可用 --year 指定",
+                 f"{file}: the latest figures are for {ctx.year}, not before the assessment date "
+                 f"{as_of_date.isoformat()} (上年度 would be {as_of_date.year - 1}); assessed on {ctx.year}, "
+                 f"give --year to choose"))
     single = tier is not None or (len(rs.tiers) == 1 and len(rs.tiers[0]["tracks"]) == 1)
     from . import report
 
@@ -213,7 +237,7 @@ def run_assess(file, scheme, tier=None, fmt="table", lang="zh", year=None, as_of
             t, tracks = rs.find(tier)
             if t is None:
                 ids = [tr["id"] for _t, tr in rs.tracks()] + [x["id"] for x in rs.tiers if len(x["tracks"]) > 1]
-                fail([f"unknown tier {tier!r} for scheme {rs.id}; known: {', '.join(ids)}"])
+                fail([unknown_tier(tier, rs.id, ids, lang)])
         # lower tiers first, so that a tier that depends on a lower one can see its verdict
         for lt in rs.tiers:
             if lt is t:

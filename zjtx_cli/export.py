@@ -146,10 +146,12 @@ class XlsxSink:
 
     def problem(self, p):
         sev = p["severity"]
+        reason = p["reason"]
         if self.lang == "zh":
             sev = {"error": "错误", "warning": "警告"}.get(sev, sev)
+            reason = p.get("reason_zh") or reason
         self.ps.append([cell_value(p["file"]), p["row"], cell_value(p["field"]), p["year"],
-                        cell_value(p["value"]), cell_value(p["reason"]), sev])
+                        cell_value(p["value"]), cell_value(reason), sev])
         self.pn += 1
 
     def finish(self):

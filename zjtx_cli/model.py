@@ -4,11 +4,15 @@ from __future__ import annotations
 
 
 class Problem:
-    """One thing wrong with an input: file, field, year, value, reason."""
+    """One thing wrong with an input: file, field, year, value, reason.
 
-    __slots__ = ("file", "field", "year", "value", "reason", "severity", "row")
+    ``reason`` is English; ``reason_zh`` (optional) the same in Chinese.
+    :meth:`line` picks one by language, falling back to English.
+    """
 
-    def __init__(self, file, field, reason, value=None, year=None, severity="error", row=None):
+    __slots__ = ("file", "field", "year", "value", "reason", "severity", "row", "reason_zh")
+
+    def __init__(self, file, field, reason, value=None, year=None, severity="error", row=None, reason_zh=None):
         self.file = file
         self.field = field
         self.year = year
@@ -16,22 +20,25 @@ class Problem:
         self.reason = reason
         self.severity = severity
         self.row = row
+        self.reason_zh = reason_zh
 
-    def line(self) -> str:
+    def line(self, lang: str = "en") -> str:
+        zh = lang == "zh"
         where = str(self.file)
         if self.row is not None:
-            where += f": row {self.row}"
+            where += f": 第{self.row}行" if zh else f": row {self.row}"
         if self.field:
             where += f": {self.field}"
         if self.year is not None:
             where += f" ({self.year})"
         value = "" if self.value is None else f": {self.value!r}"
-        return f"{where}{value}: {self.reason}"
+        reason = self.reason_zh if zh and self.reason_zh else self.reason
+        return f"{where}{value}: {reason}"
 
     def to_json(self) -> dict:
         return {"file": str(self.file), "row": self.row, "field": self.field, "year": self.year,
                 "value": None if self.value is None else str(self.value), "reason": self.reason,
-                "severity": self.severity}
+                "reason_zh": self.reason_zh, "severity": self.severity}
 
 
 class InputError(Exception):

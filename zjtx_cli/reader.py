@@ -27,6 +27,7 @@ reports all three. :func:`read_enterprise` also runs the data checks of
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -53,6 +54,7 @@ _YEAR_LABEL = (re.compile(r"^((?:19|20)\d{2})\s*(?:年度|年)?\s*(.+)$"),
                re.compile(r"^(.+?)\s*[(\[]?\s*((?:19|20)\d{2})\s*(?:年度|年)?\s*[)\]]?$"))
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 UNCACHED_FORMULA = "formula without a cached value — open and save the file in Excel"
+UNCACHED_FORMULA_ZH = "公式没有缓存值：请在 Excel 中打开并保存后再试"
 
 
 def parse_value(field, raw, label_unit=None):
@@ -160,6 +162,24 @@ def _oneline(label):
     return text if len(text) <= 80 else text[:79] + "…"
 
 
+_SINGLE_ZH = "应为单个值"
+_OS_ZH = {errno.ENOENT: "文件不存在", errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限",
+          errno.EISDIR: "是文件夹，不是文件", errno.ENOTDIR: "路径中有一段不是文件夹",
+          errno.ENAMETOOLONG: "文件名过长"}
+
+
+def oserror_problem(path, exc: OSError) -> Problem:
+    """A file that the system would not let us read (missing, no permission …)."""
+    why = exc.strerror or str(exc)
+    zh = _OS_ZH.get(exc.errno, why)
+    return Problem(str(path), None, f"cannot read file: {why}", reason_zh=f"无法读取文件：{zh}")
+
+
+def unsafe_problem(path, exc) -> Problem:
+    """A file refused by :mod:`safety` (``UnsafeInput``), with its Chinese reason."""
+    return Problem(str(path), None, exc.reason, reason_zh=getattr(exc, "zh", None) or "不安全，已拒绝处理")
+
+
 class _Collector:
     def __init__(self, path, fields):
         self.path = str(path)
@@ -168,8 +188,8 @@ class _Collector:
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
 
-    def error(self, field, reason, value=None, year=None, row=None):
-        self.errors.append(Problem(self.path, _oneline(field), reason, value, year, row=row))
+    def error(self, field, reason, value=None, year=None, row=None, zh=None):
+        self.errors.append(Problem(self.path, _oneline(field), reason, value, year, row=row, reason_zh=zh))
 
     def put(self, key, raw, year=None, label_unit=None, shown=None, row=None):
         f = self.fields[key]
@@ -179,33 +199,41 @@ class _Collector:
         try:
             v = parse_value(f, raw, label_unit)
         except BadValue as exc:
-            self.error(label, str(exc), raw, year, row=row)
+            self.error(label, str(exc), raw, year, row=row, zh=exc.zh)
             return
         except (ArithmeticError, ValueError, TypeError, OverflowError) as exc:  # never a traceback
-            self.error(label, f"cannot read this value ({type(exc).__name__})", raw, year, row=row)
+            self.error(label, f"cannot read this value ({type(exc).__name__})", raw, year, row=row,
+                       zh=f"无法读取该值（{type(exc).__name__}）")
             return
         if f.per_year:
             if year is None:
-                self.error(label, "a per-year figure needs a year", raw, row=row)
+                self.error(label, "a per-year figure needs a year", raw, row=row, zh="按年度填报的指标需要注明年度")
                 return
             slot = self.values.setdefault(key, {})
             if year in slot and slot[year] != v:
-                self.error(label, f"given twice with different values ({_oneline(slot[year])} and {_oneline(v)})", raw, year, row=row)
+                a, b = _oneline(slot[year]), _oneline(v)
+                self.error(label, f"given twice with different values ({a} and {b})", raw, year, row=row,
+                           zh=f"填写了两次且数值不同（{a} 和 {b}）")
                 return
             slot[year] = v
         else:
             if year is not None:
-                self.error(label, "is not given per year: give a single value", raw, year, row=row)
+                self.error(label, "is not given per year: give a single value", raw, year, row=row,
+                           zh="不按年度填报：请只填一个值")
                 return
             if key in self.values and self.values[key] != v:
-                self.error(label, f"given twice with different values ({_oneline(self.values[key])} and {_oneline(v)})", raw, row=row)
+                a, b = _oneline(self.values[key]), _oneline(v)
+                self.error(label, f"given twice with different values ({a} and {b})", raw, row=row,
+                           zh=f"填写了两次且数值不同（{a} 和 {b}）")
                 return
             self.values[key] = v
 
     def unknown(self, label, row=None):
         hint = self.fields.suggest(label)
         reason = "unknown label, ignored" + (f" (did you mean {hint}?)" if hint else "")
-        self.warnings.append(Problem(self.path, _oneline(label), reason, severity="warning", row=row))
+        zh = "未知标签，已忽略" + (f"（是否为“{hint}”？）" if hint else "")
+        self.warnings.append(Problem(self.path, _oneline(label), reason, severity="warning", row=row,
+                                     reason_zh=zh))
 
     def result(self, checks: bool = False) -> Enterprise:
         e = Enterprise(self.values, self.path, self.warnings)
@@ -255,24 +283,30 @@ def read_json(path, fields, data=None, checks: bool | None = None) -> Enterprise
             with open(path, "rb") as fh:
                 raw = fh.read()
         except UnsafeInput as exc:
-            raise InputError([Problem(path, None, exc.reason)]) from None
+            raise InputError([unsafe_problem(path, exc)]) from None
         except OSError as exc:
-            raise InputError([Problem(path, None, f"cannot read file: {exc.strerror or exc}")]) from None
+            raise InputError([oserror_problem(path, exc)]) from None
         try:
             data = json.loads(raw.decode("utf-8-sig"), object_pairs_hook=_no_duplicates)
         except UnicodeDecodeError:
-            raise InputError([Problem(path, None, "not UTF-8 text (save the file as UTF-8)")]) from None
+            raise InputError([Problem(path, None, "not UTF-8 text (save the file as UTF-8)",
+                                      reason_zh="不是 UTF-8 编码的文本（请另存为 UTF-8 编码）")]) from None
         except json.JSONDecodeError as exc:
             raise InputError([Problem(path, None, f"not valid JSON: {exc.msg} at line {exc.lineno} "
-                                                  f"column {exc.colno}")]) from None
+                                                  f"column {exc.colno}",
+                                      reason_zh=f"不是有效的 JSON（第{exc.lineno}行第{exc.colno}列）")]) from None
         except _DuplicateKey as exc:
-            raise InputError([Problem(path, str(exc.args[0]), "key given twice with different values")]) from None
+            raise InputError([Problem(path, str(exc.args[0]), "key given twice with different values",
+                                      reason_zh="同一个键填写了两次且数值不同")]) from None
         except RecursionError:
-            raise InputError([Problem(path, None, "not valid JSON: nested too deeply")]) from None
+            raise InputError([Problem(path, None, "not valid JSON: nested too deeply",
+                                      reason_zh="不是有效的 JSON：嵌套层数过多")]) from None
         except ValueError as exc:  # e.g. an integer literal with thousands of digits
-            raise InputError([Problem(path, None, f"not valid JSON: {str(exc)[:80]}")]) from None
+            raise InputError([Problem(path, None, f"not valid JSON: {str(exc)[:80]}",
+                                      reason_zh=f"不是有效的 JSON：{str(exc)[:80]}")]) from None
     if not isinstance(data, dict):
-        raise InputError([Problem(path, None, "expected a JSON object of field: value pairs")])
+        raise InputError([Problem(path, None, "expected a JSON object of field: value pairs",
+                                  reason_zh="应为由“字段: 值”组成的 JSON 对象")])
     for label, raw in data.items():
         label = str(label)
         if label.startswith("_") or label in ("$schema", "format", "notes", "comment"):
@@ -284,7 +318,8 @@ def read_json(path, fields, data=None, checks: bool | None = None) -> Enterprise
         f = fields[key]
         if lyear is not None:
             if isinstance(raw, (dict, list)):
-                col.error(label, "expected a single value", json.dumps(raw, ensure_ascii=False)[:40], lyear)
+                col.error(label, "expected a single value", json.dumps(raw, ensure_ascii=False)[:40], lyear,
+                          zh=_SINGLE_ZH)
             else:
                 col.put(key, raw, lyear, label_unit, label)
             continue
@@ -293,20 +328,23 @@ def read_json(path, fields, data=None, checks: bool | None = None) -> Enterprise
                 if _empty(raw):
                     continue
                 col.error(label, 'a per-year figure is an object keyed by year, e.g. {"2024": 1800}',
-                          json.dumps(raw, ensure_ascii=False)[:40] if isinstance(raw, list) else raw)
+                          json.dumps(raw, ensure_ascii=False)[:40] if isinstance(raw, list) else raw,
+                          zh='按年度填报的指标应写成以年度为键的对象，如 {"2024": 1800}')
                 continue
             for ys, v in raw.items():
                 y = _year_of(ys)
                 if y is None:
-                    col.error(label, "not a year", ys)
+                    col.error(label, "not a year", ys, zh="不是年度")
                     continue
                 if isinstance(v, (dict, list)):
-                    col.error(label, "expected a single value", json.dumps(v, ensure_ascii=False)[:40], y)
+                    col.error(label, "expected a single value", json.dumps(v, ensure_ascii=False)[:40], y,
+                              zh=_SINGLE_ZH)
                     continue
                 col.put(key, v, y, label_unit, label)
         else:
             if isinstance(raw, (dict, list)):
-                col.error(label, "expected a single value", json.dumps(raw, ensure_ascii=False)[:40])
+                col.error(label, "expected a single value", json.dumps(raw, ensure_ascii=False)[:40],
+                          zh=_SINGLE_ZH)
                 continue
             col.put(key, raw, None, label_unit, label)
     return col.result(checks)
@@ -461,23 +499,24 @@ def _rows_xlsx(path):
     try:
         check_xlsx_file(path)
     except UnsafeInput as exc:
-        raise InputError([Problem(path, None, exc.reason)]) from None
+        raise InputError([unsafe_problem(path, exc)]) from None
     except OSError as exc:
-        raise InputError([Problem(path, None, f"cannot read file: {exc.strerror or exc}")]) from None
+        raise InputError([oserror_problem(path, exc)]) from None
     import python_calamine as pc
 
     try:
         wb = pc.CalamineWorkbook.from_path(str(path))
         names = wb.sheet_names
         if not names:
-            raise InputError([Problem(path, None, "the workbook has no sheets")])
+            raise InputError([Problem(path, None, "the workbook has no sheets", reason_zh="工作簿中没有工作表")])
         sheet = wb.get_sheet_by_index(0)
         rows = sheet.to_python(skip_empty_area=False)
     except InputError:
         raise
     except Exception as exc:  # calamine raises several error types for corrupt files
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError([Problem(path, None, f"not a readable xlsx workbook ({msg[:120]})")]) from None
+        raise InputError([Problem(path, None, f"not a readable xlsx workbook ({msg[:120]})",
+                                  reason_zh=f"不是有效的 xlsx 工作簿（{msg[:120]}）")]) from None
     return rows
 
 
@@ -574,7 +613,7 @@ def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None) -> Enterp
             if isinstance(v, str) and len(v) > 1 and v[0] == "'" and v[1] in _FORMULA_START:
                 v = v[1:]  # text neutralised on export (safety.neutralise) reads back as it was
             if _empty(v) and sheet_xml is not None and sheet_xml.uncached(r, i):
-                col.error(shown, UNCACHED_FORMULA, None, year, row=r)
+                col.error(shown, UNCACHED_FORMULA, None, year, row=r, zh=UNCACHED_FORMULA_ZH)
                 return
             if (f.unit == "%" and isinstance(v, float) and -1 <= v <= 1 and v != 0
                     and sheet_xml is not None and sheet_xml.percent(r, i)):
@@ -588,11 +627,13 @@ def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None) -> Enterp
         elif f.per_year:
             if not cols.years:
                 if any(not _empty(v) for _i, v in rest):
-                    col.error(shown, "a per-year row needs a header row naming the years above it", row=r)
+                    col.error(shown, "a per-year row needs a header row naming the years above it", row=r,
+                              zh="按年度填报的行，上方需要有注明年度的表头行")
                 continue
             if any(i <= li for i in cols.years.values()):
                 col.error(shown, "the year header row above is not aligned with this row (a year heads the "
-                                 "label column); check the header row", row=r)
+                                 "label column); check the header row", row=r,
+                          zh="上方的年度表头行与本行没有对齐（标签列上方是年度）；请检查表头行")
                 continue
             for y, i in cols.years.items():
                 if i < len(cells) and i not in cols.skip:
@@ -615,8 +656,11 @@ def read_xlsx(path, fields, checks: bool = True) -> Enterprise:
 
     hr, _header, _consumed = find_header(iter(rows), fields)
     if hr is not None:
+        base = os.path.basename(path)
         raise InputError([Problem(path, None, f"looks like a roster (one company per row, headers in row {hr}), "
-                                              f"not one applicant's file: use 'zjtx batch {os.path.basename(path)}'")])
+                                              f"not one applicant's file: use 'zjtx batch {base}'",
+                                  reason_zh=f"看起来是企业名单（每行一家企业，表头在第{hr}行），不是单个企业的申报文件："
+                                            f"请用 'zjtx batch {base}'")])
     return read_rows(path, fields, rows, checks=checks, sheet_xml=_SheetXml(str(path)))
 
 
@@ -627,17 +671,22 @@ def read_enterprise(path, fields) -> Enterprise:
     """
     p = str(path)
     if not os.path.exists(p):
-        raise InputError([Problem(p, None, "no such file")])
+        raise InputError([Problem(p, None, "no such file", reason_zh="文件不存在")])
     if os.path.isdir(p):
-        raise InputError([Problem(p, None, "is a folder, not a file (use 'zjtx batch' for folders)")])
+        raise InputError([Problem(p, None, "is a folder, not a file (use 'zjtx batch' for folders)",
+                                  reason_zh="是文件夹，不是文件（文件夹请用 'zjtx batch'）")])
     ext = os.path.splitext(p)[1].lower()
     if ext == ".json":
         return read_json(p, fields, checks=True)
     if ext in (".xlsx", ".xlsm"):
         return read_xlsx(p, fields, checks=True)
     if ext == ".xls":
-        raise InputError([Problem(p, None, "legacy .xls workbooks are not read: save it as .xlsx in Excel")])
+        raise InputError([Problem(p, None, "legacy .xls workbooks are not read: save it as .xlsx in Excel",
+                                  reason_zh="不读取旧版 .xls 工作簿：请在 Excel 中另存为 .xlsx")])
     if ext == ".csv":
+        base = os.path.basename(p)
         raise InputError([Problem(p, None, "a CSV file is read as a roster (one company per row): "
-                                           f"use 'zjtx batch {os.path.basename(p)}'")])
-    raise InputError([Problem(p, None, f"unsupported file type {ext or '(none)'!r}: use .xlsx or .json")])
+                                           f"use 'zjtx batch {base}'",
+                                  reason_zh=f"CSV 文件按企业名单读取（每行一家企业）：请用 'zjtx batch {base}'")])
+    raise InputError([Problem(p, None, f"unsupported file type {ext or '(none)'!r}: use .xlsx or .json",
+                              reason_zh=f"不支持的文件类型“{ext or '（无扩展名）'}”：请用 .xlsx 或 .json")])

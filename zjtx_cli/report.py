@@ -376,7 +376,7 @@ def _subject(ctx) -> dict:
 
 
 def _finish(doc, ctx, lang, extra):
-    doc.update(overrides=list(ctx.e.overrides), warnings=[w.line() for w in ctx.e.warnings], lang=lang)
+    doc.update(overrides=list(ctx.e.overrides), warnings=[w.line(lang) for w in ctx.e.warnings], lang=lang)
     if extra:
         doc.update(extra)
     return doc

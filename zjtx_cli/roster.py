@@ -115,20 +115,23 @@ class Roster:
                 hint = fields.suggest(str(cell))
                 self.warnings.append(Problem(self.path, shown, "unknown column, ignored" +
                                              (f" (did you mean {hint}?)" if hint else ""),
-                                             severity="warning", row=header_row))
+                                             severity="warning", row=header_row,
+                                             reason_zh="未知列，已忽略" + (f"（是否为“{hint}”？）" if hint else "")))
                 continue
             key, year, unit = h
             f = fields[key]
             if f.per_year and year is None:
                 self.warnings.append(Problem(self.path, shown, "a per-year field needs the year in its header "
                                              f"(e.g. {f.zh}2024), column ignored", severity="warning",
-                                             row=header_row))
+                                             row=header_row,
+                                             reason_zh=f"按年度填报的字段需在表头中注明年度（如 {f.zh}2024），该列已忽略"))
                 continue
             if not f.per_year and year is not None:
                 year = None  # e.g. "有效发明专利（2025年）": the field is not kept per year
             if (key, year) in seen:
                 self.warnings.append(Problem(self.path, shown, f"same field as column {seen[(key, year)]!r}, "
-                                             "column ignored", severity="warning", row=header_row))
+                                             "column ignored", severity="warning", row=header_row,
+                                             reason_zh=f"与“{seen[(key, year)]}”列是同一字段，该列已忽略"))
                 continue
             seen[(key, year)] = shown
             self.columns.append(Column(i, key, year, unit, shown, f))
@@ -165,7 +168,7 @@ class Roster:
             try:
                 v = self._parse(c, raw)
             except BadValue as exc:
-                errors.append(Problem(self.path, c.shown, str(exc), raw, c.year, row=r))
+                errors.append(Problem(self.path, c.shown, str(exc), raw, c.year, row=r, reason_zh=exc.zh))
                 continue
             if c.year is not None:
                 values.setdefault(c.key, {})[c.year] = v
@@ -197,7 +200,8 @@ class Roster:
         first = self._names.get(norm)
         if first is not None:
             return Problem(self.path, self.fields["company_name"].zh,
-                           f"duplicate company name (also in row {first})", name, severity="warning", row=r)
+                           f"duplicate company name (also in row {first})", name, severity="warning", row=r,
+                           reason_zh=f"企业名称重复（第{first}行也有）")
         self._names[norm] = r
         return None
 

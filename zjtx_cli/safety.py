@@ -78,13 +78,14 @@ class UnsafeInput(Exception):
 
     ``str(exc)`` is one English line naming the file and the reason;
     ``exc.reason_zh`` is the same in Chinese.  ``exc.path`` and ``exc.reason``
-    hold the parts.
+    hold the parts; ``exc.zh`` is the Chinese reason without the file name.
     """
 
     def __init__(self, path, reason: str, reason_zh: str | None = None):
         self.path = path
         self.reason = reason
         self._zh = reason_zh
+        self.zh = reason_zh or "不安全，已拒绝处理"
         shown = _shown(path)
         self.reason_zh = f"文件 {shown} {reason_zh or '不安全，已拒绝处理'}"
         super().__init__(f"{shown} {reason}")
@@ -376,7 +377,7 @@ def check_xlsx_file(path) -> None:
                 raise UnsafeInput(
                     path,
                     f"is unsafe: {_shown(info.filename)} {en}",
-                    f"的 {_shown(info.filename)} {zh}",
+                    f"不安全：其中的 {_shown(info.filename)} {zh}",
                 )
 
 

@@ -15,7 +15,18 @@ from decimal import Decimal, InvalidOperation
 
 
 class BadValue(ValueError):
-    """A value that cannot be read as the field's type."""
+    """A value that cannot be read as the field's type.
+
+    ``str(exc)`` is the English reason, ``exc.zh`` the Chinese one (the English
+    one when no translation was given).
+    """
+
+    def __init__(self, reason: str, zh: str | None = None):
+        super().__init__(reason)
+        self.zh = zh or reason
+
+    def __reduce__(self):  # picklable for the batch process pool
+        return (type(self), (str(self), self.zh))
 
 
 # --------------------------------------------------------------------------- text
@@ -74,7 +85,7 @@ def _from_float(x: float) -> Decimal:
     # Excel stores 0.1 + 0.2 as 0.30000000000000004: 15 significant digits is
     # what Excel itself shows, and removes that noise.
     if x != x or x in (float("inf"), float("-inf")):
-        raise BadValue("not a finite number")
+        raise BadValue("not a finite number", zh="不是有效的数值")
     return Decimal(format(x, ".15g"))
 
 
@@ -89,20 +100,21 @@ def _number_text(raw: str) -> tuple[Decimal, str | None]:
     if "," in text:
         m = _GROUPED.match(text)
         if not m or "," in text[m.end():]:
-            raise BadValue("misplaced thousands separator (write 1,234,567.89 or 1234567.89)")
+            raise BadValue("misplaced thousands separator (write 1,234,567.89 or 1234567.89)",
+                           zh="千分位逗号位置不对（应写作 1,234,567.89 或 1234567.89）")
         text = text.replace(",", "")
     m = _NUM.match(text)
     if not m:
-        raise BadValue("not a number")
+        raise BadValue("not a number", zh="不是数字")
     try:
         value = Decimal(m.group(1))
     except InvalidOperation:  # pragma: no cover - the regex admits only literals
-        raise BadValue("not a number") from None
+        raise BadValue("not a number", zh="不是数字") from None
     word = m.group(2) or None
     if word == "万元/年":
         word = "万元"
     if word is not None and word not in _MONEY and word not in _PLAIN:
-        raise BadValue(f"unknown unit {word!r}")
+        raise BadValue(f"unknown unit {word!r}", zh=f"无法识别的单位“{word}”")
     return (-value if negative else value), word
 
 
@@ -117,7 +129,7 @@ def parse_number(raw, unit: str | None = None, label_unit: str | None = None) ->
     ``Decimal(2000)`` 万元.
     """
     if isinstance(raw, bool):
-        raise BadValue("expected a number, got a yes/no value")
+        raise BadValue("expected a number, got a yes/no value", zh="应为数字，而不是“是/否”")
     if isinstance(raw, int):
         value, word = Decimal(raw), None
     elif isinstance(raw, float):
@@ -127,25 +139,26 @@ def parse_number(raw, unit: str | None = None, label_unit: str | None = None) ->
     elif isinstance(raw, str):
         value, word = _number_text(raw)
     else:
-        raise BadValue("expected a number")
+        raise BadValue("expected a number", zh="应为数字")
     if not value.is_finite():
-        raise BadValue("not a finite number")
+        raise BadValue("not a finite number", zh="不是有效的数值")
     if abs(value) >= _LIMIT:
-        raise BadValue("implausibly large number")
+        raise BadValue("implausibly large number", zh="数值过大，不合常理")
     word = word or label_unit
     if word in ("RMB", "人民币", "家"):
         word = None
     if unit == "万元":
         if word is not None:
             if word not in _MONEY:
-                raise BadValue(f"unit {word!r} is not money (expected 万元)")
+                raise BadValue(f"unit {word!r} is not money (expected 万元)", zh=f"单位“{word}”不是金额单位（应为万元）")
             value = value * _MONEY[word]
     elif word is not None and word in _MONEY:
-        raise BadValue(f"money unit {word!r} given for a field in {unit or 'no unit'}")
+        raise BadValue(f"money unit {word!r} given for a field in {unit or 'no unit'}",
+                       zh=(f"本项单位为{unit}，不能用金额单位“{word}”" if unit else f"本项没有单位，不能用金额单位“{word}”"))
     elif word is not None and unit is not None and _PLAIN.get(word) != unit:
-        raise BadValue(f"unit {word!r} given for a field in {unit}")
+        raise BadValue(f"unit {word!r} given for a field in {unit}", zh=f"本项单位为{unit}，不能用单位“{word}”")
     elif word is not None and unit is None and word not in ("名",):
-        raise BadValue(f"unit {word!r} given for a field without a unit")
+        raise BadValue(f"unit {word!r} given for a field without a unit", zh=f"本项没有单位，不能填单位“{word}”")
     return _tidy(value)
 
 
@@ -156,7 +169,7 @@ def parse_integer(raw, unit: str | None = None, label_unit: str | None = None) -
             raw = text[1:]
     value = parse_number(raw, unit, label_unit)
     if value != value.to_integral_value():
-        raise BadValue("expected a whole number")
+        raise BadValue("expected a whole number", zh="应为整数")
     return int(value)
 
 
@@ -179,7 +192,7 @@ def parse_bool(raw) -> bool:
             return False
         if text in ("1.0", "0.0"):
             return text == "1.0"
-    raise BadValue("expected yes/no (是/否)")
+    raise BadValue("expected yes/no (是/否)", zh="应为“是/否”")
 
 
 # ----------------------------------------------------------------------------- dates
@@ -188,6 +201,8 @@ _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s
                       r"(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _MONTH_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 _YEAR_ONLY = "a year alone is not a date: give the full date, e.g. 2015-03-01"
+_YEAR_ONLY_ZH = "只有年份不是日期：请填写完整日期，如 2015-03-01"
+_NOT_DATE_ZH = "不是有效日期（如 2015-03-01）"
 
 
 def parse_date(raw) -> _dt.date:
@@ -201,12 +216,12 @@ def parse_date(raw) -> _dt.date:
     if isinstance(raw, _dt.date):
         return raw
     if isinstance(raw, bool):
-        raise BadValue("expected a date")
+        raise BadValue("expected a date", zh=_NOT_DATE_ZH)
     if isinstance(raw, (int, float, Decimal)):
         if not 1 <= raw < 2958466:  # Excel serials: 1900-01-01 .. 9999-12-31 (also refuses NaN)
-            raise BadValue("expected a date")
+            raise BadValue("expected a date", zh=_NOT_DATE_ZH)
         if raw == int(raw) and 1900 <= int(raw) <= 2100:
-            raise BadValue(_YEAR_ONLY)
+            raise BadValue(_YEAR_ONLY, zh=_YEAR_ONLY_ZH)
         return _EXCEL_EPOCH + _dt.timedelta(days=int(raw))
     if isinstance(raw, str):
         text = nfkc(raw)
@@ -220,39 +235,40 @@ def parse_date(raw) -> _dt.date:
             elif text.isascii() and text.isdigit() and len(text) == 8:
                 y, mo, d = int(text[:4]), int(text[4:6]), int(text[6:])
             elif re.fullmatch(r"\d{4}\s*年?", text):
-                raise BadValue(_YEAR_ONLY)
+                raise BadValue(_YEAR_ONLY, zh=_YEAR_ONLY_ZH)
             else:
-                raise BadValue("expected a date such as 2015-03-01")
+                raise BadValue("expected a date such as 2015-03-01", zh=_NOT_DATE_ZH)
         try:
             return _dt.date(y, mo, d)
         except ValueError:
-            raise BadValue("not a real calendar date") from None
-    raise BadValue("expected a date")
+            raise BadValue("not a real calendar date", zh="日历上没有这一天（不是真实存在的日期）") from None
+    raise BadValue("expected a date", zh=_NOT_DATE_ZH)
 
 
 # ---------------------------------------------------------------------------- choice
 def parse_choice(raw, choices: dict) -> str:
     """Accept the choice code, its Chinese or its English label."""
     if not isinstance(raw, str):
-        raise BadValue("expected one of the listed choices")
+        raise BadValue("expected one of the listed choices", zh="应为所列选项之一")
     text = normalize_label(raw)
     for code, labels in choices.items():
         if text in (normalize_label(code), normalize_label(labels["zh"]), normalize_label(labels["en"])):
             return code
-    raise BadValue("not one of: " + "、".join(c["zh"] for c in choices.values()))
+    listed = "、".join(c["zh"] for c in choices.values())
+    raise BadValue("not one of: " + listed, zh="不是以下选项之一：" + listed)
 
 
 def parse_text(raw) -> str:
     if isinstance(raw, bool):
-        raise BadValue("expected text, got a yes/no value")
+        raise BadValue("expected text, got a yes/no value", zh="应为文字，而不是“是/否”")
     if isinstance(raw, float):
         if raw != raw or raw in (float("inf"), float("-inf")):
-            raise BadValue("expected text")
+            raise BadValue("expected text", zh="应为文字")
         raw = int(raw) if raw == int(raw) else _from_float(raw)
     if isinstance(raw, (int, Decimal)):
         return str(raw)
     if not isinstance(raw, str):
-        raise BadValue("expected text")
+        raise BadValue("expected text", zh="应为文字")
     return raw.strip()
 
 
@@ -267,20 +283,22 @@ def uscc_check_char(code17: str) -> str:
     for ch, w in zip(code17, _USCC_WEIGHTS):
         idx = _USCC_ALPHABET.find(ch)
         if idx < 0:
-            raise BadValue(f"character {ch!r} is not allowed in a credit code")
+            raise BadValue(f"character {ch!r} is not allowed in a credit code", zh=f"信用代码中不能出现字符“{ch}”")
         total += idx * w
     return _USCC_ALPHABET[(31 - total % 31) % 31]
 
 
-def uscc_problem(code: str) -> str | None:
-    """None when the code is well formed, else a short reason."""
+def uscc_problem(code: str, lang: str = "en") -> str | None:
+    """None when the code is well formed, else a short reason (in English, or Chinese with lang="zh")."""
+    zh = lang == "zh"
     code = nfkc(code).upper()
     if len(code) != 18:
-        return f"must be 18 characters, has {len(code)}"
+        return f"应为 18 位，实为 {len(code)} 位" if zh else f"must be 18 characters, has {len(code)}"
     try:
         expected = uscc_check_char(code[:17])
     except BadValue as exc:
-        return str(exc)
+        return exc.zh if zh else str(exc)
     if code[17] != expected:
-        return f"check character should be {expected!r}, not {code[17]!r}"
+        return (f"校验码应为“{expected}”，而不是“{code[17]}”" if zh else
+                f"check character should be {expected!r}, not {code[17]!r}")
     return None
