@@ -263,7 +263,8 @@ class Scorer:
                 statuses.append(T[st][lang] if st else None)
                 continue
             r = results.get(a_id, {}).get(c_id)
-            statuses.append(T[status_key(r["kind"], r["status"])][lang] if r else None)
+            statuses.append(T[status_key(r["kind"], r["status"], r.get("not_examined", False))][lang]
+                            if r else None)
         figures = [_figure(keys, ctx, off) for keys, off in cols.figures]
         gaps = []
         first_gap = None  # the largest gap: the hardest to close (gaps come ordered easiest first)

@@ -97,6 +97,9 @@ def unknown_tier(tier, scheme_id, ids, lang="zh"):
 def console(stderr=False):
     from rich.console import Console
 
+    from .report import enable_cjk_wrap
+
+    enable_cjk_wrap()
     out = sys.stderr if stderr else sys.stdout
     kw = {}
     if not out.isatty():

@@ -37,7 +37,7 @@ def colour_of(key: str) -> str | None:
     if key in ("unknown", "pending", "priority_unknown", "priority_pending", "excl_unknown", "excl_pending",
                "undetermined"):
         return AMBER
-    if key == "priority_unmet":
+    if key in ("priority_unmet", "not_examined"):
         return GREY
     return None
 
