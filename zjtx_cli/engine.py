@@ -223,7 +223,10 @@ def evaluate_condition(cond: dict, ctx: Ctx) -> dict:
             return hit
     res = evaluate_check(cond["check"], ctx)
     status = res["status"]
-    if status == UNKNOWN and _only_pending(res):
+    can_pend = cond.get("_can_pend")
+    if can_pend is None:
+        can_pend = cond["_can_pend"] = _has_delegated_check(cond["check"])
+    if status == UNKNOWN and can_pend and _only_pending(res):
         status = PENDING
     out = {"id": cond["id"], "kind": cond["kind"], "status": status, "cond": cond, "result": res}
     if res.get("not_examined"):
@@ -244,6 +247,18 @@ def _has_tier_check(c) -> bool:
     if c["type"] in ("score", "review"):
         return True  # delegated check types: never memoised, to be safe
     return any(_has_tier_check(x) for x in subs)
+
+
+def _has_delegated_check(c) -> bool:
+    """Whether a check tree holds a scored / platform-value check (the only source of 'pending')."""
+    if c["type"] in ("score", "declared_value", "review"):
+        return True
+    subs = list(c.get("checks", ()))
+    if c.get("if_missing"):
+        subs.append(c["if_missing"])
+    for case in c.get("cases", ()):
+        subs.extend(x for x in (case["when"], case["then"]) if x)
+    return any(_has_delegated_check(x) for x in subs)
 
 
 def is_declared(r) -> bool:
