@@ -345,3 +345,18 @@ def test_roster_rows_get_the_same_data_checks_as_files(tmp_path):
     assert "主营业务收入是营业收入（100）的一部分，不能大于营业收入" in err
     assert "第4行" in err and "营业收入" in err
     assert "好公司" in r.stdout and "坏公司" not in r.stdout
+
+
+def test_xlsx_condition_columns_explain_themselves(tmp_path):
+    import openpyxl
+
+    out = tmp_path / "r.xlsx"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "hengyang-near-miss.json", folder)
+    r = run("batch", folder, "--scheme", "hengyang", "--out", out, "--as-of", AS_OF)
+    assert r.exit_code == 0
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    notes = {c.value: c.comment.text for c in ws[1] if c.comment}
+    assert "hy-2-revenue" in notes and "004_5de2faa6872fe21e.txt 四(一)2" in notes["hy-2-revenue"]
+    assert "2000万元" in notes["hy-2-revenue"]

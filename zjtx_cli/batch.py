@@ -142,15 +142,18 @@ class Columns:
         # statuses: one column per tier (ladder) and per condition
         self.status_keys: list[tuple] = []
         self.status_headers: list[str] = []
+        self.status_notes: list[str] = []  # shown as the header cell's comment in the xlsx export
         if self.ladder:
             for t in rs.tiers:
                 self.status_keys.append(("tier", t["id"]))
                 self.status_headers.append(t["id"])
+                self.status_notes.append(t["name"][lang])
         multi = len(scorer.scope_tracks) > 1
         for _t, tr in scorer.scope_tracks:
             for cond in tr["conditions"]:
                 self.status_keys.append((tr["id"], cond["id"]))
                 self.status_headers.append(f"{tr['id']}:{cond['id']}" if multi else cond["id"])
+                self.status_notes.append(f"{tr['name'][lang]}\n{cond['text'][lang]}\n{cond['citation']}")
         self.headers = head + self.figure_headers + self.status_headers
         first_status = len(head) + len(self.figure_headers)
         self.coloured = [4] + list(range(first_status, len(self.headers)))

@@ -109,23 +109,29 @@ class XlsxSink:
         bold = Font(bold=True)
         fill = PatternFill("solid", fgColor="DDEBF7")
 
-        def head(ws, names, widths):
+        def head(ws, names, widths, notes=None):
             ws.freeze_panes = "A2"
+            from openpyxl.comments import Comment
             from openpyxl.utils import get_column_letter
 
             for i, w in enumerate(widths, 1):
                 ws.column_dimensions[get_column_letter(i)].width = w
             cells = []
-            for n in names:
+            for i, n in enumerate(names):
                 c = WriteOnlyCell(ws, value=cell_value(n))
                 c.font = bold
                 c.fill = fill
+                if notes and notes.get(i):
+                    # a condition column is headed by its rule id; hovering shows its text and source
+                    c.comment = Comment(cell_value(notes[i]), "zjtx", width=320, height=140)
                 cells.append(c)
             ws.append(cells)
 
         widths = [36, 28, 6, 8, 16] + ([22, 22] if cols.ladder else []) + [6, 6, 6, 6, 60] + \
                  [14] * len(cols.figure_headers) + [12] * len(cols.status_headers)
-        head(self.ws, cols.headers, widths)
+        first_status = len(cols.headers) - len(cols.status_headers)
+        head(self.ws, cols.headers, widths,
+             {first_status + i: n for i, n in enumerate(getattr(cols, "status_notes", []))})
         gh = (["企业名称", "来源", "行", "层级/类别", "条件编号", "条件", "难度", "差距", "出处"] if zh else
               ["Company", "Source", "Row", "Tier/track", "Condition", "Condition text", "Effort", "Gap", "Citation"])
         head(self.gs, gh, [36, 28, 6, 20, 16, 50, 10, 70, 30])
