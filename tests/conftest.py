@@ -28,13 +28,40 @@ def enterprise_from(values: dict, source="test.json"):
 
 
 def assess(values: dict, scheme: str, tier: str | None = None, year=None, as_of=dt.date(2026, 6, 1), review=False):
-    """Assess values against one track (the first, or `tier`) and return the Assessment."""
+    """Assess values (through the JSON reader) against one track (the first, or `tier`)."""
+    return assess_enterprise(enterprise_from(values), scheme, tier, year, as_of, review)
+
+
+def load_sample(name: str) -> dict:
+    with open(os.path.join(ROOT, "samples", name), encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def changed(base: dict, **changes) -> dict:
+    """A deep copy of base with changes; a change to None removes the field."""
+    import copy
+
+    v = copy.deepcopy(base)
+    for k, x in changes.items():
+        if x is None:
+            v.pop(k, None)
+        else:
+            v[k] = x
+    return v
+
+
+def first_gap(a, cond_id: str):
+    """The Gap of the first item of a condition's gap."""
+    return [g for g in a.gaps if g["condition"] == cond_id][0]["items"][0]["gap"]
+
+
+def assess_enterprise(e, scheme: str, tier: str | None = None, year=None, as_of=dt.date(2026, 6, 1), review=False):
+    """Assess an Enterprise against one track (the first, or `tier`), lower tiers first."""
     from zjtx_cli.engine import assess_track, make_ctx
     from zjtx_cli.fields import field_dictionary
     from zjtx_cli.rules import get_ruleset
 
     rs = get_ruleset(scheme)
-    e = enterprise_from(values)
     ctx = make_ctx(e, field_dictionary(), year=year, as_of=as_of, review=review)
     if tier is None:
         t, tracks = rs.tiers[0], rs.tiers[0]["tracks"]

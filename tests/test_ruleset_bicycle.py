@@ -4,7 +4,6 @@ precedence; the samples through the CLI."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 import os
@@ -12,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import enterprise
+from conftest import assess_enterprise, changed, enterprise, load_sample, status
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCHEME = "bicycle"
@@ -20,40 +19,13 @@ AS_OF = dt.date(2026, 6, 1)
 
 
 # ------------------------------------------------------------------------------ helpers
-def _sample(name):
-    with open(os.path.join(ROOT, "samples", name), encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-BASE = _sample("bicycle-eligible.json")
-
-
+BASE = load_sample("bicycle-eligible.json")
+st = status
 
 
 def run(as_of=AS_OF, **changes):
     """Assess BASE with changes (None removes a field) against the scheme's only track."""
-    from zjtx_cli.engine import assess_track, make_ctx
-    from zjtx_cli.fields import field_dictionary
-    from zjtx_cli.rules import get_ruleset
-
-    v = copy.deepcopy(BASE)
-    for k, x in changes.items():
-        if x is None:
-            v.pop(k, None)
-        else:
-            v[k] = x
-    rs = get_ruleset(SCHEME)
-    tier = rs.tiers[0]
-    ctx = make_ctx(enterprise(v), field_dictionary(), as_of=as_of)
-    return assess_track(rs, tier, tier["tracks"][0], ctx)
-
-
-def st(a, cid):
-    for r in a.results:
-        if r["id"] == cid:
-            return r["status"]
-    raise KeyError(cid)
-
+    return assess_enterprise(enterprise(changed(BASE, **changes)), SCHEME, as_of=as_of)
 
 def yr(base, **years):
     d = dict(base)

@@ -4,7 +4,6 @@ fields as priority conditions; verdict precedence; the samples through the CLI."
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 import os
@@ -12,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import enterprise
+from conftest import assess_enterprise, changed, enterprise, first_gap, load_sample, status
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCHEME = "guizhou"
@@ -20,43 +19,14 @@ AS_OF = dt.date(2026, 6, 1)
 
 
 # ------------------------------------------------------------------------------ helpers
-def _sample(name):
-    with open(os.path.join(ROOT, "samples", name), encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-BASE = _sample("guizhou-eligible.json")
-
-
+BASE = load_sample("guizhou-eligible.json")
+st = status
+gap = first_gap
 
 
 def run(as_of=AS_OF, base=None, **changes):
     """Assess BASE with changes (None removes a field) against the provincial tier."""
-    from zjtx_cli.engine import assess_track, make_ctx
-    from zjtx_cli.fields import field_dictionary
-    from zjtx_cli.rules import get_ruleset
-
-    v = copy.deepcopy(base or BASE)
-    for k, x in changes.items():
-        if x is None:
-            v.pop(k, None)
-        else:
-            v[k] = x
-    rs = get_ruleset(SCHEME)
-    tier = rs.tiers[0]
-    ctx = make_ctx(enterprise(v), field_dictionary(), as_of=as_of)
-    return assess_track(rs, tier, tier["tracks"][0], ctx)
-
-
-def st(a, cid):
-    for r in a.results:
-        if r["id"] == cid:
-            return r["status"]
-    raise KeyError(cid)
-
-
-def gap(a, cid):
-    return [g for g in a.gaps if g["condition"] == cid][0]["items"][0]["gap"]
+    return assess_enterprise(enterprise(changed(base or BASE, **changes)), SCHEME, as_of=as_of)
 
 
 # ------------------------------------------------------------------------------ the ruleset
@@ -218,7 +188,7 @@ def test_verdict_precedence():
 
 # ------------------------------------------------------------------------------ samples
 def test_near_miss_gaps_in_wan_yuan():
-    a = run(base=_sample("guizhou-near-miss.json"))
+    a = run(base=load_sample("guizhou-near-miss.json"))
     assert a.verdict == "not_eligible"
     unmet = sorted(r["id"] for r in a.results if r["status"] == "unmet" and r["kind"] == "required")
     assert unmet == ["gz-2-debt", "gz-2-revenue"]

@@ -4,7 +4,6 @@ category); the exclusions; verdict precedence; the samples through the CLI."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 import os
@@ -12,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import enterprise
+from conftest import assess_enterprise, changed, enterprise, first_gap, load_sample, status
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCHEME = "miit-2020"
@@ -20,43 +19,15 @@ AS_OF = dt.date(2020, 8, 1)
 
 
 # ------------------------------------------------------------------------------ helpers
-def _sample(name):
-    with open(os.path.join(ROOT, "samples", name), encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-BASE = _sample("miit-2020-eligible.json")
-
-
+BASE = load_sample("miit-2020-eligible.json")
+st = status
 
 
 def run(as_of=AS_OF, base=None, **changes):
     """Assess BASE with changes (None removes a field) against the little-giant tier."""
-    from zjtx_cli.engine import assess_track, make_ctx
-    from zjtx_cli.fields import field_dictionary
-    from zjtx_cli.rules import get_ruleset
+    return assess_enterprise(enterprise(changed(base or BASE, **changes)), SCHEME, "little-giant", as_of=as_of)
 
-    v = copy.deepcopy(base or BASE)
-    for k, x in changes.items():
-        if x is None:
-            v.pop(k, None)
-        else:
-            v[k] = x
-    rs = get_ruleset(SCHEME)
-    tier, tracks = rs.find("little-giant")
-    ctx = make_ctx(enterprise(v), field_dictionary(), as_of=as_of)
-    return assess_track(rs, tier, tracks[0], ctx)
-
-
-def st(a, cid):
-    for r in a.results:
-        if r["id"] == cid:
-            return r["status"]
-    raise KeyError(cid)
-
-
-def gap(a, cid):
-    return [g for g in a.gaps if g["condition"] == cid][0]["items"][0]["gap"]
+gap = first_gap
 
 
 # ------------------------------------------------------------------------------ the ruleset
@@ -324,7 +295,7 @@ def test_verdict_precedence():
 
 # ------------------------------------------------------------------------------ samples through the CLI
 def test_near_miss_sample_gaps():
-    a = run(base=_sample("miit-2020-near-miss.json"))
+    a = run(base=load_sample("miit-2020-near-miss.json"))
     assert a.verdict == "not_eligible"
     unmet = sorted(r["id"] for r in a.results if r["status"] == "unmet" and r["kind"] == "required")
     assert unmet == ["m20-s1-revenue", "m20-s3-rd-staff"]

@@ -695,7 +695,6 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
     expired_warning(rs, as_of, lang)
 
     # ---- how: serial or a pool
-    n_work = total or 0
     if jobs == 0:
         cpus = os.cpu_count() or 1
         if files is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 from decimal import Decimal
 
-from .engine import FORMAT_VERSION, MET, OP_ZH, UNKNOWN, UNMET, is_declared
+from .engine import FORMAT_VERSION, MET, OP_ZH, UNKNOWN, is_declared
 from .metrics import METRICS, fmt, num_json
 
 T = {
