@@ -13,6 +13,7 @@ import datetime as _dt
 from decimal import Decimal
 
 from .metrics import METRICS, MV, Ctx, evaluate_metric, fmt, metric_gap, metric_or_field, num_json
+from .rules import DELEGATED, walk_checks
 
 MET, UNMET, UNKNOWN = "met", "unmet", "unknown"
 # PENDING: a figure only MIIT's platform computes (e.g. the 2026 评价得分) is absent.
@@ -237,28 +238,13 @@ def evaluate_condition(cond: dict, ctx: Ctx) -> dict:
 
 
 def _has_tier_check(c) -> bool:
-    if c["type"] == "tier":
-        return True
-    subs = list(c.get("checks", ()))
-    if c.get("if_missing"):
-        subs.append(c["if_missing"])
-    for case in c.get("cases", ()):
-        subs.extend(x for x in (case["when"], case["then"]) if x)
-    if c["type"] in ("score", "review"):
-        return True  # delegated check types: never memoised, to be safe
-    return any(_has_tier_check(x) for x in subs)
+    # delegated (scored) checks are never memoised either: to be safe
+    return any(x["type"] == "tier" or x["type"] in DELEGATED for x in walk_checks(c))
 
 
 def _has_delegated_check(c) -> bool:
     """Whether a check tree holds a scored / platform-value check (the only source of 'pending')."""
-    if c["type"] in ("score", "declared_value", "review"):
-        return True
-    subs = list(c.get("checks", ()))
-    if c.get("if_missing"):
-        subs.append(c["if_missing"])
-    for case in c.get("cases", ()):
-        subs.extend(x for x in (case["when"], case["then"]) if x)
-    return any(_has_delegated_check(x) for x in subs)
+    return any(x["type"] in DELEGATED for x in walk_checks(c))
 
 
 def is_declared(r) -> bool:

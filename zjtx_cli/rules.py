@@ -48,6 +48,27 @@ class RulesetError(ValueError):
     pass
 
 
+DELEGATED = ("score", "declared_value", "review")  # check types compiled and evaluated by scoring.py
+
+
+def walk_checks(c):
+    """A compiled check and every check under it (all/any, cases, if_missing, scored parts)."""
+    yield c
+    for s in c.get("checks", ()):
+        yield from walk_checks(s)
+    if c.get("if_missing"):
+        yield from walk_checks(c["if_missing"])
+    for case in c.get("cases", ()):
+        if case["when"]:
+            yield from walk_checks(case["when"])
+        yield from walk_checks(case["then"])
+    if c["type"] in DELEGATED:
+        from . import scoring
+
+        for s in scoring.subchecks(c):
+            yield from walk_checks(s)
+
+
 def _text(v, where, key):
     if isinstance(v, str):
         return {"zh": v, "en": v}
@@ -315,63 +336,34 @@ class Ruleset:
                     return t, [tr]
         return None, []
 
+    def checks(self):
+        """Every check of every condition, sub-checks included."""
+        for _t, tr in self.tracks():
+            for c in tr["conditions"]:
+                yield from walk_checks(c["check"])
+
     def years_needed(self) -> int:
         """How many years of figures the rules read, counting the assessment year."""
         from .fields import field_dictionary
         from .metrics import lookback
 
         fields = field_dictionary()
-        need = 1
-
-        def walk(c):
-            nonlocal need
-            for k in c.get("metric", ()):
-                need = max(need, lookback(k, fields) - c.get("year", 0) + 1)
-            for s in c.get("checks", ()):
-                walk(s)
-            if c.get("if_missing"):
-                walk(c["if_missing"])
-            for case in c.get("cases", ()):
-                if case["when"]:
-                    walk(case["when"])
-                walk(case["then"])
-
-        for _t, tr in self.tracks():
-            for c in tr["conditions"]:
-                walk(c["check"])
-        return need
+        return max([1] + [lookback(k, fields) - c.get("year", 0) + 1
+                          for c in self.checks() for k in c.get("metric", ())])
 
     def fields_used(self) -> list[str]:
-        used: list[str] = []
+        from .metrics import METRIC_INPUTS
 
-        def walk(c):
-            for k in c.get("metric", ()):
-                used.append(k)
-            for k in ("flag", "choice", "date"):
-                if k in c:
-                    used.append(c[k])
+        used: list[str] = []
+        for c in self.checks():
+            used.extend(c.get("metric", ()))
+            used.extend(c[k] for k in ("flag", "choice", "date") if k in c)
             if c["type"] == "sme":
                 used.extend(["industry", "employees", "operating_revenue", "total_assets", "sme_declared"])
-            if c["type"] in ("score", "declared_value", "review"):
+            if c["type"] in DELEGATED:
                 from . import scoring
 
                 used.extend(scoring.fields_of(c))
-                for s in scoring.subchecks(c):
-                    walk(s)
-            for s in c.get("checks", ()):
-                walk(s)
-            if c.get("if_missing"):
-                walk(c["if_missing"])
-            for case in c.get("cases", ()):
-                if case["when"]:
-                    walk(case["when"])
-                walk(case["then"])
-
-        for _t, tr in self.tracks():
-            for c in tr["conditions"]:
-                walk(c["check"])
-        from .metrics import METRIC_INPUTS
-
         out: list[str] = []
         for k in used:
             for f in METRIC_INPUTS.get(k, (k,)):
