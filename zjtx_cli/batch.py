@@ -350,31 +350,11 @@ def _unreadable(path, exc) -> Problem:
 
 
 def _xlsx_rows_iter(path):
-    """Safety check, then calamine; yields rows (lists). Raises InputError."""
-    from .reader import oserror_problem, unsafe_problem
-    from .safety import UnsafeInput, check_xlsx_file
+    """Safety check, then calamine: (height, row iterator). Raises InputError."""
+    from .reader import open_first_sheet
 
-    try:
-        check_xlsx_file(path)
-    except OSError as exc:
-        raise InputError([oserror_problem(path, exc)]) from None
-    except UnsafeInput as exc:
-        raise InputError([unsafe_problem(path, exc)]) from None
-    import python_calamine as pc
-
-    try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
-        if not wb.sheet_names:
-            raise InputError([Problem(str(path), None, "the workbook has no sheets",
-                                      reason_zh="工作簿中没有工作表")])
-        sheet = wb.get_sheet_by_index(0)
-        return sheet.height, sheet.iter_rows()
-    except InputError:
-        raise
-    except Exception as exc:
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError([Problem(str(path), None, f"not a readable xlsx workbook ({msg[:120]})",
-                                  reason_zh=f"不是有效的 xlsx 工作簿（{msg[:120]}）")]) from None
+    sheet = open_first_sheet(path)
+    return sheet.height, sheet.iter_rows()
 
 
 def _csv_rows_iter(path):

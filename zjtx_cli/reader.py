@@ -493,7 +493,14 @@ def _cell_ref(ref: str):
     return int(m.group(2)), col - 1
 
 
-def _rows_xlsx(path):
+def _not_readable(path, exc) -> InputError:
+    msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return InputError([Problem(str(path), None, f"not a readable xlsx workbook ({msg[:120]})",
+                               reason_zh=f"不是有效的 xlsx 工作簿（{msg[:120]}）")])
+
+
+def open_first_sheet(path):
+    """The first sheet of an xlsx (python-calamine), after the safety check. Raises InputError."""
     from .safety import UnsafeInput, check_xlsx_file
 
     try:
@@ -506,18 +513,21 @@ def _rows_xlsx(path):
 
     try:
         wb = pc.CalamineWorkbook.from_path(str(path))
-        names = wb.sheet_names
-        if not names:
-            raise InputError([Problem(path, None, "the workbook has no sheets", reason_zh="工作簿中没有工作表")])
-        sheet = wb.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
+        if not wb.sheet_names:
+            raise InputError([Problem(str(path), None, "the workbook has no sheets", reason_zh="工作簿中没有工作表")])
+        return wb.get_sheet_by_index(0)
     except InputError:
         raise
     except Exception as exc:  # calamine raises several error types for corrupt files
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError([Problem(path, None, f"not a readable xlsx workbook ({msg[:120]})",
-                                  reason_zh=f"不是有效的 xlsx 工作簿（{msg[:120]}）")]) from None
-    return rows
+        raise _not_readable(path, exc) from None
+
+
+def _rows_xlsx(path):
+    sheet = open_first_sheet(path)
+    try:
+        return sheet.to_python(skip_empty_area=False)
+    except Exception as exc:
+        raise _not_readable(path, exc) from None
 
 
 class _Columns:
