@@ -154,7 +154,7 @@ def _register(m: Metric):
     METRICS[m.key] = m
 
 
-def _ratio_metric(key, zh, en, num, den, years_back=0, fzh="", fen=""):
+def _ratio_metric(num, den, years_back=0, fzh="", fen=""):
     """100 * sum(num over the years) / sum(den over the years)."""
 
     def compute(ctx, year):
@@ -309,7 +309,7 @@ def _al_gap(ctx, year, op, target, mv):
 
 _register(Metric(
     "asset_liability_ratio", "资产负债率", "Asset-liability ratio", "%",
-    _ratio_metric("asset_liability_ratio", "", "", "total_liabilities", "total_assets", 0,
+    _ratio_metric("total_liabilities", "total_assets", 0,
                   "负债总额 ÷ 资产总额", "total liabilities / total assets"),
     _al_gap))
 
@@ -321,13 +321,13 @@ def _ms_gap(ctx, year, op, target, mv):
 
 _register(Metric(
     "main_business_share", "主营业务收入占营业收入比重", "Main-business share of operating revenue", "%",
-    _ratio_metric("main_business_share", "", "", "main_business_revenue", "operating_revenue", 0,
+    _ratio_metric("main_business_revenue", "operating_revenue", 0,
                   "主营业务收入 ÷ 营业收入", "main-business revenue / operating revenue"),
     _ms_gap))
 
 _register(Metric(
     "leading_product_share", "主导产品销售收入占营业收入比重", "Leading-product share of operating revenue", "%",
-    _ratio_metric("leading_product_share", "", "", "leading_product_revenue", "operating_revenue", 0,
+    _ratio_metric("leading_product_revenue", "operating_revenue", 0,
                   "主导产品销售收入 ÷ 营业收入", "leading-product revenue / operating revenue"),
     _ratio_gap_numerator("leading_product_revenue", "operating_revenue", 0, "主导产品销售收入",
                          "Leading-product revenue", also_in_den=True)))
@@ -335,33 +335,33 @@ _register(Metric(
 _register(Metric(
     "leading_product_share_of_main", "主导产品销售收入占主营业务收入比重",
     "Leading-product share of main-business revenue", "%",
-    _ratio_metric("leading_product_share_of_main", "", "", "leading_product_revenue", "main_business_revenue", 0,
+    _ratio_metric("leading_product_revenue", "main_business_revenue", 0,
                   "主导产品销售收入 ÷ 主营业务收入", "leading-product revenue / main-business revenue"),
     _ratio_gap_numerator("leading_product_revenue", "main_business_revenue", 0, "主导产品销售收入",
                          "Leading-product revenue", also_in_den=True)))
 
 _register(Metric(
     "rd_intensity", "上年度研发费用占营业收入比重", "R&D intensity (assessment year)", "%",
-    _ratio_metric("rd_intensity", "", "", "rd_expense", "operating_revenue", 0,
+    _ratio_metric("rd_expense", "operating_revenue", 0,
                   "研发费用 ÷ 营业收入", "R&D expenditure / operating revenue"),
     _ratio_gap_numerator("rd_expense", "operating_revenue", 0, "研发费用", "R&D expenditure")))
 
 _register(Metric(
     "rd_intensity_2y", "近2年研发费用占营业收入比重", "2-year R&D intensity (of operating revenue)", "%",
-    _ratio_metric("rd_intensity_2y", "", "", "rd_expense", "operating_revenue", 1,
+    _ratio_metric("rd_expense", "operating_revenue", 1,
                   "近2年研发费用合计 ÷ 近2年营业收入合计", "R&D over 2 years / operating revenue over 2 years"),
     _ratio_gap_numerator("rd_expense", "operating_revenue", 1, "研发费用", "R&D expenditure")))
 
 _register(Metric(
     "rd_intensity_2y_main", "近2年研发费用占主营业务收入比重", "2-year R&D intensity (of main-business revenue)", "%",
-    _ratio_metric("rd_intensity_2y_main", "", "", "rd_expense", "main_business_revenue", 1,
+    _ratio_metric("rd_expense", "main_business_revenue", 1,
                   "近2年研发费用合计 ÷ 近2年主营业务收入合计",
                   "R&D over 2 years / main-business revenue over 2 years"),
     _ratio_gap_numerator("rd_expense", "main_business_revenue", 1, "研发费用", "R&D expenditure")))
 
 _register(Metric(
     "rd_staff_share", "研发人员占职工总数比重", "R&D staff share of employees", "%",
-    _ratio_metric("rd_staff_share", "", "", "rd_staff", "employees", 0,
+    _ratio_metric("rd_staff", "employees", 0,
                   "研发人员 ÷ 从业人员", "R&D staff / employees"),
     _ratio_gap_numerator("rd_staff", "employees", 0, "研发人员", "R&D staff", people=True)))
 
@@ -395,7 +395,7 @@ _register(Metric(
 
 _register(Metric(
     "net_profit_margin", "净利润率", "Net profit margin", "%",
-    _ratio_metric("net_profit_margin", "", "", "net_profit", "operating_revenue", 0,
+    _ratio_metric("net_profit", "operating_revenue", 0,
                   "净利润 ÷ 营业收入", "net profit / operating revenue"),
     _ratio_gap_numerator("net_profit", "operating_revenue", 0, "净利润", "Net profit")))
 
