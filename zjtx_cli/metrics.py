@@ -314,16 +314,12 @@ _register(Metric(
     _al_gap))
 
 
-def _ms_gap(ctx, year, op, target, mv):
-    return _ratio_gap_numerator("main_business_revenue", "operating_revenue", 0, "主营业务收入",
-                                "Main-business revenue", also_in_den=True)(ctx, year, op, target, mv)
-
-
 _register(Metric(
     "main_business_share", "主营业务收入占营业收入比重", "Main-business share of operating revenue", "%",
     _ratio_metric("main_business_revenue", "operating_revenue", 0,
                   "主营业务收入 ÷ 营业收入", "main-business revenue / operating revenue"),
-    _ms_gap))
+    _ratio_gap_numerator("main_business_revenue", "operating_revenue", 0, "主营业务收入",
+                         "Main-business revenue", also_in_den=True)))
 
 _register(Metric(
     "leading_product_share", "主导产品销售收入占营业收入比重", "Leading-product share of operating revenue", "%",
