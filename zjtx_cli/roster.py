@@ -49,10 +49,28 @@ class Column:
         self.index, self.key, self.year, self.unit, self.shown, self.field = index, key, year, unit, shown, field
 
 
+_HEADER_MEMO: dict = {}
+
+
 def parse_header_cell(cell, fields):
-    """``(key, year, label_unit)`` for a header cell, or None. ``year`` is None for single-valued fields."""
+    """``(key, year, label_unit)`` for a header cell, or None. ``year`` is None for single-valued fields.
+
+    Every applicant workbook is looked at as a possible roster, and the same labels come
+    back file after file: answers are remembered per field dictionary."""
     if not isinstance(cell, str) or not cell.strip():
         return None
+    memo_key = (id(fields), cell)
+    try:
+        return _HEADER_MEMO[memo_key]
+    except KeyError:
+        pass
+    if len(_HEADER_MEMO) > 50000:
+        _HEADER_MEMO.clear()
+    out = _HEADER_MEMO[memo_key] = _parse_header_cell(cell, fields)
+    return out
+
+
+def _parse_header_cell(cell, fields):
     text = nfkc(cell)
     key = fields.lookup(text)
     _name, unit = split_label(text)
