@@ -57,7 +57,7 @@ def assess(
     sets: List[str] = typer.Option([], "--set", help="What-if override KEY=VALUE or KEY.YEAR=VALUE (repeatable)"),
     review: bool = typer.Option(False, "--review", help="Assess as a re-review (复核) where a standard differs"),
 ):
-    """Assess one enterprise file: conditions, verdict and gaps."""
+    """Assess one enterprise FILE (.xlsx or .json): conditions, verdict and gaps."""
     from .commands import run_assess
 
     raise typer.Exit(run_assess(file, scheme, tier=tier, fmt=fmt, lang=lang, year=year, as_of=as_of, sets=sets,
@@ -138,7 +138,7 @@ def rules(
     lang: str = typer.Option("zh", "--lang", help="zh (default) or en"),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Date for versioned schemes (default: today)"),
 ):
-    """Print every condition of a scheme with its citation."""
+    """Print every condition of SCHEME with its citation."""
     _check_lang(lang)
     _check_format(fmt, lang=lang)
     from .fields import field_dictionary
@@ -192,7 +192,7 @@ def batch(
     year: Optional[int] = typer.Option(None, "--year", help="Assessment year (default: latest in each file)"),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Assessment date YYYY-MM-DD (default: today)"),
 ):
-    """Score a folder of applicant files, or a roster with one company per row."""
+    """Score a folder of .xlsx/.json files, or a roster (.xlsx/.csv, a company per row)."""
     _check_lang(lang)
     _check_format(fmt, lang=lang)
     try:
