@@ -192,7 +192,7 @@ def batch(
     year: Optional[int] = typer.Option(None, "--year", help="Assessment year (default: latest in each file)"),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Assessment date YYYY-MM-DD (default: today)"),
 ):
-    """Score a folder of .xlsx/.json files, or a roster (.xlsx/.csv) of companies."""
+    """Score a folder of .xlsx/.json files, or an .xlsx/.csv roster."""
     _check_lang(lang)
     _check_format(fmt, lang=lang)
     try:
