@@ -128,3 +128,25 @@ def test_ratio_and_intensity_formulas():
 def test_years_in_operation_counts_completed_years_at_year_end():
     assert mv("years_in_operation", year=2025, founding_date="2022-12-31").value == 3
     assert mv("years_in_operation", year=2025, founding_date="2023-01-01").value == 2
+
+
+def test_average_growth_exactly_at_the_threshold_is_met():
+    # 9000 -> 6000 -> 9200: (-1/3 + 8/15) / 2 = 1/10 exactly; 28-digit division used to give 9.999...
+    v = mv("main_business_revenue_avg_growth_2y", main_business_revenue={"2023": 9000, "2024": 6000, "2025": 9200})
+    assert v.value == 10
+    spec = {"metric": "main_business_revenue_avg_growth_2y", "op": ">=", "value": 10}
+    assert ev(spec, main_business_revenue={"2023": 9000, "2024": 6000, "2025": 9200})["status"] == MET
+    assert ev(spec, main_business_revenue={"2023": 9000, "2024": 6000, "2025": 9199.99})["status"] == UNMET
+
+
+def test_growth_from_a_loss_is_not_met_and_not_missing_data():
+    from zjtx_cli.report import describe_gap_item
+
+    spec = {"metric": "net_profit_avg_growth_2y", "op": ">=", "value": 10}
+    node = ev(spec, net_profit={"2023": -100, "2024": 50, "2025": 80})
+    assert node["status"] == UNMET and node["missing"] == [] and node["invalid"] == [["net_profit", 2023]]
+    from zjtx_cli.engine import gap_items
+
+    items = gap_items(node, None)
+    assert [i["kind"] for i in items] == ["invalid"]
+    assert "为零或负数" in describe_gap_item(items[0], field_dictionary(), "zh")

@@ -152,7 +152,8 @@ def test_national_growth_revenue_or_net_profit():
     assert st(t, c, main_business_revenue=low, net_profit={"2022": 1000, "2023": 1050, "2024": 1102.49}) == "unmet"
     assert st(t, c, main_business_revenue=low, net_profit=None) == "unknown"
     # growth from a loss is undefined: unknown, not met
-    assert st(t, c, main_business_revenue=low, net_profit={"2022": -50, "2023": 100, "2024": 300}) == "unknown"
+    # growth from a loss cannot be computed: that path is not met
+    assert st(t, c, main_business_revenue=low, net_profit={"2022": -50, "2023": 100, "2024": 300}) == "unmet"
 
 
 def test_national_ip_two_inventions_or_five_others():

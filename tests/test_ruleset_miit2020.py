@@ -161,9 +161,9 @@ def test_growth_net_profit_path():
               "m20-s1-growth") == "met"
     assert st(run(main_business_revenue=mb_flat, net_profit={"2017": 1000, "2018": 1100, "2019": 1209.99}),
               "m20-s1-growth") == "unmet"
-    # profit growth from a loss is undefined: that path is unknown
+    # profit growth from a loss cannot be computed: that path is not met (the figures are given)
     assert st(run(main_business_revenue=mb_flat, net_profit={"2017": -200, "2018": 300, "2019": 900}),
-              "m20-s1-growth") == "unknown"
+              "m20-s1-growth") == "unmet"
     assert st(run(main_business_revenue=mb_flat, net_profit=None), "m20-s1-growth") == "unknown"
     # either path alone settles it
     assert st(run(main_business_revenue=None, net_profit={"2017": 1000, "2018": 1100, "2019": 1210}),

@@ -162,6 +162,10 @@ def _metric(c, ctx):
         if len(keys) > 1 and mv.inputs:  # the known part of a sum
             node["actual"] = value
         return node
+    if value is None:
+        # given, but meaningless: growth from a zero or negative base, a ratio over zero
+        node.update(status=UNMET, invalid=[list(x) for x in mv.invalid])
+        return node
     node["actual"] = value
     ok = _OPS[op](value, target)
     node["status"] = MET if ok else UNMET
@@ -321,6 +325,8 @@ def gap_items(node, ctx) -> list[dict]:
             and not node.get("pending"):
         if node["missing"]:
             return [{"kind": "data", "missing": node["missing"], "effort": "data", "node": node}]
+    if t == "metric" and node.get("invalid"):
+        return [{"kind": "invalid", "effort": "far", "node": node}]
     if t == "metric":
         g = node.get("gap")
         rel = g.relative if g is not None else None

@@ -23,15 +23,33 @@ ONE = Decimal(1)
 class MV:
     """A metric's value with what it was computed from."""
 
-    __slots__ = ("value", "missing", "inputs", "formula_zh", "formula_en", "unit")
+    __slots__ = ("value", "missing", "inputs", "formula_zh", "formula_en", "unit", "invalid")
 
-    def __init__(self, value, missing=(), inputs=(), formula_zh="", formula_en="", unit=None):
+    def __init__(self, value, missing=(), inputs=(), formula_zh="", formula_en="", unit=None, invalid=()):
         self.value = value
         self.missing = list(missing)
         self.inputs = list(inputs)
         self.formula_zh = formula_zh
         self.formula_en = formula_en
         self.unit = unit
+        # figures that are given but make the metric meaningless (a zero or negative base):
+        # not 'missing' - the company cannot fix them by supplying data
+        self.invalid = list(invalid)
+
+
+def exact_mean(fractions_) -> Decimal:
+    """The mean of exact fractions, as a Decimal rounded once at the end: a mean of
+    yearly rates that is exactly 10% must compare equal to 10, not 9.999…"""
+    from fractions import Fraction
+
+    total = sum(fractions_, Fraction(0)) / len(fractions_)
+    return Decimal(total.numerator) / Decimal(total.denominator)
+
+
+def _frac(d):
+    from fractions import Fraction
+
+    return Fraction(d)
 
 
 class Gap:
@@ -167,7 +185,7 @@ def _ratio_metric(num, den, years_back=0, fzh="", fen=""):
             return MV(None, missing, inputs, fzh, fen, "%")
         d = sum(dv)
         if d <= 0:
-            return MV(None, [(den, ys[-1])], inputs, fzh, fen, "%")
+            return MV(None, (), inputs, fzh, fen, "%", invalid=[(den, y) for y in ys])
         return MV(HUNDRED * sum(nv) / d, (), inputs, fzh, fen, "%")
 
     return compute
@@ -198,16 +216,16 @@ def _growth_compute(field, years, method):
         if any(v <= 0 for v in vals[:-1]):
             # growth from a zero or negative base is undefined
             bad = [(field, y) for y, v in zip(ys[:-1], vals[:-1]) if v <= 0]
-            return MV(None, bad, inputs, fzh + "（基数须为正）", fen + " (base must be positive)", "%")
+            return MV(None, (), inputs, fzh + "（基数须为正）", fen + " (base must be positive)", "%", invalid=bad)
         if method == "compound":
             ratio = vals[-1] / vals[0]
             if ratio < 0:
-                return MV(None, [(field, ys[-1])], inputs, fzh, fen, "%")
+                return MV(None, (), inputs, fzh, fen, "%", invalid=[(field, ys[-1])])
             g = (Decimal(ratio) ** (ONE / years) if years != 2 else ratio.sqrt()) - ONE
-        else:
-            rates = [vals[i + 1] / vals[i] - ONE for i in range(years)]
-            g = sum(rates) / years
-        return MV(HUNDRED * g, (), inputs, fzh, fen, "%")
+            return MV(HUNDRED * g, (), inputs, fzh, fen, "%")
+        # arithmetic mean of the yearly rates, exactly (R[i+1]/R[i] - 1 as fractions)
+        rates = [_frac(vals[i + 1]) / _frac(vals[i]) - 1 for i in range(years)]
+        return MV(HUNDRED * exact_mean(rates), (), inputs, fzh, fen, "%")
 
     return compute
 
@@ -448,8 +466,8 @@ def _mean_ratio_compute(num, den, years_back, fzh, fen):
             return MV(None, m1 + m2, inputs, fzh, fen, "%")
         bad = [(den, y) for y, d in zip(ys, dv) if d <= 0]
         if bad:
-            return MV(None, bad, inputs, fzh, fen, "%")
-        return MV(HUNDRED * sum(n / d for n, d in zip(nv, dv)) / len(ys), (), inputs, fzh, fen, "%")
+            return MV(None, (), inputs, fzh, fen, "%", invalid=bad)
+        return MV(HUNDRED * exact_mean([_frac(n) / _frac(d) for n, d in zip(nv, dv)]), (), inputs, fzh, fen, "%")
 
     return compute
 

@@ -153,6 +153,9 @@ def _val(v, unit, lang):
 def describe_actual(node, fields, lang) -> str:
     tp = node["type"]
     if tp == "metric":
+        if node.get("invalid"):
+            figs = "、".join(_missing_name(m, fields, lang) for m in node["invalid"])
+            return (f"无法计算（{figs} 为零或负数）" if lang == "zh" else f"cannot be computed ({figs} zero or negative)")
         if node["actual"] is None and node["status"] == UNKNOWN:
             miss = ", ".join(_missing_name(m, fields, lang) for m in node["missing"])
             return ("缺：" if lang == "zh" else "missing: ") + miss
@@ -225,6 +228,12 @@ def describe_gap_item(item, fields, lang) -> str:
         names = "、".join(_missing_name(m, fields, lang) for m in item["missing"]) if lang == "zh" else \
             ", ".join(_missing_name(m, fields, lang) for m in item["missing"])
         return f"补充数据：{names}" if lang == "zh" else f"provide: {names}"
+    if kind == "invalid":
+        figs = "、".join(_missing_name(m, fields, lang) for m in node["invalid"]) if lang == "zh" else \
+            ", ".join(_missing_name(m, fields, lang) for m in node["invalid"])
+        return (f"{_metric_name(node, fields, lang)} 无法计算：{figs} 为零或负数（基数须为正）"
+                if lang == "zh" else
+                f"{_metric_name(node, fields, lang)} cannot be computed: {figs} is zero or negative")
     if kind == "numeric":
         g = item.get("gap")
         head = (f"{_metric_name(node, fields, lang)} 现为 {fmt(node['actual'], node['unit'], lang=lang)}，"
