@@ -360,3 +360,26 @@ def test_xlsx_condition_columns_explain_themselves(tmp_path):
     notes = {c.value: c.comment.text for c in ws[1] if c.comment}
     assert "hy-2-revenue" in notes and "004_5de2faa6872fe21e.txt 四(一)2" in notes["hy-2-revenue"]
     assert "2000万元" in notes["hy-2-revenue"]
+
+
+def test_a_company_that_cannot_be_assessed_does_not_stop_the_batch(tmp_path, monkeypatch):
+    from zjtx_cli import batch
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in HY:
+        shutil.copy(SAMPLES / name, folder)
+    real = batch.Scorer.score
+
+    def flaky(self, e, row=None):
+        if "near-miss" in e.source:
+            raise ArithmeticError("boom")
+        return real(self, e, row=row)
+
+    monkeypatch.setattr(batch.Scorer, "score", flaky)
+    out = tmp_path / "r.csv"
+    r = run("batch", folder, "--scheme", "hengyang", "--out", out, "--as-of", AS_OF, "--jobs", "1")
+    assert r.exit_code == 2
+    assert "near-miss" in r.stderr and "ArithmeticError" in r.stderr
+    text = out.read_text(encoding="utf-8-sig")
+    assert "衡阳恒远精密机械有限公司" in text and "衡阳云智软件有限公司" in text

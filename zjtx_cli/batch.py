@@ -422,7 +422,18 @@ def _score_file(path):
         return None, [_pjson(Problem(str(path), None, "nested too deeply", reason_zh="嵌套层数过多"), lang)]
     except Exception as exc:  # an unexpected reader failure must not stop the batch
         return None, [_pjson(_unreadable(path, exc), lang)]
-    return scorer.score(e), []
+    return _guarded_score(scorer, e, path, None)
+
+
+def _guarded_score(scorer, e, path, row):
+    """Score one company; an unexpected failure is reported for it and the batch goes on."""
+    try:
+        return scorer.score(e, row=row), []
+    except Exception as exc:
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        p = Problem(str(path), None, f"could not be assessed: {type(exc).__name__}: {msg[:120]} (please report it)",
+                    reason_zh=f"无法评价：{type(exc).__name__}：{msg[:120]}（请报告此问题）", row=row)
+        return None, [_pjson(p, scorer.lang)]
 
 
 def _score_files(paths):
@@ -447,7 +458,7 @@ def _score_rows(chunk):
             res.append(item)
         else:
             r, e = item
-            res.append((scorer.score(e, row=r), []))
+            res.append(_guarded_score(scorer, e, e.source, r))
     return res
 
 

@@ -94,7 +94,11 @@ def fmt(v, unit: str | None = None, places: int = 2, *, lang: str = "zh", up: bo
         s = f"{v:,}" if abs(v) >= 10000 else str(v)
     else:
         # a shortfall is rounded up, so that the amount shown really reaches the threshold
-        d = Decimal(v).quantize(Decimal(1).scaleb(-places), rounding=ROUND_CEILING if up else ROUND_HALF_EVEN)
+        from decimal import localcontext
+
+        with localcontext() as lc:  # absurdly large ratios must still print, not raise
+            lc.prec = 80
+            d = Decimal(v).quantize(Decimal(1).scaleb(-places), rounding=ROUND_CEILING if up else ROUND_HALF_EVEN)
         s = format(d, "f")
         if "." in s:
             s = s.rstrip("0").rstrip(".")
