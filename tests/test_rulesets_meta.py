@@ -160,3 +160,33 @@ def test_cache_is_used_and_keyed_on_content(tmp_path, monkeypatch):
     yamlcache._MEMO.clear()
     changed = yamlcache.load_cached(str(p), compile_ruleset)
     assert changed["tiers"][0]["tracks"][0]["conditions"][0]["check"]["value"] == "2500"
+
+
+def test_cache_follows_the_files_a_ruleset_depends_on(tmp_path, monkeypatch):
+    # a change to the field dictionary (or the validating code) must not be served from a stale cache
+    import os as _os
+    import time
+
+    from zjtx_cli import yamlcache
+
+    monkeypatch.setenv("ZJTX_CACHE_DIR", str(tmp_path / "cache"))
+    p = tmp_path / "demo.yaml"
+    p.write_text(GOOD, encoding="utf-8")
+    dep = tmp_path / "fields-like.yaml"
+    dep.write_text("a", encoding="utf-8")
+    calls = []
+
+    def compile_fn(data, path):
+        calls.append(path)
+        return compile_ruleset(data, path)
+
+    yamlcache._MEMO.clear()
+    yamlcache.load_cached(str(p), compile_fn, (str(dep),))
+    yamlcache._MEMO.clear()
+    yamlcache.load_cached(str(p), compile_fn, (str(dep),))
+    assert len(calls) == 1  # second time from the cache
+    dep.write_text("ab", encoding="utf-8")
+    _os.utime(dep, (time.time() + 5, time.time() + 5))
+    yamlcache._MEMO.clear()
+    yamlcache.load_cached(str(p), compile_fn, (str(dep),))
+    assert len(calls) == 2  # the dependency changed: compiled again

@@ -109,5 +109,5 @@ _DICT: FieldDictionary | None = None
 def field_dictionary() -> FieldDictionary:
     global _DICT
     if _DICT is None:
-        _DICT = FieldDictionary(load_cached(FIELDS_PATH, _compile))
+        _DICT = FieldDictionary(load_cached(FIELDS_PATH, _compile, (__file__,)))
     return _DICT

@@ -390,7 +390,12 @@ _LOADED: dict[str, Ruleset] = {}
 
 def load_ruleset(path: str) -> Ruleset:
     if path not in _LOADED:
-        _LOADED[path] = Ruleset(load_cached(path, compile_ruleset), path)
+        from . import metrics
+        from .fields import FIELDS_PATH
+
+        # a ruleset is validated against the field dictionary and by this code: both are cache keys
+        deps = (FIELDS_PATH, __file__, metrics.__file__, os.path.join(_HERE, "scoring.py"))
+        _LOADED[path] = Ruleset(load_cached(path, compile_ruleset, deps), path)
     return _LOADED[path]
 
 

@@ -67,15 +67,24 @@ def parse_yaml(text: str, path: str):
         raise YamlError(f"{path}:{where}: not valid YAML: {problem}") from None
 
 
-def load_cached(path: str, compile_fn):
+def load_cached(path: str, compile_fn, deps=()):
     """Return ``compile_fn(parsed_yaml, path)``, from cache when the file is unchanged.
 
     ``compile_fn`` must return marshal-able plain data (dict, list, str, int,
-    float, bool, None).
+    float, bool, None). ``deps`` are other files the result depends on (the
+    field dictionary, the validating code): a change to any of them (size or
+    modification time) is a new cache key too.
     """
     with open(path, "rb") as fh:
         raw = fh.read()
-    digest = _digest(raw + __version__.encode() + compile_fn.__module__.encode())
+    stamps = []
+    for d in deps:
+        try:
+            st = os.stat(d)
+            stamps.append(f"{d}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            stamps.append(f"{d}:-")
+    digest = _digest(raw + __version__.encode() + compile_fn.__module__.encode() + "|".join(stamps).encode())
     if digest in _MEMO:
         return _MEMO[digest]
     cdir = cache_dir()
