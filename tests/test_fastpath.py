@@ -71,3 +71,19 @@ def test_fast_path_does_not_import_typer():
             "file=sys.stderr)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert r.stderr.strip().splitlines()[-1] == "False False False"
+
+
+@pytest.mark.parametrize("raw", ["./samples/x.json", "samples//x.json", "", ".", "a/./b/../c", "/abs//p/",
+                                 "//net/share", "///three", "x.json/", "../up.json"])
+def test_path_text_matches_pathlib(raw):
+    from pathlib import PurePosixPath
+
+    assert fastpath.path_text(raw) == str(PurePosixPath(raw))
+
+
+def test_same_source_file_as_typer_for_unnormalised_paths(capsys):
+    rel = os.path.relpath(os.path.join(S, "hengyang-eligible.json"))
+    argv = ["assess", "./" + rel.replace("/", "//"), "--scheme", "hengyang", "-f", "json"]
+    expected = CliRunner().invoke(app, argv, catch_exceptions=False)
+    assert fastpath.try_main(argv) == expected.exit_code
+    assert capsys.readouterr().out == expected.stdout

@@ -69,8 +69,22 @@ def parse_assess(args: list[str]) -> dict | None:
         i += 1
     if len(files) != 1 or "scheme" not in kw:
         return None
-    kw["file"] = files[0]
+    kw["file"] = path_text(files[0])
     return kw
+
+
+def path_text(s: str) -> str:
+    """The path as typer's ``Path`` argument shows it (``str(PurePosixPath(s))``), without
+    importing pathlib: repeated slashes and ``.`` parts dropped, ``..`` kept, '' is '.'."""
+    import os
+
+    if os.sep != "/":  # pragma: no cover - the fast path's exact-match test runs on POSIX
+        from pathlib import Path
+
+        return str(Path(s))
+    root = "//" if s.startswith("//") and not s.startswith("///") else ("/" if s.startswith("/") else "")
+    parts = [p for p in s.split("/") if p not in ("", ".")]
+    return root + "/".join(parts) if (root or parts) else "."
 
 
 def try_main(argv: list[str]) -> int | None:
