@@ -383,3 +383,34 @@ def test_a_company_that_cannot_be_assessed_does_not_stop_the_batch(tmp_path, mon
     assert "near-miss" in r.stderr and "ArithmeticError" in r.stderr
     text = out.read_text(encoding="utf-8-sig")
     assert "衡阳恒远精密机械有限公司" in text and "衡阳云智软件有限公司" in text
+
+
+def test_roster_percent_cells_and_leading_empty_column_read_as_assess_reads_them(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    # the table starts in column B, row 2
+    ws["B2"], ws["C2"], ws["D2"] = "企业名称", "主导产品全国细分市场占有率", "营业收入2025"
+    ws["B3"], ws["C3"], ws["D3"] = "甲公司", 0.35, 6000
+    ws["C3"].number_format = "0%"  # shows 35%: Excel stores 0.35
+    ws["B4"], ws["C4"], ws["D4"] = "乙公司", 12, -1  # a bad cell two rows down
+    p = tmp_path / "pct.xlsx"
+    wb.save(p)
+    out = tmp_path / "r.jsonl"
+    r = run("batch", p, "--scheme", "miit-2026", "--tier", "little-giant", "--out", out, "--as-of", AS_OF,
+            "--jobs", "1", "--lang", "en")
+    assert r.exit_code == 2
+    assert "row 4" in r.stderr and "营业收入" in r.stderr  # the sheet's own row number
+    doc = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    def actuals(node):
+        if node.get("metric") == ["market_share_national"]:
+            yield node.get("actual")
+        for sub in node.get("checks") or []:
+            yield from actuals(sub)
+        for k in ("when", "then", "fallback"):
+            if isinstance(node.get(k), dict):
+                yield from actuals(node[k])
+
+    found = [v for c in doc["conditions"] for v in actuals(c["detail"])]
+    assert found and set(found) == {35}  # 35%, not 0.35%

@@ -354,7 +354,14 @@ def _xlsx_rows_iter(path):
     from .reader import open_first_sheet
 
     sheet = open_first_sheet(path)
-    return sheet.height, sheet.iter_rows()
+    rows = sheet.iter_rows()
+    # calamine pads the rows above the used area but starts each row at its first used
+    # column: pad the columns too, so that column indices are the sheet's (percent formats)
+    c0 = (sheet.start or (0, 0))[1]
+    if c0:
+        lead = [""] * c0
+        rows = (lead + row for row in rows)
+    return sheet.height, rows
 
 
 def _csv_rows_iter(path):

@@ -121,6 +121,12 @@ class Roster:
         self.warnings: list[Problem] = []
         self._names: dict[str, int] = {}
         self._memo: dict = {}
+        # an xlsx roster: percentage-formatted cells hold fractions (35% is 0.35), as in reader.read_xlsx
+        self._sheet_xml = None
+        if self.path.lower().endswith((".xlsx", ".xlsm")):
+            from .reader import _SheetXml
+
+            self._sheet_xml = _SheetXml(self.path)
         seen: dict = {}
         global parse_value
         from .reader import parse_value  # noqa: F811 - once, not per cell
@@ -183,6 +189,9 @@ class Roster:
             if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
                 continue
             any_value = True
+            if (c.field.unit == "%" and isinstance(raw, float) and -1 <= raw <= 1 and raw != 0
+                    and self._sheet_xml is not None and self._sheet_xml.percent(r, c.index)):
+                raw = raw * 100
             try:
                 v = self._parse(c, raw)
             except BadValue as exc:
