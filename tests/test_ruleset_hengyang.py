@@ -261,3 +261,11 @@ def test_declared_no_is_told_to_achieve_not_to_tick():
 def test_industry_outside_the_thresholds_is_explained():
     text = _gap_texts(hy(industry="wholesale"), "hy-2-revenue")[0]
     assert "只对以下情形设定" in text and "制造业" in text and "软件和信息技术服务业" in text
+
+
+def test_unmet_whatever_the_industry_still_asks_for_the_industry():
+    a = hy(industry=None, sme_declared=True,
+           main_business_revenue={"2023": 400, "2024": 450, "2025": 500})
+    assert status(a, "hy-2-revenue") == "unmet"
+    kinds = [i["kind"] for i in [g for g in a.gaps if g["condition"] == "hy-2-revenue"][0]["items"]]
+    assert kinds[0] == "data" and "numeric" in kinds

@@ -360,6 +360,10 @@ def gap_items(node, ctx) -> list[dict]:
         return [{"kind": "alternatives", "options": options, "node": node,
                  "effort": [k for k, v in EFFORT_ORDER.items() if v == effort][0]}]
     if t == "cases":
+        if node.get("either_way") and node.get("when") is not None:
+            # decided whichever case applies: the threshold shown is one of them, so ask for
+            # the data that says which one it is as well
+            return _merge_data(gap_items(node["when"], ctx) + gap_items(node["then"], ctx))
         if node.get("then") is not None:
             return gap_items(node["then"], ctx)
         if node.get("when") is not None:
