@@ -90,6 +90,8 @@ def test_good_minimal_ruleset_compiles():
     (("level: municipal", "level: city"), "'level'"),
     (("check: {metric: main_business_revenue", "check: {metrik: main_business_revenue"), "exactly one of"),
     (("value: 2000}", "value: lots}"), "must be a number"),
+    (("value: 2000}", "value: .nan}"), "must be a finite number"),
+    (("value: 2000}", "value: .inf}"), "must be a finite number"),
     (("check: {metric: main_business_revenue, op: \">=\", value: 2000}", "check: {flag: main_business_revenue}"),
      "not a yes/no field"),
 ])

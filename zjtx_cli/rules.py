@@ -84,6 +84,8 @@ def _num(v, where):
         d = Decimal(str(v))
     except Exception:
         raise RulesetError(f"{where}: threshold 'value' must be a number, got {v!r}") from None
+    if not d.is_finite():
+        raise RulesetError(f"{where}: threshold 'value' must be a finite number, got {v!r}")
     return str(d)
 
 
