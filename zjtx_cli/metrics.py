@@ -37,19 +37,22 @@ class MV:
         self.invalid = list(invalid)
 
 
-def exact_mean(fractions_) -> Decimal:
-    """The mean of exact fractions, as a Decimal rounded once at the end: a mean of
-    yearly rates that is exactly 10% must compare equal to 10, not 9.999…"""
-    from fractions import Fraction
+def mean_ratio_percent(pairs, minus_one: bool = False) -> Decimal:
+    """100 × the mean of num/den over ``pairs`` (minus 1 each, for growth rates), exactly.
 
-    total = sum(fractions_, Fraction(0)) / len(fractions_)
-    return Decimal(total.numerator) / Decimal(total.denominator)
-
-
-def _frac(d):
-    from fractions import Fraction
-
-    return Fraction(d)
+    Computed in integers and divided once, so that a mean that is exactly 10% compares
+    equal to 10 (dividing rate by rate at 28 digits gave 9.999…). Dens must be non-zero.
+    """
+    scale = max(-min(d.as_tuple().exponent for pair in pairs for d in pair), 0)
+    f = 10 ** scale
+    ints = [(int(n * f), int(d * f)) for n, d in pairs]
+    num, den = 0, 1
+    for n, d in ints:  # num/den += n/d
+        num, den = num * d + n * den, den * d
+    k = len(ints)
+    if minus_one:
+        num -= k * den
+    return Decimal(100 * num) / Decimal(k * den)
 
 
 class Gap:
@@ -227,9 +230,9 @@ def _growth_compute(field, years, method):
                 return MV(None, (), inputs, fzh, fen, "%", invalid=[(field, ys[-1])])
             g = (Decimal(ratio) ** (ONE / years) if years != 2 else ratio.sqrt()) - ONE
             return MV(HUNDRED * g, (), inputs, fzh, fen, "%")
-        # arithmetic mean of the yearly rates, exactly (R[i+1]/R[i] - 1 as fractions)
-        rates = [_frac(vals[i + 1]) / _frac(vals[i]) - 1 for i in range(years)]
-        return MV(HUNDRED * exact_mean(rates), (), inputs, fzh, fen, "%")
+        # arithmetic mean of the yearly rates R[i+1]/R[i] - 1, exactly
+        g = mean_ratio_percent([(vals[i + 1], vals[i]) for i in range(years)], minus_one=True)
+        return MV(g, (), inputs, fzh, fen, "%")
 
     return compute
 
@@ -471,7 +474,7 @@ def _mean_ratio_compute(num, den, years_back, fzh, fen):
         bad = [(den, y) for y, d in zip(ys, dv) if d <= 0]
         if bad:
             return MV(None, (), inputs, fzh, fen, "%", invalid=bad)
-        return MV(HUNDRED * exact_mean([_frac(n) / _frac(d) for n, d in zip(nv, dv)]), (), inputs, fzh, fen, "%")
+        return MV(mean_ratio_percent(list(zip(nv, dv))), (), inputs, fzh, fen, "%")
 
     return compute
 
