@@ -3,26 +3,19 @@ both sides of every threshold, both industry variants of 四(一)2."""
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 
 import pytest
 
-from conftest import ROOT, D, assess, status
+from conftest import ROOT, D, assess, changed, status
 
 with open(os.path.join(ROOT, "samples", "hengyang-eligible.json"), encoding="utf-8") as fh:
     BASE = json.load(fh)
 
 
 def with_(**changes):
-    v = copy.deepcopy(BASE)
-    for k, x in changes.items():
-        if x is None:
-            v.pop(k, None)
-        else:
-            v[k] = x
-    return v
+    return changed(BASE, **changes)
 
 
 def hy(**changes):

@@ -5,13 +5,12 @@ champion, ladder, CLI) is in test_ruleset_jinhu_upper.py."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from decimal import Decimal
 
 import pytest
 
-from conftest import enterprise_from
+from conftest import changed, enterprise_from
 from zjtx_cli.engine import assess_track, make_ctx
 from zjtx_cli.fields import field_dictionary
 from zjtx_cli.rules import get_ruleset
@@ -61,13 +60,7 @@ TRACKS = ["county-manufacturing", "county-innovation", "jiangsu-pool-manufacturi
 
 
 def with_(**changes):
-    v = copy.deepcopy(BASE)
-    for k, x in changes.items():
-        if x is None:
-            v.pop(k, None)
-        else:
-            v[k] = x
-    return v
+    return changed(BASE, **changes)
 
 
 def evaluate(values, track, year=None):
