@@ -108,3 +108,13 @@ def enterprise(values):
         f = fields[k]
         out[k] = {int(y): _typed(f, x) for y, x in v.items()} if f.per_year else _typed(f, v)
     return Enterprise(out, "test.json")
+
+
+def assert_declaration(run, field, cond):
+    """A yes/no declaration decides its required condition: yes met, no unmet (not eligible),
+    missing unknown (undetermined). ``run(**changes)`` assesses a base company with changes."""
+    assert status(run(**{field: True}), cond) == "met"
+    a = run(**{field: False})
+    assert status(a, cond) == "unmet" and a.verdict == "not_eligible"
+    a = run(**{field: None})
+    assert status(a, cond) == "unknown" and a.verdict == "undetermined"

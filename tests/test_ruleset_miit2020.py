@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import assess_enterprise, changed, enterprise, first_gap, load_sample, status
+from conftest import assert_declaration, assess_enterprise, changed, enterprise, first_gap, load_sample, status
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCHEME = "miit-2020"
@@ -90,11 +90,7 @@ DECLARATIONS = [
 
 @pytest.mark.parametrize("field,cond", DECLARATIONS)
 def test_declared_conditions(field, cond):
-    assert st(run(**{field: True}), cond) == "met"
-    a = run(**{field: False})
-    assert st(a, cond) == "unmet" and a.verdict == "not_eligible"
-    a = run(**{field: None})
-    assert st(a, cond) == "unknown" and a.verdict == "undetermined"
+    assert_declaration(run, field, cond)
 
 
 # ------------------------------------------------------------------------------ 二(一)1
