@@ -9,7 +9,7 @@ slow-growing: not eligible), incomplete (figures left blank: undetermined) and
 tainted (a serious violation / accident on record: excluded where a scheme
 has exclusions, not eligible where the record is a required condition).
 
-Applicant workbooks use the label/value layout ``zjtx_cli.reader.read_rows``
+Applicant workbooks use the label/value layout ``zjtx_cli.inputs.reader.read_rows``
 reads: a header row ``指标 | 2023 | 2024 | 2025`` then one row per field
 (Chinese label; single-valued fields in the first value column). Rosters have
 one company per row, per-year figures as ``主营业务收入2024`` columns.
@@ -52,7 +52,7 @@ _KIND = [("精密机械", "manufacturing"), ("新材料科技", "manufacturing")
 
 def _fields():
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-    from zjtx_cli.fields import field_dictionary
+    from zjtx_cli.inputs.fields import field_dictionary
 
     return field_dictionary()
 

@@ -18,10 +18,10 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from zjtx_cli.fields import field_dictionary  # noqa: E402
-from zjtx_cli.reader import read_json, read_xlsx  # noqa: E402
-from zjtx_cli.safety import atomic_save  # noqa: E402
-from zjtx_cli.template import build_workbook, year_list  # noqa: E402
+from zjtx_cli.inputs.fields import field_dictionary  # noqa: E402
+from zjtx_cli.inputs.reader import read_json, read_xlsx  # noqa: E402
+from zjtx_cli.inputs.safety import atomic_save  # noqa: E402
+from zjtx_cli.outputs.template import build_workbook, year_list  # noqa: E402
 
 
 def twin_of(json_path: str) -> str:

@@ -21,8 +21,8 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
 
 def enterprise_from(values: dict, source="test.json"):
     """An Enterprise from a JSON-like dict, through the real JSON reader."""
-    from zjtx_cli.fields import field_dictionary
-    from zjtx_cli.reader import read_json
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.inputs.reader import read_json
 
     return read_json(source, field_dictionary(), data=json.loads(json.dumps(values, default=str)))
 
@@ -57,9 +57,9 @@ def first_gap(a, cond_id: str):
 
 def assess_enterprise(e, scheme: str, tier: str | None = None, year=None, as_of=dt.date(2026, 6, 1), review=False):
     """Assess an Enterprise against one track (the first, or `tier`), lower tiers first."""
-    from zjtx_cli.engine import assess_track, make_ctx
-    from zjtx_cli.fields import field_dictionary
-    from zjtx_cli.rules import get_ruleset
+    from zjtx_cli.engine.evaluate import assess_track, make_ctx
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.rules.loader import get_ruleset
 
     rs = get_ruleset(scheme)
     ctx = make_ctx(e, field_dictionary(), year=year, as_of=as_of, review=review)
@@ -99,8 +99,8 @@ def _typed(f, v):
 
 def enterprise(values):
     """An Enterprise built directly (no reader): per-year keys to int, numbers to Decimal."""
-    from zjtx_cli.fields import field_dictionary
-    from zjtx_cli.model import Enterprise
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.inputs.model import Enterprise
 
     fields = field_dictionary()
     out = {}

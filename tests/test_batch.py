@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from zjtx_cli.cli import app
+from zjtx_cli.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -34,7 +34,7 @@ def write_applicant_xlsx(path, data, name=None):
     """The label/value layout reader.read_rows accepts: 指标 | 2023 | 2024 | 2025, then label rows."""
     from openpyxl import Workbook
 
-    from zjtx_cli.fields import field_dictionary
+    from zjtx_cli.inputs.fields import field_dictionary
 
     fd = field_dictionary()
     wb = Workbook()
@@ -139,7 +139,7 @@ def _roster_rows():
               "invention_patents", "utility_patents", "design_patents", "software_copyrights", "market_leading",
               "key_supplier", "own_brand", "product_certified", "management_sound", "digital_upgrade",
               "major_accident_3y", "serious_violation"]
-    from zjtx_cli.fields import field_dictionary
+    from zjtx_cli.inputs.fields import field_dictionary
 
     fd = field_dictionary()
     header, getters = [], []
@@ -363,7 +363,7 @@ def test_xlsx_condition_columns_explain_themselves(tmp_path):
 
 
 def test_a_company_that_cannot_be_assessed_does_not_stop_the_batch(tmp_path, monkeypatch):
-    from zjtx_cli import batch
+    from zjtx_cli.batch import runner as batch
 
     folder = tmp_path / "in"
     folder.mkdir()

@@ -10,11 +10,11 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import ROOT, enterprise_from
-from zjtx_cli.checks import check_enterprise, scheme_warnings
-from zjtx_cli.cli import app
-from zjtx_cli.fields import field_dictionary
-from zjtx_cli.model import InputError
-from zjtx_cli.reader import read_enterprise
+from zjtx_cli.inputs.checks import check_enterprise, scheme_warnings
+from zjtx_cli.cli.app import app
+from zjtx_cli.inputs.fields import field_dictionary
+from zjtx_cli.inputs.model import InputError
+from zjtx_cli.inputs.reader import read_enterprise
 
 F = field_dictionary()
 TODAY = dt.date(2026, 6, 1)
@@ -160,8 +160,8 @@ def test_samples_pass_the_checks():
 
 # ---------------------------------------------------------------------- scheme-aware
 def test_scheme_warning_for_a_missing_year_a_rule_needs():
-    from zjtx_cli.engine import make_ctx
-    from zjtx_cli.rules import get_ruleset
+    from zjtx_cli.engine.evaluate import make_ctx
+    from zjtx_cli.rules.loader import get_ruleset
 
     rs = get_ruleset("hengyang")
     e = enterprise_from({"main_business_revenue": {"2024": 1780, "2025": 1980}, "founding_date": "2016-03-01"})

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from conftest import ROOT
 from zjtx_cli import __version__
-from zjtx_cli.cli import app
+from zjtx_cli.cli.app import app
 
 SAMPLES = os.path.join(ROOT, "samples")
 
@@ -56,7 +56,7 @@ def test_assess_json_and_exit_codes(name, code, verdict):
 def test_excluded_exit_code(tmp_path):
     # bicycle / miit-2020 have exclusions; Hengyang puts accidents under a basic condition,
     # so exercise the 'excluded' exit path through the engine's verdict table instead
-    from zjtx_cli.cli import VERDICT_EXIT
+    from zjtx_cli.cli.app import VERDICT_EXIT
 
     assert VERDICT_EXIT == {"eligible": 0, "not_eligible": 1, "excluded": 1, "undetermined": 3}
 
@@ -206,7 +206,7 @@ def test_xlsx_label_value_layout(tmp_path):
     ws.append(["指标", "2023", "2024", "2025"])
     with open(sample("hengyang-near-miss.json"), encoding="utf-8") as fh:
         d = json.load(fh)
-    from zjtx_cli.fields import field_dictionary
+    from zjtx_cli.inputs.fields import field_dictionary
 
     fields = field_dictionary()
     for k, v in d.items():
@@ -271,12 +271,12 @@ def test_figures_not_before_the_assessment_date_warn():
 def test_internal_error_is_one_line_not_a_traceback(monkeypatch, capsys):
     import sys
 
-    from zjtx_cli import cli
+    from zjtx_cli.cli import app as cli
 
     def boom(*a, **k):
         raise RuntimeError("something broke\nsecond line")
 
-    from zjtx_cli import commands
+    from zjtx_cli.cli import commands as commands
 
     monkeypatch.setattr(commands, "load_enterprise", boom)
     monkeypatch.setattr(sys, "argv", ["zjtx", "assess", sample("hengyang-eligible.json"), "-s", "hengyang"])
@@ -322,7 +322,7 @@ def test_chinese_wrapping_never_splits_a_number_or_starts_a_line_with_punctuatio
     from rich.console import Console
     from rich.text import Text
 
-    from zjtx_cli.report import enable_cjk_wrap
+    from zjtx_cli.outputs.report import enable_cjk_wrap
 
     enable_cjk_wrap()
     text = "制造业企业上年度主营业务收入2000万元以上；软件和信息技术服务业企业1000万元以上，资产负债率不高于70%"

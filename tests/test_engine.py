@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 
 from conftest import enterprise
-from zjtx_cli.engine import MET, UNKNOWN, UNMET, counts_of, evaluate_check, make_ctx, verdict_of
-from zjtx_cli.fields import field_dictionary
-from zjtx_cli.metrics import evaluate_metric
-from zjtx_cli.rules import _compile_check, _decimals
+from zjtx_cli.engine.evaluate import MET, UNKNOWN, UNMET, counts_of, evaluate_check, make_ctx, verdict_of
+from zjtx_cli.inputs.fields import field_dictionary
+from zjtx_cli.engine.metrics import evaluate_metric
+from zjtx_cli.rules.loader import _compile_check, _decimals
 
 
 def r(kind, status):
@@ -140,12 +140,12 @@ def test_average_growth_exactly_at_the_threshold_is_met():
 
 
 def test_growth_from_a_loss_is_not_met_and_not_missing_data():
-    from zjtx_cli.report import describe_gap_item
+    from zjtx_cli.outputs.report import describe_gap_item
 
     spec = {"metric": "net_profit_avg_growth_2y", "op": ">=", "value": 10}
     node = ev(spec, net_profit={"2023": -100, "2024": 50, "2025": 80})
     assert node["status"] == UNMET and node["missing"] == [] and node["invalid"] == [["net_profit", 2023]]
-    from zjtx_cli.engine import gap_items
+    from zjtx_cli.engine.evaluate import gap_items
 
     items = gap_items(node, None)
     assert [i["kind"] for i in items] == ["invalid"]

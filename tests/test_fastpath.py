@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import ROOT
-from zjtx_cli import fastpath
-from zjtx_cli.cli import app
+from zjtx_cli.cli import fastpath as fastpath
+from zjtx_cli.cli.app import app
 
 S = os.path.join(ROOT, "samples")
 CASES = [
@@ -65,7 +65,7 @@ def test_fast_path_does_not_import_typer():
     import subprocess
     import sys
 
-    code = ("import sys; from zjtx_cli import fastpath; "
+    code = ("import sys; from zjtx_cli.cli import fastpath as fastpath; "
             f"fastpath.try_main(['assess', {S + '/hengyang-eligible.json'!r}, '--scheme', 'hengyang', "
             "'--format', 'json']); print('typer' in sys.modules, 'openpyxl' in sys.modules, 'rich' in sys.modules, "
             "file=sys.stderr)")

@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from conftest import ROOT  # noqa: E402
-from zjtx_cli.fields import field_dictionary  # noqa: E402
-from zjtx_cli.model import Enterprise, InputError  # noqa: E402
-from zjtx_cli.reader import parse_value, read_enterprise, read_rows  # noqa: E402
-from zjtx_cli.values import BadValue, parse_number  # noqa: E402
+from zjtx_cli.inputs.fields import field_dictionary  # noqa: E402
+from zjtx_cli.inputs.model import Enterprise, InputError  # noqa: E402
+from zjtx_cli.inputs.reader import parse_value, read_enterprise, read_rows  # noqa: E402
+from zjtx_cli.inputs.values import BadValue, parse_number  # noqa: E402
 
 F = field_dictionary()
 KEYS = [f.key for f in F]

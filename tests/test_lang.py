@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from zjtx_cli.cli import app
-from zjtx_cli.fields import field_dictionary
-from zjtx_cli.model import InputError, Problem
-from zjtx_cli.values import (BadValue, parse_bool, parse_choice, parse_date, parse_integer, parse_number,
+from zjtx_cli.cli.app import app
+from zjtx_cli.inputs.fields import field_dictionary
+from zjtx_cli.inputs.model import InputError, Problem
+from zjtx_cli.inputs.values import (BadValue, parse_bool, parse_choice, parse_date, parse_integer, parse_number,
                              parse_text, uscc_problem)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,8 +234,8 @@ def test_credit_code_reason_both_languages():
 
 
 def test_data_check_problems_all_translated():
-    from zjtx_cli.checks import check_enterprise
-    from zjtx_cli.model import Enterprise
+    from zjtx_cli.inputs.checks import check_enterprise
+    from zjtx_cli.inputs.model import Enterprise
 
     e = Enterprise({"operating_revenue": {2023: Decimal(100), 2025: Decimal(-5)},
                     "main_business_revenue": {2025: Decimal(10)},

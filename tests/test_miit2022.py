@@ -214,8 +214,8 @@ def test_annex2_conditions(cid, changes, st):
 
 
 def test_score_gap_names_point_gains():
-    from zjtx_cli.fields import field_dictionary
-    from zjtx_cli.report import describe_gap_item
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.outputs.report import describe_gap_item
 
     a = run("zjtx-sme", **LOW_A2)
     g = next(g for g in a.gaps if g["condition"] == "zs22-4-score")
@@ -318,7 +318,7 @@ def test_compliance_exclusions_at_every_tier(tier, pfx, flag, cid):
 def test_ladder_through_cli():
     from typer.testing import CliRunner
 
-    from zjtx_cli.cli import app
+    from zjtx_cli.cli.app import app
 
     path = os.path.join(ROOT, "samples", "miit-2022-zjtx-sme.json")
     r = CliRunner().invoke(app, ["assess", path, "--scheme", "miit", "--as-of", "2024-06-30", "-f", "json"])

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import ROOT, assess, status
-from zjtx_cli.cli import app
+from zjtx_cli.cli.app import app
 
 SCHEME = "miit-2026"
 AS_OF = dt.date(2026, 6, 1)

@@ -13,10 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import ROOT
-from zjtx_cli.cli import app
-from zjtx_cli.fields import field_dictionary
-from zjtx_cli.model import InputError
-from zjtx_cli.reader import UNCACHED_FORMULA, read_enterprise, read_json, read_rows, read_xlsx
+from zjtx_cli.cli.app import app
+from zjtx_cli.inputs.fields import field_dictionary
+from zjtx_cli.inputs.model import InputError
+from zjtx_cli.inputs.reader import UNCACHED_FORMULA, read_enterprise, read_json, read_rows, read_xlsx
 
 openpyxl = pytest.importorskip("openpyxl")
 F = field_dictionary()
@@ -137,7 +137,7 @@ def test_json_bom_accepted(tmp_path):
 
 
 def test_json_too_large(tmp_path, monkeypatch):
-    from zjtx_cli import safety
+    from zjtx_cli.inputs import safety as safety
 
     monkeypatch.setattr(safety, "MAX_JSON_BYTES", 100)
     p = write_json(tmp_path, {"company_name": "x" * 200})

@@ -6,13 +6,13 @@ import os
 import re
 
 from conftest import ROOT
-from zjtx_cli import docgen
+from zjtx_cli.cli import docgen as docgen
 
 
 def test_readme_reference_is_up_to_date():
     with open(docgen.README, encoding="utf-8") as fh:
         text = fh.read()
-    assert docgen.render(text) == text, "README.md is stale: run python -m zjtx_cli.docgen --write"
+    assert docgen.render(text) == text, "README.md is stale: run python -m zjtx_cli.cli.docgen --write"
 
 
 def test_readme_mentions_every_command_and_exit_status():

@@ -35,7 +35,7 @@ def yr(base, **years):
 
 # ------------------------------------------------------------------------------ the ruleset
 def test_ruleset_shape():
-    from zjtx_cli.rules import get_ruleset
+    from zjtx_cli.rules.loader import get_ruleset
 
     rs = get_ruleset(SCHEME)
     assert rs.data["period"] == [2021, 2025]
@@ -310,7 +310,7 @@ def test_verdict_precedence():
 def test_samples_via_cli(sample, verdict, code):
     from typer.testing import CliRunner
 
-    from zjtx_cli.cli import app
+    from zjtx_cli.cli.app import app
 
     r = CliRunner().invoke(app, ["assess", os.path.join(ROOT, "samples", sample), "--scheme", SCHEME,
                                  "--format", "json", "--as-of", "2026-06-01"])

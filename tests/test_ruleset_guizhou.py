@@ -31,7 +31,7 @@ def run(as_of=AS_OF, base=None, **changes):
 
 # ------------------------------------------------------------------------------ the ruleset
 def test_ruleset_metadata():
-    from zjtx_cli.rules import get_ruleset
+    from zjtx_cli.rules.loader import get_ruleset
 
     rs = get_ruleset(SCHEME)
     d = rs.data
@@ -197,7 +197,7 @@ def test_near_miss_gaps_in_wan_yuan():
 def test_samples_via_cli(sample, verdict, code):
     from typer.testing import CliRunner
 
-    from zjtx_cli.cli import app
+    from zjtx_cli.cli.app import app
 
     r = CliRunner().invoke(app, ["assess", os.path.join(ROOT, "samples", sample), "--scheme", SCHEME,
                                  "--format", "json", "--as-of", "2025-06-01"])

@@ -64,7 +64,7 @@ def test_sme_computed_from_figures():
 def test_sme_falls_back_to_declaration():
     a = hy(industry=None, sme_declared=True)
     r = [r for r in a.results if r["id"] == "hy-1-sme"][0]
-    from zjtx_cli.engine import is_declared
+    from zjtx_cli.engine.evaluate import is_declared
 
     assert r["status"] == "met" and is_declared(r)
     assert status(hy(industry=None), "hy-1-sme") == "unknown"
@@ -227,8 +227,8 @@ def test_shortfall_shown_rounded_up_never_to_zero():
 
 
 def test_english_units():
-    from zjtx_cli.report import describe_gap_item
-    from zjtx_cli.fields import field_dictionary
+    from zjtx_cli.outputs.report import describe_gap_item
+    from zjtx_cli.inputs.fields import field_dictionary
 
     a = hy(invention_patents=0, utility_patents=2, design_patents=0, software_copyrights=0)
     g = [g for g in a.gaps if g["condition"] == "hy-4-ip"][0]["items"][0]
@@ -237,8 +237,8 @@ def test_english_units():
 
 
 def _gap_texts(a, cond, lang="zh"):
-    from zjtx_cli.fields import field_dictionary
-    from zjtx_cli.report import describe_gap_item
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.outputs.report import describe_gap_item
 
     g = [g for g in a.gaps if g["condition"] == cond][0]
     return [describe_gap_item(it, field_dictionary(), lang) for it in g["items"]]

@@ -11,9 +11,9 @@ from decimal import Decimal
 import pytest
 
 from conftest import changed, enterprise_from
-from zjtx_cli.engine import assess_track, make_ctx
-from zjtx_cli.fields import field_dictionary
-from zjtx_cli.rules import get_ruleset
+from zjtx_cli.engine.evaluate import assess_track, make_ctx
+from zjtx_cli.inputs.fields import field_dictionary
+from zjtx_cli.rules.loader import get_ruleset
 
 AS_OF = dt.date(2024, 12, 31)
 SEED = "003_e787c257db436f7d.txt"

@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from conftest import ROOT, enterprise_from
 from test_ruleset_jinhu import AS_OF, BASE, D, evaluate, result, st, with_
-from zjtx_cli.engine import Ladder, make_ctx
-from zjtx_cli.fields import field_dictionary
-from zjtx_cli.rules import get_ruleset
+from zjtx_cli.engine.evaluate import Ladder, make_ctx
+from zjtx_cli.inputs.fields import field_dictionary
+from zjtx_cli.rules.loader import get_ruleset
 
 
 def load_sample(name):
@@ -364,7 +364,7 @@ def test_what_if_more_rd_reaches_provincial():
 @pytest.mark.parametrize("name,highest,nxt", [("jinhu-municipal.json", "municipal", "provincial"),
                                                ("jinhu-provincial.json", "provincial", "national")])
 def test_cli_ladder_json(name, highest, nxt):
-    from zjtx_cli.cli import app
+    from zjtx_cli.cli.app import app
 
     r = CliRunner().invoke(app, ["assess", os.path.join(ROOT, "samples", name), "--scheme", "jinhu",
                                  "--format", "json", "--as-of", "2025-06-01"], catch_exceptions=False)
@@ -380,7 +380,7 @@ def test_cli_ladder_json(name, highest, nxt):
 
 
 def test_cli_single_track_with_dependency():
-    from zjtx_cli.cli import app
+    from zjtx_cli.cli.app import app
 
     r = CliRunner().invoke(app, ["assess", os.path.join(ROOT, "samples", "jinhu-municipal.json"), "--scheme",
                                  "jinhu", "--tier", "provincial-manufacturing", "--format", "json"],

@@ -32,7 +32,7 @@ gap = first_gap
 
 # ------------------------------------------------------------------------------ the ruleset
 def test_ruleset_metadata():
-    from zjtx_cli.rules import get_ruleset
+    from zjtx_cli.rules.loader import get_ruleset
 
     rs = get_ruleset(SCHEME)
     d = rs.data
@@ -56,8 +56,8 @@ def test_other_schemes_point_here(scheme):
     # 2022-08-01 that is this notice
     import datetime as dt
 
-    from zjtx_cli.rules import get_ruleset
-    from zjtx_cli.versions import resolve
+    from zjtx_cli.rules.loader import get_ruleset
+    from zjtx_cli.rules.versions import resolve
 
     nxt = get_ruleset(scheme).tiers[-1]["next"]
     assert nxt == "miit:little-giant"
@@ -305,7 +305,7 @@ def test_near_miss_sample_gaps():
 def test_samples_via_cli(sample, verdict, code):
     from typer.testing import CliRunner
 
-    from zjtx_cli.cli import app
+    from zjtx_cli.cli.app import app
 
     r = CliRunner().invoke(app, ["assess", os.path.join(ROOT, "samples", sample), "--scheme", SCHEME,
                                  "--format", "json", "--as-of", "2020-08-01"])
@@ -317,7 +317,7 @@ def test_samples_via_cli(sample, verdict, code):
 def test_expired_call_warns():
     from typer.testing import CliRunner
 
-    from zjtx_cli.cli import app
+    from zjtx_cli.cli.app import app
 
     r = CliRunner().invoke(app, ["assess", os.path.join(ROOT, "samples", "miit-2020-eligible.json"), "--scheme",
                                  SCHEME, "--format", "json", "--as-of", "2026-06-01", "--lang", "en"])

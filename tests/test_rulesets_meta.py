@@ -8,9 +8,9 @@ import re
 import pytest
 
 from conftest import SEEDS
-from zjtx_cli.fields import field_dictionary
-from zjtx_cli.rules import RulesetError, compile_ruleset, load_ruleset, ruleset_paths
-from zjtx_cli.yamlcache import YamlError, parse_yaml
+from zjtx_cli.inputs.fields import field_dictionary
+from zjtx_cli.rules.loader import RulesetError, compile_ruleset, load_ruleset, ruleset_paths
+from zjtx_cli.rules.yamlcache import YamlError, parse_yaml
 
 SEED_FILES = sorted(f for f in os.listdir(SEEDS) if f.endswith(".txt")) if os.path.isdir(SEEDS) else []
 PATHS = ruleset_paths()
@@ -45,7 +45,7 @@ def test_ladder_links_resolve(scheme):
         if nxt and ":" in nxt:
             other, tier = nxt.split(":", 1)
             try:
-                from zjtx_cli.versions import resolve
+                from zjtx_cli.rules.versions import resolve
                 import datetime as dt
 
                 other = resolve(other, dt.date.today())
@@ -132,7 +132,7 @@ def test_field_dictionary_complete():
         if f.type in ("number",) and f.unit == "万元":
             assert f.per_year or f.key.endswith("_2019")
     # every indicator a ruleset tests is in the dictionary or a derived metric
-    from zjtx_cli.metrics import METRIC_INPUTS, METRICS
+    from zjtx_cli.engine.metrics import METRIC_INPUTS, METRICS
 
     for scheme, path in PATHS.items():
         for k in load_ruleset(path).fields_used():
@@ -143,7 +143,7 @@ def test_field_dictionary_complete():
 
 
 def test_cache_is_used_and_keyed_on_content(tmp_path, monkeypatch):
-    from zjtx_cli import yamlcache
+    from zjtx_cli.rules import yamlcache as yamlcache
 
     monkeypatch.setenv("ZJTX_CACHE_DIR", str(tmp_path))
     p = tmp_path / "demo.yaml"
@@ -169,7 +169,7 @@ def test_cache_follows_the_files_a_ruleset_depends_on(tmp_path, monkeypatch):
     import os as _os
     import time
 
-    from zjtx_cli import yamlcache
+    from zjtx_cli.rules import yamlcache as yamlcache
 
     monkeypatch.setenv("ZJTX_CACHE_DIR", str(tmp_path / "cache"))
     p = tmp_path / "demo.yaml"

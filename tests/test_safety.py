@@ -1,4 +1,4 @@
-"""Tests for zjtx_cli.safety: input guards, formula-injection guard, atomic output."""
+"""Tests for zjtx_cli.inputs.safety: input guards, formula-injection guard, atomic output."""
 
 import csv
 import datetime
@@ -13,8 +13,8 @@ from decimal import Decimal
 
 import pytest
 
-from zjtx_cli import safety
-from zjtx_cli.safety import (
+from zjtx_cli.inputs import safety as safety
+from zjtx_cli.inputs.safety import (
     OutputError,
     UnsafeInput,
     atomic_save,

@@ -53,7 +53,7 @@ def spec():
 
 
 def ruleset(score=None, extra_conditions=()):
-    from zjtx_cli.rules import Ruleset, compile_ruleset
+    from zjtx_cli.rules.loader import Ruleset, compile_ruleset
 
     conds = [{"id": "s", "kind": "required", "text": "score", "citation": "test",
               "check": {"score": score if score is not None else spec()}}]
@@ -72,8 +72,8 @@ BASE = {
 
 
 def evaluate(values=None, rs=None, review=False, **changes):
-    from zjtx_cli.engine import assess_track, make_ctx
-    from zjtx_cli.fields import field_dictionary
+    from zjtx_cli.engine.evaluate import assess_track, make_ctx
+    from zjtx_cli.inputs.fields import field_dictionary
 
     rs = rs or ruleset()
     v = copy.deepcopy(values or BASE)
@@ -101,7 +101,7 @@ def points(a, ind_id):
 
 # ------------------------------------------------------------------------- validation
 def _bad(mutate, msg):
-    from zjtx_cli.rules import RulesetError
+    from zjtx_cli.rules.loader import RulesetError
 
     s = spec()
     mutate(s)
@@ -147,7 +147,7 @@ def test_strict_validation_names_the_problem(mutate, msg):
 
 
 def test_error_names_file_rule_and_indicator():
-    from zjtx_cli.rules import RulesetError
+    from zjtx_cli.rules.loader import RulesetError
 
     s = spec()
     s["categories"][0]["indicators"][0]["bands"][1]["min_inclusive"] = False
@@ -270,8 +270,8 @@ def test_unknown_score_with_unknown_direct_path_is_unknown():
 
 # -------------------------------------------------------------------------------- gaps
 def test_gap_names_cheapest_point_gain_in_wanyuan():
-    from zjtx_cli.fields import field_dictionary
-    from zjtx_cli.report import describe_gap_item
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.outputs.report import describe_gap_item
 
     a = evaluate(feature_score=0, quality_system_certified=False)  # 10+4+10+0+0+2 = 26 < 30
     assert a.verdict == "not_eligible"
@@ -303,8 +303,8 @@ def test_gap_for_falling_indicator_asks_to_reduce():
 def test_report_texts_and_json():
     import json
 
-    from zjtx_cli.fields import field_dictionary
-    from zjtx_cli.report import assessment_json, describe_actual, describe_required
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.outputs.report import assessment_json, describe_actual, describe_required
 
     fields = field_dictionary()
     a = evaluate(feature_score=0, quality_system_certified=False)
@@ -360,8 +360,8 @@ def test_score_either_of_last_two_years_only_on_review(scores, review, status):
 
 
 def test_growth_not_examined_on_review_and_report_says_so():
-    from zjtx_cli.fields import field_dictionary
-    from zjtx_cli.report import describe_actual, describe_required
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.outputs.report import describe_actual, describe_required
 
     fields = field_dictionary()
     vals = dict(evaluation_score={"2025": 70}, operating_revenue={"2023": 10000, "2024": 10000, "2025": 10000})
@@ -375,7 +375,7 @@ def test_growth_not_examined_on_review_and_report_says_so():
 
 
 def test_declared_value_validation():
-    from zjtx_cli.rules import RulesetError
+    from zjtx_cli.rules.loader import RulesetError
 
     for bad, msg in [({"declared_value": "own_brand", "op": ">=", "value": 1, "source": "x"}, "numeric"),
                      ({"declared_value": "evaluation_score", "op": ">=", "value": 1}, "source"),
@@ -395,8 +395,8 @@ def test_fields_used_include_score_inputs():
 
 
 def test_gap_for_first_match_indicator_names_the_option():
-    from zjtx_cli.fields import field_dictionary
-    from zjtx_cli.report import describe_gap_item
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.outputs.report import describe_gap_item
 
     a = evaluate(feature_score=0, quality_system_certified=False)
     gain = next(i for i in a.gaps[0]["items"][0]["gains"] if i["indicator"]["id"] == "ip")
@@ -408,7 +408,7 @@ def test_gap_for_first_match_indicator_names_the_option():
 def test_rules_listing_describes_score_and_review():
     from typer.testing import CliRunner
 
-    from zjtx_cli.cli import app
+    from zjtx_cli.cli.app import app
 
     r = CliRunner().invoke(app, ["rules", "miit-2026", "--lang", "en", "--format", "json"])
     assert r.exit_code == 0
@@ -459,8 +459,8 @@ def test_first_match_gains_prefer_the_least_demanding_option_at_equal_cost():
 
 
 def test_choice_and_items_gains_are_declarations():
-    from zjtx_cli.fields import field_dictionary
-    from zjtx_cli.report import describe_gap_item
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.outputs.report import describe_gap_item
 
     a = evaluate(feature_score=0, quality_system_certified=True, own_brand=False, provincial_quality_award=False,
                  rd_expense={"2025": 200}, ip_class2=0)  # 0+4+10+3+0+0 = 17 < 30
@@ -486,8 +486,8 @@ def test_choice_and_items_gains_are_declarations():
     (280.001, "2.8% → ≥ 3%", "20 万元"),          # 19.999 -> 20
 ])
 def test_amounts_near_an_edge_round_up_and_show_enough_decimals(rd, shown, amount):
-    from zjtx_cli.fields import field_dictionary
-    from zjtx_cli.report import describe_gap_item
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.outputs.report import describe_gap_item
 
     a = evaluate(feature_score=0, quality_system_certified=False, rd_expense={"2025": rd})
     gain = next(g for g in a.gaps[0]["items"][0]["gains"] if g["indicator"]["id"] == "rd")
@@ -498,8 +498,8 @@ def test_amounts_near_an_edge_round_up_and_show_enough_decimals(rd, shown, amoun
 
 
 def test_ceiling_replaces_only_the_amount():
-    from zjtx_cli.metrics import Gap
-    from zjtx_cli.scoring import _ceil_gap
+    from zjtx_cli.engine.metrics import Gap
+    from zjtx_cli.engine.scoring import _ceil_gap
 
     g = _ceil_gap(Gap(Decimal("0.004"), "万元", "须增加 0 万元（现有 100 万元）", "rise by 0 万元 (have 100 万元)"))
     assert g.amount == Decimal("0.01")

@@ -1,4 +1,4 @@
-"""Tests for zjtx_cli.sme: SME size classification under 工信部联企业〔2011〕300号.
+"""Tests for zjtx_cli.engine.sme: SME size classification under 工信部联企业〔2011〕300号.
 
 Every figure below is typed in again from the text of 300号 第四条 and is not imported from the
 module, so a wrong figure in the module fails here.  Reading: "以下" = strictly below, "及以上" = at or
@@ -12,8 +12,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from zjtx_cli import sme
-from zjtx_cli.sme import INDUSTRY_ROWS, SmeResult, classify, size_label
+from zjtx_cli.engine import sme as sme
+from zjtx_cli.engine.sme import INDUSTRY_ROWS, SmeResult, classify, size_label
 
 E, R, A = "employees", "operating_revenue", "total_assets"
 
@@ -75,7 +75,8 @@ def test_industry_rows_mapping():
 
 
 def test_industry_codes_match_fields_yaml():
-    text = (pathlib.Path(sme.__file__).with_name("fields.yaml")).read_text(encoding="utf-8")
+    from zjtx_cli.inputs.fields import FIELDS_PATH
+    text = pathlib.Path(FIELDS_PATH).read_text(encoding="utf-8")
     block = text.split("- key: industry", 1)[1].split("\n  - key:", 1)[0]
     codes = [line.strip().split(":", 1)[0] for line in block.split("choices:", 1)[1].splitlines()
              if line.strip() and not line.strip().startswith("#")]

@@ -12,11 +12,11 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import ROOT
-from zjtx_cli.cli import app
-from zjtx_cli.fields import field_dictionary
-from zjtx_cli.reader import read_enterprise, read_json, read_xlsx
-from zjtx_cli.rules import get_ruleset, ruleset_paths
-from zjtx_cli.template import (SHEET_HELP, SHEET_LISTS, SHEET_MAIN, build_workbook, template_keys,
+from zjtx_cli.cli.app import app
+from zjtx_cli.inputs.fields import field_dictionary
+from zjtx_cli.inputs.reader import read_enterprise, read_json, read_xlsx
+from zjtx_cli.rules.loader import get_ruleset, ruleset_paths
+from zjtx_cli.outputs.template import (SHEET_HELP, SHEET_LISTS, SHEET_MAIN, build_workbook, template_keys,
                                write_template, year_list)
 
 openpyxl = pytest.importorskip("openpyxl")
@@ -155,8 +155,8 @@ def test_text_never_becomes_a_formula(tmp_path):
 
 def test_neutralised_export_text_reads_back():
     # safety.cell_value prefixes ' to formula-like text in exports; such a file reads back unchanged
-    from zjtx_cli.reader import read_rows
-    from zjtx_cli.safety import cell_value
+    from zjtx_cli.inputs.reader import read_rows
+    from zjtx_cli.inputs.safety import cell_value
 
     e = read_rows("x.xlsx", F, [["企业名称", cell_value("=1+1公司")]])
     assert e.values["company_name"] == "=1+1公司"
@@ -234,8 +234,8 @@ def test_xlsx_twin_assesses_identically(name):
 
 def test_template_years_cover_what_the_scheme_reads(tmp_path):
     # jinhu's 近3年营业收入平均增长率 needs revenue for four years (Y-3 to Y)
-    from zjtx_cli.rules import get_ruleset
-    from zjtx_cli.template import write_template
+    from zjtx_cli.rules.loader import get_ruleset
+    from zjtx_cli.outputs.template import write_template
 
     assert get_ruleset("jinhu").years_needed() == 4
     assert get_ruleset("hengyang").years_needed() == 3  # 近两年年均增长: Y-2 to Y

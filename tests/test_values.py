@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from zjtx_cli.values import (BadValue, normalize_label, parse_bool, parse_choice, parse_date, parse_integer,
+from zjtx_cli.inputs.values import (BadValue, normalize_label, parse_bool, parse_choice, parse_date, parse_integer,
                              parse_number, parse_text, split_label, uscc_check_char, uscc_problem)
 
 D = Decimal

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import ROOT
-from zjtx_cli.cli import app
+from zjtx_cli.cli.app import app
 
 SAMPLE = os.path.join(ROOT, "samples", "miit-2026-little-giant.json")
 
@@ -27,20 +27,20 @@ def run(*args):
     ("2030-01-01", "miit-2026"), ("2001-01-01", "miit-2020"),
 ])
 def test_resolve_by_date(date, version):
-    from zjtx_cli.versions import resolve
+    from zjtx_cli.rules.versions import resolve
 
     assert resolve("miit", dt.date.fromisoformat(date)) == version
 
 
 def test_other_ids_unchanged():
-    from zjtx_cli.versions import resolve
+    from zjtx_cli.rules.versions import resolve
 
     for sid in ("miit-2022", "miit-2020", "hengyang", "no-such-scheme"):
         assert resolve(sid, dt.date(2026, 5, 1)) == sid
 
 
 def test_versions_listed_oldest_first_with_documents():
-    from zjtx_cli.versions import versions
+    from zjtx_cli.rules.versions import versions
 
     vs = versions("miit")
     assert [v["id"] for v in vs] == ["miit-2020", "miit-2022", "miit-2026"]

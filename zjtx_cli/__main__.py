@@ -6,12 +6,12 @@ import sys
 
 
 def main():
-    from .fastpath import try_main
+    from zjtx_cli.cli.fastpath import try_main
 
     code = try_main(sys.argv[1:])
     if code is not None:
         raise SystemExit(code)
-    from .cli import main as _main
+    from zjtx_cli.cli.app import main as _main
 
     _main()
 

@@ -47,7 +47,7 @@ def cases():
 def run(args):
     import os
     from typer.testing import CliRunner
-    from zjtx_cli.cli import app
+    from zjtx_cli.cli.app import app
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:

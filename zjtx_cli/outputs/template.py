@@ -168,7 +168,7 @@ def build_workbook(fields, keys, years: list[int], values: dict | None = None, t
                 error="统一社会信用代码为 18 位")
     v_choice = {k: dv("list", formula1=ref, errorTitle="选择", error="请从下拉列表中选择") for k, ref in list_refs.items()}
 
-    from .checks import MAY_BE_NEGATIVE, RANKS
+    from zjtx_cli.inputs.checks import MAY_BE_NEGATIVE, RANKS
 
     def validation(f):
         if f.type == "bool":
@@ -338,11 +338,11 @@ def _err(line: str) -> int:
 
 
 def _ruleset(scheme):
-    from .rules import RulesetError, get_ruleset, ruleset_paths
-    from .yamlcache import YamlError
+    from zjtx_cli.rules.loader import RulesetError, get_ruleset, ruleset_paths
+    from zjtx_cli.rules.yamlcache import YamlError
 
     try:
-        from .versions import resolve
+        from zjtx_cli.rules.versions import resolve
 
         scheme = resolve(scheme, _dt.date.today())
     except ImportError:  # pragma: no cover
@@ -361,8 +361,8 @@ def write_template(out, scheme=None, year=None, fmt="xlsx", years=None, force=Fa
 
     ``years`` None: three yearly columns, or as many as the scheme's rules look back."""
     years_default = years is None
-    from .fields import field_dictionary
-    from .safety import OutputError, atomic_save, atomic_write_bytes
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.inputs.safety import OutputError, atomic_save, atomic_write_bytes
 
     out = os.fspath(out)
     if fmt not in ("xlsx", "json"):

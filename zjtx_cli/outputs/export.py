@@ -1,14 +1,14 @@
 """Batch results to .xlsx / .csv / .jsonl, streamed and written atomically.
 
 Every writer takes one record per company as it is scored (see
-:class:`zjtx_cli.batch.Scorer`), so memory does not grow with the number of
+:class:`zjtx_cli.batch.runner.Scorer`), so memory does not grow with the number of
 rows: the xlsx goes through openpyxl's write-only mode (rows spooled to
-temporary files), CSV through :func:`zjtx_cli.safety.open_csv_stream`, JSONL
+temporary files), CSV through :func:`zjtx_cli.inputs.safety.open_csv_stream`, JSONL
 line by line into a temporary file. The finished file replaces the target
-only when the whole batch has run (:func:`zjtx_cli.safety.atomic_save`), and
+only when the whole batch has run (:func:`zjtx_cli.inputs.safety.atomic_save`), and
 never an input file.
 
-All text exported to xlsx and CSV goes through :func:`zjtx_cli.safety.cell_value`
+All text exported to xlsx and CSV goes through :func:`zjtx_cli.inputs.safety.cell_value`
 (a leading ``= + - @`` is neutralised). JSONL lines are JSON documents with the
 schema of ``zjtx assess --format json`` and are left as data, unchanged: JSON
 is not evaluated by spreadsheets, and the values must equal ``assess``'s.
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 
-from .safety import cell_value
+from zjtx_cli.inputs.safety import cell_value
 
 SUFFIXES = (".xlsx", ".csv", ".jsonl")
 UNREADABLE = {"zh": "无法读取", "en": "unreadable"}
@@ -184,7 +184,7 @@ def write(out, protect, cols, lang, loop):
     """Run ``loop(sink)`` with the sink for ``out`` (None: no file); returns loop's result."""
     if out is None:
         return loop(NullSink())
-    from .safety import atomic_save, open_csv_stream
+    from zjtx_cli.inputs.safety import atomic_save, open_csv_stream
 
     out = os.fspath(out)
     ext = os.path.splitext(out)[1].lower()

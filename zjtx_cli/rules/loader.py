@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 from decimal import Decimal
 
-from .fields import field_dictionary
-from .metrics import METRICS
-from .yamlcache import load_cached
+from zjtx_cli.inputs.fields import field_dictionary
+from zjtx_cli.engine.metrics import METRICS
+from zjtx_cli.rules.yamlcache import load_cached
 
 _HERE = os.path.dirname(__file__)
-RULESET_DIRS = [os.path.join(_HERE, "rulesets"), os.path.join(os.path.dirname(_HERE), "rulesets")]
+_PACKAGE = os.path.dirname(_HERE)
+# installed wheel: zjtx_cli/rulesets; source checkout: rulesets/ beside the package
+RULESET_DIRS = [os.path.join(_PACKAGE, "rulesets"), os.path.join(os.path.dirname(_PACKAGE), "rulesets")]
 
 KINDS = ("required", "priority", "exclusion")
 LEVELS = ("innovation", "county", "municipal", "provincial", "zjtx_sme", "national", "champion", "industry")
@@ -63,7 +65,7 @@ def walk_checks(c):
             yield from walk_checks(case["when"])
         yield from walk_checks(case["then"])
     if c["type"] in DELEGATED:
-        from . import scoring
+        from zjtx_cli.engine import scoring as scoring
 
         for s in scoring.subchecks(c):
             yield from walk_checks(s)
@@ -177,7 +179,7 @@ def _compile_check(c, where, fields):
         if c["sme"] is not True:
             raise RulesetError(f"{where}: write 'sme: true'")
     elif kind in ("score", "declared_value", "review"):
-        from . import scoring
+        from zjtx_cli.engine import scoring as scoring
 
         out.update(scoring.compile_check(kind, c, where, fields))
     return out
@@ -346,15 +348,15 @@ class Ruleset:
 
     def years_needed(self) -> int:
         """How many years of figures the rules read, counting the assessment year."""
-        from .fields import field_dictionary
-        from .metrics import lookback
+        from zjtx_cli.inputs.fields import field_dictionary
+        from zjtx_cli.engine.metrics import lookback
 
         fields = field_dictionary()
         return max([1] + [lookback(k, fields) - c.get("year", 0) + 1
                           for c in self.checks() for k in c.get("metric", ())])
 
     def fields_used(self) -> list[str]:
-        from .metrics import METRIC_INPUTS
+        from zjtx_cli.engine.metrics import METRIC_INPUTS
 
         used: list[str] = []
         for c in self.checks():
@@ -363,7 +365,7 @@ class Ruleset:
             if c["type"] == "sme":
                 used.extend(["industry", "employees", "operating_revenue", "total_assets", "sme_declared"])
             if c["type"] in DELEGATED:
-                from . import scoring
+                from zjtx_cli.engine import scoring as scoring
 
                 used.extend(scoring.fields_of(c))
         out: list[str] = []
@@ -392,11 +394,11 @@ _LOADED: dict[str, Ruleset] = {}
 
 def load_ruleset(path: str) -> Ruleset:
     if path not in _LOADED:
-        from . import metrics
-        from .fields import FIELDS_PATH
+        from zjtx_cli.engine import metrics as metrics
+        from zjtx_cli.inputs.fields import FIELDS_PATH
 
         # a ruleset is validated against the field dictionary and by this code: both are cache keys
-        deps = (FIELDS_PATH, __file__, metrics.__file__, os.path.join(_HERE, "scoring.py"))
+        deps = (FIELDS_PATH, __file__, metrics.__file__, os.path.join(os.path.dirname(metrics.__file__), "scoring.py"))
         _LOADED[path] = Ruleset(load_cached(path, compile_ruleset, deps), path)
     return _LOADED[path]
 

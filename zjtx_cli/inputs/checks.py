@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from .model import Problem
+from zjtx_cli.inputs.model import Problem
 
 # Money that may be negative (a loss); every other number and count may not.
 MAY_BE_NEGATIVE = {"net_profit", "total_profit", "operating_profit", "profit_and_tax"}
@@ -155,7 +155,7 @@ def check_enterprise(e, fields, today: _dt.date | None = None) -> tuple[list[Pro
     # ---- identity
     code = e.values.get("credit_code")
     if isinstance(code, str) and code.strip():
-        from .values import uscc_problem
+        from zjtx_cli.inputs.values import uscc_problem
 
         why = uscc_problem(code)
         if why:
@@ -182,7 +182,7 @@ def scheme_warnings(e, ruleset, ctx) -> list[Problem]:
       has other years, so it is most likely an omission, not a new company);
     - a founding date after the assessment year.
     """
-    from .metrics import evaluate_metric
+    from zjtx_cli.engine.metrics import evaluate_metric
 
     fields = ctx.fields
     out: list[Problem] = []

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as _dt
 from decimal import Decimal
 
-from .engine import FORMAT_VERSION, MET, OP_ZH, UNKNOWN, is_declared
-from .metrics import METRICS, fmt, num_json
+from zjtx_cli.engine.evaluate import FORMAT_VERSION, MET, OP_ZH, UNKNOWN, is_declared
+from zjtx_cli.engine.metrics import METRICS, fmt, num_json
 
 T = {
     "met": {"zh": "满足", "en": "met"},
@@ -132,7 +132,7 @@ def describe_required(node, fields, lang) -> str:
     if tp == "sme":
         return "中小企业（大型企业除外）" if lang == "zh" else "small or medium (not large)"
     if tp in ("score", "declared_value", "review"):
-        from . import scoring
+        from zjtx_cli.engine import scoring as scoring
 
         return scoring.describe_required(node, fields, lang)
     return ""
@@ -206,7 +206,7 @@ def describe_actual(node, fields, lang) -> str:
             return t("yes" if node["actual"] else "no", lang) + t("declared", lang)
         return node.get("explain_zh" if lang == "zh" else "explain_en") or str(node["actual"])
     if tp in ("score", "declared_value", "review"):
-        from . import scoring
+        from zjtx_cli.engine import scoring as scoring
 
         return scoring.describe_actual(node, fields, lang)
     return ""
@@ -270,7 +270,7 @@ def describe_gap_item(item, fields, lang) -> str:
     if kind == "tier":
         return describe_required(node, fields, lang)
     if kind.startswith("score") or kind == "pending":
-        from . import scoring
+        from zjtx_cli.engine import scoring as scoring
 
         return scoring.describe_gap_item(item, fields, lang)
     if kind == "blocker":
@@ -598,7 +598,7 @@ def describe_rule(c, fields, lang) -> str:
     if tp == "sme":
         return describe_required({"type": "sme"}, fields, lang)
     if tp in ("score", "declared_value", "review"):
-        from . import scoring
+        from zjtx_cli.engine import scoring as scoring
 
         return scoring.describe_rule(c, fields, lang)
     return tp

@@ -610,7 +610,7 @@ def lookback(key: str, fields) -> int:
     """How many years before the assessment year a metric or field reads (0: that year only)."""
     import datetime as _dtm
 
-    from .model import Enterprise
+    from zjtx_cli.inputs.model import Enterprise
 
     ctx = Ctx(Enterprise({}), 2000, _dtm.date(2000, 12, 31), fields)
     mv = evaluate_metric(key, ctx, 2000)

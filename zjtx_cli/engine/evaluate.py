@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as _dt
 from decimal import Decimal
 
-from .metrics import METRICS, MV, Ctx, evaluate_metric, fmt, metric_gap, metric_or_field, num_json
-from .rules import DELEGATED, walk_checks
+from zjtx_cli.engine.metrics import METRICS, MV, Ctx, evaluate_metric, fmt, metric_gap, metric_or_field, num_json
+from zjtx_cli.rules.loader import DELEGATED, walk_checks
 
 MET, UNMET, UNKNOWN = "met", "unmet", "unknown"
 # PENDING: a figure only MIIT's platform computes (e.g. the 2026 评价得分) is absent.
@@ -99,7 +99,7 @@ def _evaluate(c: dict, ctx: Ctx) -> dict:
     if t == "sme":
         return _sme(ctx)
     if t in ("score", "declared_value", "review"):
-        from . import scoring
+        from zjtx_cli.engine import scoring as scoring
 
         return scoring.evaluate_check(c, ctx)
     raise AssertionError(t)  # pragma: no cover - the loader admits no other type
@@ -173,7 +173,7 @@ def _metric(c, ctx):
         if len(keys) == 1:
             node["gap"] = metric_gap(keys[0], ctx, year, op, target, mv)
         else:
-            from .metrics import Gap
+            from zjtx_cli.engine.metrics import Gap
 
             short = target - value + (1 if op == ">" else 0)
             node["gap"] = Gap(short, unit or "", f"尚差 {fmt(short, unit, up=True)}", f"short by {fmt(short, unit, lang='en', up=True)}",
@@ -191,7 +191,7 @@ def _sme(ctx):
     node = {"type": "sme", "declared": False, "missing": []}
     result = None
     try:
-        from . import sme as _sme_mod
+        from zjtx_cli.engine import sme as _sme_mod
     except ImportError:  # pragma: no cover
         _sme_mod = None
     industry = ctx.raw("industry")
@@ -339,7 +339,7 @@ def gap_items(node, ctx) -> list[dict]:
     if t in ("flag", "choice", "sme"):
         return [{"kind": "declaration", "effort": "declaration", "node": node}]
     if t in ("score", "declared_value", "review"):
-        from . import scoring
+        from zjtx_cli.engine import scoring as scoring
 
         return scoring.gap_items(node, ctx)
     if t == "date_within":
@@ -515,13 +515,13 @@ class Ladder:
 
 def assess_external(ref: str, ctx):
     """Assess the tier named ``scheme:tier`` (a ladder crossing schemes), or None."""
-    from .rules import get_ruleset
+    from zjtx_cli.rules.loader import get_ruleset
 
     if ":" not in ref:
         return None
     scheme, tier_id = ref.split(":", 1)
     try:
-        from .versions import resolve
+        from zjtx_cli.rules.versions import resolve
 
         scheme = resolve(scheme, ctx.as_of)
     except ImportError:

@@ -4,10 +4,10 @@ PATH is
   * a folder: every ``.xlsx`` / ``.json`` file in it (``--recursive``: in its
     sub-folders too), in sorted path order; hidden files (``.name``), Excel
     lock files (``~$name``) and the ``--out`` file itself are skipped;
-  * a ``.csv`` file: a roster (see :mod:`zjtx_cli.roster`);
+  * a ``.csv`` file: a roster (see :mod:`zjtx_cli.inputs.roster`);
   * an ``.xlsx`` file: a roster if a roster header is found in its first rows
     (>= 3 known field columns, one of them the company name; see
-    :mod:`zjtx_cli.roster`), else a single applicant workbook;
+    :mod:`zjtx_cli.inputs.roster`), else a single applicant workbook;
   * a ``.json`` file: a single applicant.
 
 The ruleset is loaded once per run. Each company is assessed exactly as
@@ -33,8 +33,8 @@ import json
 import os
 import sys
 
-from .metrics import num_json
-from .model import InputError, Problem
+from zjtx_cli.engine.metrics import num_json
+from zjtx_cli.inputs.model import InputError, Problem
 
 # Below these a pool's start-up and pickling cost more than they save. Measured on a
 # 2-core machine (benchmarks/README.md): 50 files 0.33 s -> 0.30 s, 200 files 0.74 -> 0.57 s,
@@ -93,8 +93,8 @@ class Columns:
     """The export's columns, fixed before the first row is written (streaming)."""
 
     def __init__(self, scorer):
-        from .metrics import METRICS
-        from .report import T
+        from zjtx_cli.engine.metrics import METRICS
+        from zjtx_cli.outputs.report import T
 
         lang = scorer.lang
         zh = lang == "zh"
@@ -157,7 +157,7 @@ class Columns:
         self.headers = head + self.figure_headers + self.status_headers
         first_status = len(head) + len(self.figure_headers)
         self.coloured = [4] + list(range(first_status, len(self.headers)))
-        from .export import colour_of
+        from zjtx_cli.outputs.export import colour_of
 
         self.colour_labels = []
         for key, labels in T.items():
@@ -170,7 +170,7 @@ class Scorer:
     """Assesses one enterprise at a time against a ruleset loaded once."""
 
     def __init__(self, rs, fields, tier=None, year=None, as_of=None, lang="zh", want_json=False):
-        from .report import ruleset_meta
+        from zjtx_cli.outputs.report import ruleset_meta
 
         self.rs = rs
         self.fields = fields
@@ -197,8 +197,8 @@ class Scorer:
         self.cols = Columns(self)
 
     def score(self, e, row=None) -> dict:
-        from .engine import Ladder, assess_track, closest, make_ctx, tier_status
-        from .report import EFFORT, T, describe_gap_item, gap_title, status_key
+        from zjtx_cli.engine.evaluate import Ladder, assess_track, closest, make_ctx, tier_status
+        from zjtx_cli.outputs.report import EFFORT, T, describe_gap_item, gap_title, status_key
 
         lang, fields, rs = self.lang, self.fields, self.rs
         ctx = make_ctx(e, fields, year=self.year, as_of=self.as_of)
@@ -219,7 +219,7 @@ class Scorer:
             if focus is None:
                 focus = closest([a for t, g, st in ladder.tiers if t is highest for a in g])
             if self.want_json:
-                from .report import ladder_json
+                from zjtx_cli.outputs.report import ladder_json
 
                 doc = ladder_json(ladder, fields, lang, self.extra)
         else:
@@ -235,13 +235,13 @@ class Scorer:
                 focus = group[0]
                 verdict = focus.verdict
                 if self.want_json:
-                    from .report import assessment_json
+                    from zjtx_cli.outputs.report import assessment_json
 
                     extra = self.extra
                     nref = self.tier.get("next")
                     # as 'assess' does: an eligible company also gets the tier above (possibly another scheme)
                     if verdict == "eligible" and nref and ":" in nref and not self.tier_given:
-                        from .engine import assess_external
+                        from zjtx_cli.engine.evaluate import assess_external
 
                         nxt_a = assess_external(nref, ctx)
                         if nxt_a is not None:
@@ -252,7 +252,7 @@ class Scorer:
                 verdict = {"reached": "eligible", "not_reached": "not_eligible"}.get(st, "undetermined")
                 focus = closest(group)
                 if self.want_json:
-                    from .report import FORMAT_VERSION, assessment_json
+                    from zjtx_cli.outputs.report import FORMAT_VERSION, assessment_json
 
                     doc = {"format_version": FORMAT_VERSION, "scheme": rs.id, "tier": self.tier["id"],
                            "status": st, "verdict": verdict,
@@ -311,7 +311,7 @@ class Scorer:
 
 def _figure(keys, ctx, off):
     """A key figure (metric or sum of counts) for the export, from the evaluation's memo."""
-    from .metrics import evaluate_metric
+    from zjtx_cli.engine.metrics import evaluate_metric
 
     total = None
     for k in keys:
@@ -351,7 +351,7 @@ def _unreadable(path, exc) -> Problem:
 
 def _xlsx_rows_iter(path):
     """Safety check, then calamine: (height, row iterator). Raises InputError."""
-    from .reader import open_first_sheet
+    from zjtx_cli.inputs.reader import open_first_sheet
 
     sheet = open_first_sheet(path)
     rows = sheet.iter_rows()
@@ -382,7 +382,7 @@ def _csv_rows_iter(path):
     except UnicodeDecodeError:
         enc = "gb18030"  # Excel on a Chinese Windows saves CSV in GBK
     except OSError as exc:
-        from .reader import oserror_problem
+        from zjtx_cli.inputs.reader import oserror_problem
 
         raise InputError([oserror_problem(path, exc)]) from None
     fh = open(path, encoding=enc, newline="", errors="replace")
@@ -401,15 +401,15 @@ _W: dict = {}
 def _init_worker(scheme_path, tier, year, as_of, lang, want_json, roster_args):
     if _W.get("key") == (scheme_path, tier, year, as_of, lang, want_json, roster_args):
         return  # forked from the parent: everything is loaded already
-    from .fields import field_dictionary
-    from .rules import load_ruleset
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.rules.loader import load_ruleset
 
     fields = MemoFields(field_dictionary())
     rs = load_ruleset(scheme_path)
     _W["fields"] = fields
     _W["scorer"] = Scorer(rs, fields, tier, year, as_of, lang, want_json)
     if roster_args is not None:
-        from .roster import Roster
+        from zjtx_cli.inputs.roster import Roster
 
         path, header, header_row = roster_args
         _W["roster"] = Roster(path, fields, header, header_row)
@@ -417,7 +417,7 @@ def _init_worker(scheme_path, tier, year, as_of, lang, want_json, roster_args):
 
 
 def _score_file(path):
-    from .reader import read_enterprise
+    from zjtx_cli.inputs.reader import read_enterprise
 
     fields, scorer = _W["fields"], _W["scorer"]
     lang = scorer.lang
@@ -508,7 +508,7 @@ class Summary:
                       if zh else ["Company", "Verdict"] + (["Highest tier"] if self.ladder else []) +
                       ["Met", "Unmet", "Unknown", "Largest gap"])
         if fmt == "json":
-            from .report import FORMAT_VERSION
+            from zjtx_cli.outputs.report import FORMAT_VERSION
 
             self.out.write('{"format_version": "%s", "scheme": %s, "tier": %s, "companies": [' % (
                 FORMAT_VERSION, json.dumps(scorer.rs.id), json.dumps(scorer.tier["id"] if scorer.tier and
@@ -545,7 +545,7 @@ class Summary:
             self.buf = []
 
     def finish(self, inputs, unreadable, problems):
-        from .report import T
+        from zjtx_cli.outputs.report import T
 
         lang = self.lang
         if self.fmt == "json":
@@ -561,7 +561,7 @@ class Summary:
                       f"Total {inputs} inputs: {self.n} scored, {unreadable} unreadable; ") + \
             ("，".join(parts) if zh else ", ".join(parts))
         if self.rich:
-            from .commands import console
+            from zjtx_cli.cli.commands import console
             from rich.table import Table
 
             con = console()
@@ -604,9 +604,9 @@ class Progress:
 # --------------------------------------------------------------------------- run
 def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="table", lang="zh", year=None,
               as_of=None) -> int:
-    from .commands import expired_warning, fail, msg, resolve_scheme, unknown_tier, warn
-    from .fields import field_dictionary
-    from .safety import OutputError
+    from zjtx_cli.cli.commands import expired_warning, fail, msg, resolve_scheme, unknown_tier, warn
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.inputs.safety import OutputError
 
     path = os.fspath(path)
     if jobs < 0:
@@ -614,7 +614,7 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
                   f"--jobs must be 0 (automatic) or more, not {jobs}")])
     if out is not None:
         out = os.fspath(out)
-        from .export import SUFFIXES
+        from zjtx_cli.outputs.export import SUFFIXES
 
         if os.path.splitext(out)[1].lower() not in SUFFIXES:
             fail([msg(lang, f"--out {out!r}：文件名须以 .xlsx、.csv 或 .jsonl 结尾",
@@ -657,7 +657,7 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
         if ext == ".json":
             files = [path]
         else:
-            from .roster import Roster, find_header
+            from zjtx_cli.inputs.roster import Roster, find_header
 
             try:
                 height, it = (_csv_rows_iter if ext == ".csv" else _xlsx_rows_iter)(path)
@@ -671,7 +671,7 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
                               f"{path}: no header row naming the company name and at least two more known fields "
                               "in the first rows (a roster needs one)")])
                 # a single applicant workbook: read it as 'assess' does (formula and percent cells)
-                from .reader import read_enterprise
+                from zjtx_cli.inputs.reader import read_enterprise
 
                 try:
                     single = read_enterprise(path, fields)
@@ -774,7 +774,7 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
         finally:
             progress.stop()
 
-    from .export import write
+    from zjtx_cli.outputs.export import write
 
     try:
         write(out, protect, scorer.cols, lang, loop)

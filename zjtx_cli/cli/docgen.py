@@ -1,5 +1,5 @@
 """Generate the README's command reference (from ``--help``) and field reference
-(from the field dictionary). ``python -m zjtx_cli.docgen --write`` updates
+(from the field dictionary). ``python -m zjtx_cli.cli.docgen --write`` updates
 README.md in place; a test fails when the README is out of date.
 """
 
@@ -9,7 +9,7 @@ import os
 import re
 import sys
 
-README = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")
+README = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "README.md")
 COMMANDS = ("assess", "schemes", "rules", "batch", "template")
 BLOCKS = {
     "commands": ("<!-- BEGIN GENERATED: commands -->", "<!-- END GENERATED: commands -->"),
@@ -20,7 +20,7 @@ BLOCKS = {
 def _help(args) -> str:
     from typer.testing import CliRunner
 
-    from .cli import app
+    from zjtx_cli.cli.app import app
 
     r = CliRunner().invoke(app, list(args) + ["--help"], prog_name="zjtx", terminal_width=88,
                            env={"COLUMNS": "88", "NO_COLOR": "1", "TERM": "dumb"})
@@ -36,7 +36,7 @@ def command_reference() -> str:
 
 
 def field_reference() -> str:
-    from .fields import field_dictionary
+    from zjtx_cli.inputs.fields import field_dictionary
 
     types = {"number": "number", "integer": "integer", "bool": "yes/no", "date": "date", "choice": "choice",
              "text": "text"}
@@ -69,7 +69,7 @@ def main(argv=None):
             fh.write(new)
         return 0
     if new != text:
-        sys.stderr.write("README.md is out of date: run python -m zjtx_cli.docgen --write\n")
+        sys.stderr.write("README.md is out of date: run python -m zjtx_cli.cli.docgen --write\n")
         return 1
     return 0
 

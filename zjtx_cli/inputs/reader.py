@@ -32,8 +32,8 @@ import json
 import os
 import re
 
-from .model import Enterprise, InputError, Problem
-from .values import (BadValue, nfkc, normalize_label, parse_bool, parse_choice, parse_date, parse_integer,
+from zjtx_cli.inputs.model import Enterprise, InputError, Problem
+from zjtx_cli.inputs.values import (BadValue, nfkc, normalize_label, parse_bool, parse_choice, parse_date, parse_integer,
                      parse_number, parse_text, split_label)
 
 _YEAR_RE = re.compile(r"^\s*((?:19|20)\d{2})\s*(?:年度|年|FY)?\s*$")
@@ -239,7 +239,7 @@ class _Collector:
         e = Enterprise(self.values, self.path, self.warnings)
         errors = list(self.errors)
         if checks:
-            from .checks import check_enterprise
+            from zjtx_cli.inputs.checks import check_enterprise
 
             more_errors, more_warnings = check_enterprise(e, self.fields)
             errors.extend(more_errors)
@@ -276,7 +276,7 @@ def read_json(path, fields, data=None, checks: bool | None = None) -> Enterprise
     path = str(path)
     col = _Collector(path, fields)
     if data is None:
-        from .safety import UnsafeInput, check_json_file
+        from zjtx_cli.inputs.safety import UnsafeInput, check_json_file
 
         try:
             check_json_file(path)
@@ -501,7 +501,7 @@ def _not_readable(path, exc) -> InputError:
 
 def open_first_sheet(path):
     """The first sheet of an xlsx (python-calamine), after the safety check. Raises InputError."""
-    from .safety import UnsafeInput, check_xlsx_file
+    from zjtx_cli.inputs.safety import UnsafeInput, check_xlsx_file
 
     try:
         check_xlsx_file(path)
@@ -662,7 +662,7 @@ def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None) -> Enterp
 
 def read_xlsx(path, fields, checks: bool = True) -> Enterprise:
     rows = _rows_xlsx(path)
-    from .roster import find_header
+    from zjtx_cli.inputs.roster import find_header
 
     hr, _header, _consumed = find_header(iter(rows), fields)
     if hr is not None:

@@ -54,11 +54,11 @@ def _as_of(as_of, lang="zh"):
 
 
 def resolve_scheme(scheme, as_of_date, lang="zh"):
-    from .rules import RulesetError, get_ruleset, ruleset_paths
-    from .yamlcache import YamlError
+    from zjtx_cli.rules.loader import RulesetError, get_ruleset, ruleset_paths
+    from zjtx_cli.rules.yamlcache import YamlError
 
     try:
-        from .versions import resolve
+        from zjtx_cli.rules.versions import resolve
     except ImportError:  # pragma: no cover
         resolve = None
     try:
@@ -68,7 +68,7 @@ def resolve_scheme(scheme, as_of_date, lang="zh"):
     except (RulesetError, YamlError) as exc:
         fail([str(exc)])
     if rs is None:
-        from .versions import programmes
+        from zjtx_cli.rules.versions import programmes
 
         if lang == "en":
             known = sorted(ruleset_paths()) + [f"{p} (by date)" for p in programmes()]
@@ -76,7 +76,7 @@ def resolve_scheme(scheme, as_of_date, lang="zh"):
         known = sorted(ruleset_paths()) + [f"{p}（按日期选用版本）" for p in programmes()]
         fail([f"未知方案 {scheme!r}；可用的方案：{'、'.join(known)}"])
     if resolve is not None and rs.data.get("programme"):
-        from .versions import in_force
+        from zjtx_cli.rules.versions import in_force
 
         if not in_force(rs.data, as_of_date):
             d = rs.data
@@ -97,7 +97,7 @@ def unknown_tier(tier, scheme_id, ids, lang="zh"):
 def console(stderr=False):
     from rich.console import Console
 
-    from .report import enable_cjk_wrap
+    from zjtx_cli.outputs.report import enable_cjk_wrap
 
     enable_cjk_wrap()
     out = sys.stderr if stderr else sys.stdout
@@ -113,8 +113,8 @@ def console(stderr=False):
 
 def apply_sets(e, sets, fields, lang="zh"):
     """--set KEY=VALUE and KEY.YEAR=VALUE overrides (what-if)."""
-    from .reader import _year_of, parse_value
-    from .values import BadValue
+    from zjtx_cli.inputs.reader import _year_of, parse_value
+    from zjtx_cli.inputs.values import BadValue
 
     problems = []
     for s in sets:
@@ -156,7 +156,7 @@ def apply_sets(e, sets, fields, lang="zh"):
     if problems:
         fail(problems)
     # what-if values get the same data checks as the file's own figures
-    from .checks import check_enterprise
+    from zjtx_cli.inputs.checks import check_enterprise
 
     bad, _doubtful = check_enterprise(e, fields)
     if bad:
@@ -165,8 +165,8 @@ def apply_sets(e, sets, fields, lang="zh"):
 
 
 def load_enterprise(file, fields, lang="zh"):
-    from .model import InputError
-    from .reader import read_enterprise
+    from zjtx_cli.inputs.model import InputError
+    from zjtx_cli.inputs.reader import read_enterprise
 
     try:
         e = read_enterprise(file, fields)
@@ -189,7 +189,7 @@ def expired_warning(rs, as_of_date, lang):
 
 
 def _scheme_extra(rs):
-    from .report import ruleset_meta
+    from zjtx_cli.outputs.report import ruleset_meta
 
     return {"scheme_info": ruleset_meta(rs)}
 
@@ -207,8 +207,8 @@ def run_assess(file, scheme, tier=None, fmt="table", lang="zh", year=None, as_of
     _check_lang(lang)
     _check_format(fmt, lang=lang)
     as_of_date = _as_of(as_of, lang)
-    from .engine import Ladder, assess_track, make_ctx
-    from .fields import field_dictionary
+    from zjtx_cli.engine.evaluate import Ladder, assess_track, make_ctx
+    from zjtx_cli.inputs.fields import field_dictionary
 
     fields = field_dictionary()
     rs = resolve_scheme(scheme, as_of_date, lang)
@@ -216,7 +216,7 @@ def run_assess(file, scheme, tier=None, fmt="table", lang="zh", year=None, as_of
     if sets:
         apply_sets(e, sets, fields, lang)
     ctx = make_ctx(e, fields, year=year, as_of=as_of_date, review=review)
-    from .checks import scheme_warnings  # years missing from a series a condition needs (issue 4)
+    from zjtx_cli.inputs.checks import scheme_warnings  # years missing from a series a condition needs (issue 4)
 
     for w in scheme_warnings(e, rs, ctx):
         warn(w.line(lang))
@@ -231,7 +231,7 @@ def run_assess(file, scheme, tier=None, fmt="table", lang="zh", year=None, as_of
                  f"{as_of_date.isoformat()} (上年度 would be {as_of_date.year - 1}); assessed on {ctx.year}, "
                  f"give --year to choose"))
     single = tier is not None or (len(rs.tiers) == 1 and len(rs.tiers[0]["tracks"]) == 1)
-    from . import report
+    from zjtx_cli.outputs import report as report
 
     if single:
         if tier is None:
@@ -253,7 +253,7 @@ def run_assess(file, scheme, tier=None, fmt="table", lang="zh", year=None, as_of
             # eligible for this tier: show the gap to the tier above (possibly in another scheme)
             nxt = None
             if a.verdict == "eligible" and t.get("next") and tier is None:
-                from .engine import assess_external
+                from zjtx_cli.engine.evaluate import assess_external
 
                 nxt = assess_external(t["next"], ctx) if ":" in t["next"] else None
             if fmt == "json":
@@ -274,7 +274,7 @@ def run_assess(file, scheme, tier=None, fmt="table", lang="zh", year=None, as_of
                     report.render_gaps(con, nxt, fields, lang)
             return VERDICT_EXIT[a.verdict]
         # a tier with several tracks: reached if any track is
-        from .engine import tier_status
+        from zjtx_cli.engine.evaluate import tier_status
 
         st = tier_status(assessments)
         if fmt == "json":

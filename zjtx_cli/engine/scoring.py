@@ -78,7 +78,7 @@ _BAND_KEYS = {"min", "min_inclusive", "max", "max_inclusive", "points"}
 
 
 def _err(where, msg):
-    from .rules import RulesetError
+    from zjtx_cli.rules.loader import RulesetError
 
     return RulesetError(f"{where}: {msg}")
 
@@ -96,13 +96,13 @@ def _dec(v, where, what):
 
 
 def _text(v, where, key):
-    from .rules import _text as rtext
+    from zjtx_cli.rules.loader import _text as rtext
 
     return rtext(v, where, key)
 
 
 def _sub(c, where, fields):
-    from .rules import _compile_check
+    from zjtx_cli.rules.loader import _compile_check
 
     return _compile_check(c, where, fields)
 
@@ -132,7 +132,7 @@ def _compile_declared(c, where, fields):
         raise _err(where, f"declared_value: {key!r} is not a numeric field of the field dictionary")
     if not isinstance(year, int) or isinstance(year, bool) or year > 0 or year < -5:
         raise _err(where, "declared_value: 'year' is an offset from the assessment year: 0, -1, ...")
-    from .rules import OPS
+    from zjtx_cli.rules.loader import OPS
 
     if c.get("op") not in OPS:
         raise _err(where, f"declared_value: 'op' must be one of {OPS}")
@@ -235,7 +235,7 @@ def _compile_indicator(ind, where, fields):
         return str(p)
 
     if src == "metric":
-        from .metrics import METRICS
+        from zjtx_cli.engine.metrics import METRICS
 
         key = ind["metric"]
         if not isinstance(key, str) or (key not in METRICS and key not in fields):
@@ -372,7 +372,7 @@ def _prepare(c):
     """Thresholds of embedded checks to Decimal (rules._decimals walks only all/any/cases)."""
     if c.get("_prepared"):
         return
-    from .rules import _decimals
+    from zjtx_cli.rules.loader import _decimals
 
     for s in subchecks(c):
         _decimals(s)
@@ -413,7 +413,7 @@ def _eval_declared(c, ctx):
 
 
 def _eval_review(c, ctx):
-    from .engine import evaluate_check as ev
+    from zjtx_cli.engine.evaluate import evaluate_check as ev
 
     reading = "review" if ctx.review else "new"
     sub = c["readings"][reading]
@@ -440,8 +440,8 @@ def _in_band(v, b):
 
 
 def _eval_indicator(ind, ctx):
-    from .engine import evaluate_check as ev
-    from .metrics import evaluate_metric
+    from zjtx_cli.engine.evaluate import evaluate_check as ev
+    from zjtx_cli.engine.metrics import evaluate_metric
 
     imax = Decimal(ind["max"])
     r = {"id": ind["id"], "name": ind["name"], "max": imax, "points": None, "lo": ZERO, "hi": imax,
@@ -549,8 +549,8 @@ def _missing_under(node):
 
 
 def _eval_score(c, ctx):
-    from .engine import _any
-    from .engine import evaluate_check as ev
+    from zjtx_cli.engine.evaluate import _any
+    from zjtx_cli.engine.evaluate import evaluate_check as ev
 
     s = c["score"]
     pass_mark = Decimal(s["pass"])
@@ -596,7 +596,7 @@ def _ceil_gap(g):
     """Money shortfalls rounded UP to 0.01 万元, so that the amount stated really reaches the band."""
     import re
 
-    from .metrics import Gap, fmt
+    from zjtx_cli.engine.metrics import Gap, fmt
 
     if g is None or g.unit != "万元" or g.amount is None or g.amount <= 0:
         return g
@@ -613,7 +613,7 @@ def _ceil_gap(g):
 
 def _gains(ind, ctx):
     """Better bands of one banded-metric indicator, each with the change that reaches it."""
-    from .metrics import Gap, evaluate_metric, metric_gap
+    from zjtx_cli.engine.metrics import Gap, evaluate_metric, metric_gap
 
     if ind["source"] != "metric" or ind["points"] is None or ind["points"] >= ind["max"]:
         return []
@@ -743,7 +743,7 @@ def gap_items(node, ctx) -> list[dict]:
         short = node["value"] - Decimal(node["actual"])
         return [{"kind": "score_declared", "effort": "far", "node": node, "short": short}]
     if t == "review":
-        from .engine import gap_items as eg
+        from zjtx_cli.engine.evaluate import gap_items as eg
 
         return eg(node["then"], ctx) if node.get("then") else []
     if t != "score":  # pragma: no cover
@@ -776,7 +776,7 @@ def gap_items(node, ctx) -> list[dict]:
         shown.append(g)
         if len(shown) >= 6:
             break
-    from .engine import gap_items as eg
+    from zjtx_cli.engine.evaluate import gap_items as eg
 
     direct = None
     unmet_direct = [d for d in node["direct"] if d["status"] != MET]
@@ -796,7 +796,7 @@ def gap_items(node, ctx) -> list[dict]:
 
 # ------------------------------------------------------------------------------ describe
 def _fmt(v, unit=None, lang=None):
-    from .metrics import fmt
+    from zjtx_cli.engine.metrics import fmt
 
     if lang is not None and unit:
         try:  # English units where metrics.fmt knows them (items, years, people); money stays 万元
@@ -821,7 +821,7 @@ def _fmt_apart(v, edge, unit=None, lang=None):
 
 
 def _fmt_places(d, unit, lang, places):
-    from .metrics import fmt
+    from zjtx_cli.engine.metrics import fmt
 
     try:
         return fmt(d, unit, places=places, lang=lang)
@@ -852,13 +852,13 @@ def _band_text(b, lang, unit=None):
 
 
 def _op(op):
-    from .engine import OP_ZH
+    from zjtx_cli.engine.evaluate import OP_ZH
 
     return OP_ZH[op]
 
 
 def _field_name(key, fields, lang):
-    from .metrics import METRICS
+    from zjtx_cli.engine.metrics import METRICS
 
     m = METRICS.get(key)
     if m is not None:
@@ -880,7 +880,7 @@ def _pass_text(pass_mark, cats, lang):
 
 
 def describe_required(node, fields, lang) -> str:
-    from .report import describe_required as dr
+    from zjtx_cli.outputs.report import describe_required as dr
 
     t = node["type"]
     zh = lang == "zh"
@@ -931,7 +931,7 @@ def _ind_actual(ind, fields, lang):
     if src == "first":
         if ind.get("option") is None:
             return "均不满足" if zh else "none applies"
-        from .report import describe_required as dr
+        from zjtx_cli.outputs.report import describe_required as dr
 
         return dr(ind["checks"][ind["option"]], fields, lang)
     return ""
@@ -947,7 +947,7 @@ def _missing_text(m, fields, lang):
 
 
 def describe_actual(node, fields, lang) -> str:
-    from .report import describe_actual as da
+    from zjtx_cli.outputs.report import describe_actual as da
 
     t = node["type"]
     zh = lang == "zh"
@@ -982,7 +982,7 @@ def describe_actual(node, fields, lang) -> str:
     met = node["direct_met"]
     if met:
         names = ("；" if zh else "; ").join(da(node["direct"][i], fields, lang) for i in met)
-        from .report import describe_required as dr
+        from zjtx_cli.outputs.report import describe_required as dr
 
         req = ("；" if zh else "; ").join(dr(node["direct"][i], fields, lang) for i in met)
         lines.append((f"直通条件满足：{req}（{names}）" if zh else f"direct path met: {req} ({names})"))
@@ -1006,7 +1006,7 @@ def _gain_text(item, fields, lang):
         return (f"{ind['name'][lang]}：再满足一项（{names}），{moves}{decl}" if zh else
                 f"{ind['name'][lang]}: one more item ({names}) {moves}{decl}")
     if "via" in item:
-        from .report import describe_required as dr
+        from zjtx_cli.outputs.report import describe_required as dr
 
         head = (f"{ind['name'][lang]}：{dr(item['via'], fields, lang)}，{moves}" if zh else
                 f"{ind['name'][lang]}: {dr(item['via'], fields, lang)} {moves}")
@@ -1026,8 +1026,8 @@ def _gain_text(item, fields, lang):
 
 
 def _direct_text(d, fields, lang):
-    from .report import describe_gap_item as dg
-    from .report import describe_required as dr
+    from zjtx_cli.outputs.report import describe_gap_item as dg
+    from zjtx_cli.outputs.report import describe_required as dr
 
     zh = lang == "zh"
     opts = []
@@ -1077,7 +1077,7 @@ def describe_gap_item(item, fields, lang) -> str:
 
 
 def describe_rule(c, fields, lang) -> str:
-    from .report import describe_rule as drule
+    from zjtx_cli.outputs.report import describe_rule as drule
 
     zh = lang == "zh"
     t = c["type"]
@@ -1121,7 +1121,7 @@ def _rule_ind(ind, fields, lang):
     sep = "；" if zh else "; "
     src = ind["source"]
     if src == "metric":
-        from .metrics import metric_or_field
+        from zjtx_cli.engine.metrics import metric_or_field
 
         unit = metric_or_field(ind["metric"], fields)[2]
         return sep.join(f"{_band_text(b, lang, unit)} → {_fmt(Decimal(b['points']))}" for b in ind["bands"])
@@ -1129,7 +1129,7 @@ def _rule_ind(ind, fields, lang):
         f = fields[ind["choice"]]
         return sep.join(f"{f.choice_label(k, lang)} → {_fmt(Decimal(v))}" for k, v in ind["points"].items())
     if src == "first":
-        from .report import describe_rule as drule
+        from zjtx_cli.outputs.report import describe_rule as drule
 
         parts = [f"{drule(o['check'], fields, lang)} → {_fmt(Decimal(o['points']))}" for o in ind["options"]]
         parts.append(("否则" if zh else "otherwise") + f" → {_fmt(Decimal(ind['otherwise']))}")

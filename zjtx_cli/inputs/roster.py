@@ -8,7 +8,7 @@ the year in its header, in any of these forms::
     主营业务收入（2024年）    主营业务收入(2024)（万元）    2024年主营业务收入
 
 How a roster is told from a single applicant workbook (the label/value layout
-of :mod:`zjtx_cli.reader`): a row among the first five non-empty rows of the
+of :mod:`zjtx_cli.inputs.reader`): a row among the first five non-empty rows of the
 first sheet is a *roster header* when at least three of its cells name known
 fields (per-year fields with a year) and one of them is the company name
 (企业名称 / company_name). An applicant workbook never has that: its first rows
@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import re
 
-from .model import Enterprise, InputError, Problem
-from .values import BadValue, nfkc, normalize_label, split_label
+from zjtx_cli.inputs.model import Enterprise, InputError, Problem
+from zjtx_cli.inputs.values import BadValue, nfkc, normalize_label, split_label
 
 _YEAR = r"((?:19|20)\d{2})"
 _SUFFIX_RE = re.compile(r"^(.*?)[\s._\-/:：]*[\(\[]?\s*" + _YEAR + r"\s*(?:年度|年|FY)?\s*[\)\]]?$")
@@ -35,7 +35,7 @@ HEADER_SCAN_ROWS = 5
 MIN_HEADER_FIELDS = 3
 
 
-parse_value = None  # zjtx_cli.reader.parse_value, bound when a Roster is made
+parse_value = None  # zjtx_cli.inputs.reader.parse_value, bound when a Roster is made
 
 
 def _empty(v) -> bool:
@@ -124,12 +124,12 @@ class Roster:
         # an xlsx roster: percentage-formatted cells hold fractions (35% is 0.35), as in reader.read_xlsx
         self._sheet_xml = None
         if self.path.lower().endswith((".xlsx", ".xlsm")):
-            from .reader import _SheetXml
+            from zjtx_cli.inputs.reader import _SheetXml
 
             self._sheet_xml = _SheetXml(self.path)
         seen: dict = {}
         global parse_value
-        from .reader import parse_value  # noqa: F811 - once, not per cell
+        from zjtx_cli.inputs.reader import parse_value  # noqa: F811 - once, not per cell
         for i, cell in enumerate(header):
             if _empty(cell):
                 continue
@@ -207,7 +207,7 @@ class Roster:
             return None  # a blank row (or only unknown columns filled in): nothing to assess
         e = Enterprise(values, self.path)
         # the same data checks as for an applicant file, each problem with its row number
-        from .checks import check_enterprise
+        from zjtx_cli.inputs.checks import check_enterprise
 
         bad, doubtful = check_enterprise(e, self.fields)
         for p in bad + doubtful:

@@ -92,7 +92,7 @@ def try_main(argv: list[str]) -> int | None:
     if argv == ["--version"]:
         import sys
 
-        from . import __version__
+        from zjtx_cli import __version__
 
         sys.stdout.write(f"zjtx {__version__}\n")
         return 0
@@ -101,7 +101,7 @@ def try_main(argv: list[str]) -> int | None:
     kw = parse_assess(argv[1:])
     if kw is None:
         return None
-    from .commands import guarded, run_assess
+    from zjtx_cli.cli.commands import guarded, run_assess
 
     try:
         return guarded(run_assess, **kw)

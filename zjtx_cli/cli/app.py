@@ -16,9 +16,9 @@ from typing import List, Optional
 
 import typer
 
-from . import __version__
+from zjtx_cli import __version__
 
-from .commands import (EXIT_UNREADABLE, VERDICT_EXIT, _as_of, _check_format, _check_lang, _emit_json,  # noqa: F401
+from zjtx_cli.cli.commands import (EXIT_UNREADABLE, VERDICT_EXIT, _as_of, _check_format, _check_lang, _emit_json,  # noqa: F401
                        console, fail, resolve_scheme, warn)
 
 HELP = """zjtx: assess an enterprise against China's 专精特新 SME programme criteria.
@@ -58,7 +58,7 @@ def assess(
     review: bool = typer.Option(False, "--review", help="Assess as a re-review (复核) where a standard differs"),
 ):
     """Assess one enterprise FILE (.xlsx or .json): conditions, verdict and gaps."""
-    from .commands import run_assess
+    from zjtx_cli.cli.commands import run_assess
 
     raise typer.Exit(run_assess(file, scheme, tier=tier, fmt=fmt, lang=lang, year=year, as_of=as_of, sets=sets,
                                 review=review))
@@ -73,9 +73,9 @@ def schemes(
     """List the schemes with their tiers and tracks in ladder order."""
     _check_lang(lang)
     _check_format(fmt, lang=lang)
-    from .report import LEVEL, ruleset_meta
-    from .rules import RulesetError, load_ruleset, ruleset_paths
-    from .yamlcache import YamlError
+    from zjtx_cli.outputs.report import LEVEL, ruleset_meta
+    from zjtx_cli.rules.loader import RulesetError, load_ruleset, ruleset_paths
+    from zjtx_cli.rules.yamlcache import YamlError
 
     docs = []
     for sid, path in sorted(ruleset_paths().items()):
@@ -90,7 +90,7 @@ def schemes(
         docs.append(meta)
     import datetime as dt
 
-    from .versions import programmes, resolve, versions
+    from zjtx_cli.rules.versions import programmes, resolve, versions
 
     today = dt.date.today()
     progs = [{"id": p, "in_force_today": resolve(p, today),
@@ -141,8 +141,8 @@ def rules(
     """Print every condition of SCHEME with its citation."""
     _check_lang(lang)
     _check_format(fmt, lang=lang)
-    from .fields import field_dictionary
-    from .report import describe_rule, ruleset_meta
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.outputs.report import describe_rule, ruleset_meta
 
     rs = resolve_scheme(scheme, _as_of(as_of, lang), lang)
     fields = field_dictionary()
@@ -196,7 +196,7 @@ def batch(
     _check_lang(lang)
     _check_format(fmt, lang=lang)
     try:
-        from .batch import run_batch
+        from zjtx_cli.batch.runner import run_batch
     except ImportError:
         fail(["此版本不提供批量评价" if lang == "zh" else "batch scoring is not available in this build"])
     code = run_batch(path=path, scheme=scheme, tier=tier, out=out, jobs=jobs, recursive=recursive, fmt=fmt,
@@ -217,7 +217,7 @@ def template(
     """Write a fill-in workbook (or JSON skeleton) from the field dictionary."""
     _check_format(fmt, ("xlsx", "json"), lang="en")  # no --lang here: messages stay as they were
     try:
-        from .template import write_template
+        from zjtx_cli.outputs.template import write_template
     except ImportError:
         fail(["templates are not available in this build"])
     code = write_template(out=out, scheme=scheme, year=year, fmt=fmt, years=years, force=force)
@@ -226,7 +226,7 @@ def template(
 
 def main():
     """Console entry point: never a traceback for the user (ZJTX_DEBUG=1 shows one)."""
-    from .commands import guarded
+    from zjtx_cli.cli.commands import guarded
 
     os.environ.setdefault("_TYPER_STANDARD_TRACEBACK", "1")
     guarded(app, prog_name="zjtx")

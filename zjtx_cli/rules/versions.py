@@ -17,7 +17,7 @@ import datetime as _dt
 
 def versions(programme: str) -> list[dict]:
     """[{id, effective_from, effective_to, document_number, title}] of a programme, oldest first."""
-    from .rules import load_ruleset, ruleset_paths
+    from zjtx_cli.rules.loader import load_ruleset, ruleset_paths
 
     out = []
     for sid, path in ruleset_paths().items():
@@ -34,7 +34,7 @@ def versions(programme: str) -> list[dict]:
 
 def programmes() -> list[str]:
     """Programme ids (e.g. ``miit``) named by the rulesets' metadata."""
-    from .rules import load_ruleset, ruleset_paths
+    from zjtx_cli.rules.loader import load_ruleset, ruleset_paths
 
     out = set()
     for sid, path in ruleset_paths().items():
@@ -51,7 +51,7 @@ def _date(s):
 
 def resolve(scheme: str, as_of: _dt.date | None = None) -> str:
     """The version id of ``scheme`` in force on ``as_of``; any other id is returned unchanged."""
-    from .rules import ruleset_paths
+    from zjtx_cli.rules.loader import ruleset_paths
 
     if scheme in ruleset_paths():
         return scheme
