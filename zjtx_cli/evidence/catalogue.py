@@ -3,8 +3,8 @@
 Pure and lazy: nothing is read until a function is called, and the YAML is
 parsed once and cached like the field dictionary (``rules.yamlcache``).
 
->>> document_for("main_business_revenue", "zh", years=[2024, 2025])
-('2024、2025年经会计师事务所审计的年度财务报告…', '公开文本：ciwh.cn/page/56.html；…')
+``document_for("main_business_revenue", "zh", years=[2024, 2025])`` gives
+``("2024、2025年经会计师事务所审计的年度财务报告（…）…", "公开文本：ciwh.cn/page/56.html；…")``.
 
 Every entry has a ``basis``: ``seed`` (a seed text says it, cited by file and
 clause), ``public_copy`` (an application-materials list read in a public copy,
