@@ -32,13 +32,14 @@ Nothing here reads a file, prints, or touches the engine.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from zjtx_cli.inputs.model import Problem
 
 MAX_CHARS = 500
-# bidirectional embeddings, overrides and isolates: they reorder what a terminal shows
-_BIDI = {0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+# C0 and C1 controls and DEL (Unicode category Cc), line and paragraph separators, and the
+# bidirectional marks, embeddings, overrides and isolates that reorder what a terminal shows
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SPACES = re.compile(r"\s+")
 _SUFFIX_ZH = "证明材料"
 _SUFFIX_EN = re.compile(r"[\s._\-]*evidence$", re.I)
 
@@ -72,15 +73,9 @@ def clean_text(raw) -> str | None:
             raise TypeError("float")
         raw = int(raw) if raw == int(raw) else raw
     text = str(raw)
-    out = []
-    for ch in text:
-        o = ord(ch)
-        cat = unicodedata.category(ch)
-        if cat == "Cc" or cat in ("Zl", "Zp") or o in _BIDI:
-            out.append(" ")  # a control between two words still separates them
-        else:
-            out.append(ch)
-    text = re.sub(r"\s+", " ", "".join(out)).strip()
+    if not text.isprintable():  # the usual case skips this: printable text has no controls
+        text = _CONTROLS.sub(" ", text)  # a control between two words still separates them
+    text = _SPACES.sub(" ", text).strip()
     if not text:
         return None
     if len(text) > MAX_CHARS:
