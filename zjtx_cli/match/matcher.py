@@ -94,10 +94,27 @@ def gap_lines(doc, lang="zh") -> list[dict]:
                 "citation": g.get("citation"), "items": []}
         for it in g.get("items", []):
             sf = it.get("shortfall") or {}
-            text = sf.get("text_en" if lang == "en" else "text_zh") or it.get("text") or ""
+            text = it.get("text") or sf.get("text_en" if lang == "en" else "text_zh") or ""
             line["items"].append({"kind": it.get("kind"), "effort": it.get("effort"), "text": text,
                                   "amount": sf.get("amount"), "unit": sf.get("unit")})
+        line["shortfalls"] = _shortfalls(g.get("items", []), lang)
         out.append(line)
+    return out
+
+
+def _shortfalls(items, lang):
+    """Every numeric shortfall under a gap, alternatives included: text, amount, unit."""
+    out = []
+    for it in items:
+        sf = it.get("shortfall") or {}
+        if sf.get("amount") is not None:
+            t = it.get("text") or sf.get("text_en" if lang == "en" else "text_zh") or ""
+            if all(t != x["text"] for x in out):
+                out.append({"text": t, "amount": sf.get("amount"), "unit": sf.get("unit")})
+        for opt in it.get("options") or []:
+            for x in _shortfalls(opt, lang):
+                if all(x["text"] != y["text"] for y in out):
+                    out.append(x)
     return out
 
 

@@ -116,7 +116,13 @@ def render(doc, lang="zh") -> str:
             if e["missing"] and not e.get("scope_reason"):
                 L.append(clean("      " + ("可据以判定的数据：" if zh else "data that would decide it: ") +
                                missing_text(e["missing"], lang)))
+            if g == "undetermined" and not e.get("scope_reason"):
+                sfs = [x for gap in e["gaps"] if gap["effort"] == "data" for x in gap.get("shortfalls", [])]
+                if sfs:
+                    L.append(clean("      " + ("数字差距（其中一条路径）：" if zh else "numeric gaps (on one path): ") +
+                                   ("；" if zh else "; ").join(x["text"] for x in sfs[:3])))
             shown = e["gaps"] if g != "undetermined" else [x for x in e["gaps"] if x["effort"] != "data"]
+            shown = sorted(shown, key=lambda x: x["effort"] == "data")  # what keeps it out first, then data
             if not e.get("scope_reason"):
                 for gap in shown[:4]:
                     L.append("      - " + gap_text(gap, lang, 150))
