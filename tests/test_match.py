@@ -171,3 +171,15 @@ def test_no_control_characters_reach_the_terminal(tmp_path):
     f.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     code, out, _ = run(str(f), "--as-of", "2025-09-30")
     assert "\x1b" not in out and "\u202e" not in out and "恶意[31m公司" in out
+
+
+def test_registered_region_field_in_an_xlsx_decides(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(ROOT / "samples" / "jinhu-provincial.xlsx")
+    wb.active.append(["注册地", "registered_region", None, "江苏省淮安市金湖县"])
+    f = tmp_path / "jp.xlsx"
+    wb.save(f)
+    _code, d = doc(str(f), "--as-of", "2024-06-30")
+    assert d["region"]["source"] == "field" and d["region"]["code"] == "320831"
+    assert "jinhu/county" in entries(d, "eligible")

@@ -107,7 +107,8 @@ def match_rows(md, lang):
             for gap in [x for x in e["gaps"] if g != "undetermined" or x["effort"] != "data"][:4]:
                 detail.append(gap_text(gap, lang, 200))
             rows.append([f"{e['tier_name'][lang]} — {e['scheme_title'][lang]} [{e['scheme']}/{e['tier']}]",
-                         w(MSTATUS[e["status"]], lang) + ((" · 已持有" if lang != "en" else " · held") if e["held"] else ""),
+                         w(MSTATUS[e["status"]], lang) + ((" · 已持有" if lang != "en" else " · held") if e["held"] else "")
+                         + ((" · 适用范围待定" if lang != "en" else " · scope undetermined") if e.get("scope_reason") else ""),
                          prereq_text(e, lang), "\n".join(detail) or "—"])
         out.append((g, rows))
     return out
