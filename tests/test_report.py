@@ -156,3 +156,16 @@ def test_xlsx_opens_in_libreoffice(tmp_path):
     subprocess.run(["libreoffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(x)],
                    capture_output=True, timeout=180)
     assert (tmp_path / "r.pdf").exists() and (tmp_path / "r.pdf").stat().st_size > 5000
+
+
+def test_english_report(tmp_path):
+    from pypdf import PdfReader
+
+    m = build(str(ROOT / "samples" / "hengyang-near-miss.json"), scheme="hengyang", lang="en", as_of="2025-09-30")
+    assert m["verdict_text"] == "Not eligible"
+    for ext in ("html", "pdf"):
+        write_report(m, str(tmp_path / f"r.{ext}"))
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert 'lang="en"' in html and "Every condition" in html and "Gap plan" in html
+    text = "".join(p.extract_text() for p in PdfReader(str(tmp_path / "r.pdf")).pages)
+    assert "Every condition" in text and "hy-2-revenue" in text

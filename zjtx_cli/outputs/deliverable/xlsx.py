@@ -115,8 +115,22 @@ def build_workbook(m):
                        _v("；".join(f"{tr['name']}：{t.verdict(tr['verdict'])}" for tr in x["tracks"]))])
         _colour(ws, 1, [x["status"] for x in reversed(tiers)])
         _colour(ws, 2, [x["status"] for x in reversed(tiers)])
-        for i, x in enumerate(reversed(tiers), start=2):
-            ws.cell(i, 1).alignment = ws.cell(i, 1).alignment.copy(indent=len(tiers) - i + 1)
+        # the staircase drawn in cells beside the table: one step per tier, lowest at the bottom left
+        from openpyxl.styles import Alignment
+        from openpyxl.utils import get_column_letter
+
+        n = len(tiers)
+        for c in range(5, 5 + n + 8):
+            ws.column_dimensions[get_column_letter(c)].width = 6
+        for i, x in enumerate(tiers):
+            row, col = 2 + (n - 1 - i), 5 + i
+            cell = ws.cell(row, col, _v(x["name"] + (" ★" if m["ladder"].get("highest") == x["id"] else "")))
+            cell.fill = PatternFill("solid", fgColor={"reached": "2E7D32", "undetermined": "F9A825"}.get(x["status"],
+                                                                                                    "9E9E9E"))
+            cell.font = Font(bold=True, color="FFFFFF")
+            cell.alignment = Alignment(vertical="center", shrink_to_fit=True)
+            ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + 7)
+            ws.row_dimensions[row].height = 22
     r0 = ws.max_row + 2
     charts = 0
     for tr in m["tracks"]:
