@@ -153,7 +153,7 @@ def cheapest_line(doc, lang="zh") -> str:
     zh = lang != "en"
     if not c:
         return "最省事的下一步：无（没有可比较的差距）" if zh else "Cheapest next step: none (no gap to compare)"
-    first = c["gaps"][0]
+    first = sorted(c["gaps"], key=lambda x: x["effort"] == "data")[0]  # what keeps it out, before data
     text = gap_text(first, lang, 160)
     more = len(c["gaps"]) - 1
     tail = (f"（另有 {more} 项）" if zh else f" (and {more} more)") if more else ""
