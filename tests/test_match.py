@@ -183,3 +183,16 @@ def test_registered_region_field_in_an_xlsx_decides(tmp_path):
     _code, d = doc(str(f), "--as-of", "2024-06-30")
     assert d["region"]["source"] == "field" and d["region"]["code"] == "320831"
     assert "jinhu/county" in entries(d, "eligible")
+
+
+def test_a_title_held_is_told_apart_from_one_the_firm_would_reach():
+    _c, d = doc(HY, "--as-of", "2025-09-30")
+    lg = [e for g in d["groups"].values() for e in g if e["scheme"] == "miit-2022" and e["tier"] == "little-giant"][0]
+    assert [p["state"] for p in lg["prerequisites"]] == ["undetermined", "undetermined"]
+    _c, d = doc(HY, "--as-of", "2025-09-30", "--set", "zjtx_sme_title=是")
+    lg = [e for g in d["groups"].values() for e in g if e["scheme"] == "miit-2022" and e["tier"] == "little-giant"][0]
+    assert [p["state"] for p in lg["prerequisites"]] == ["undetermined", "held"]
+    assert (d["cheapest_next_step"]["scheme"], d["cheapest_next_step"]["tier"]) != ("miit-2022", "zjtx-sme")
+    _c, d = doc(str(ROOT / "samples" / "miit-2026-little-giant.json"), "--as-of", "2026-06-30")
+    ch = entries(d, "not_yet")["miit-2026/champion"]
+    assert [p["state"] for p in ch["prerequisites"]] == ["held", "held", "would_reach"]

@@ -81,12 +81,18 @@ def read_identity(file, lang="zh", sets=()) -> dict:
     except OSError as exc:
         raise AssessFailed([f"{file}: {exc.strerror or exc}"], 2) from None
     out = {k: e.values.get(k) for k in IDENTITY_FIELDS if k in fields}
-    for s in sets or ():
+    from zjtx_cli.inputs.reader import parse_value
+    from zjtx_cli.inputs.values import BadValue
+
+    for s in sets or ():  # --set of these fields counts here too (bad values are reported by assess)
         if "=" in s:
             k, v = s.split("=", 1)
             k = fields.lookup(k.strip()) or k.strip()
-            if k in ("registered_region", "sector", "credit_code", "company_name"):
-                out[k] = v.strip()
+            if k in out:
+                try:
+                    out[k] = parse_value(fields[k], v.strip())
+                except BadValue:
+                    pass
     return out
 
 
