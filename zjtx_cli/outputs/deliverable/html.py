@@ -12,13 +12,13 @@ body{font-family:'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','Ping
 margin:24px auto;max-width:1180px;font-size:14px;line-height:1.5}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;border-bottom:2px solid #1565c0;padding-bottom:3px;margin-top:28px}
 h3{font-size:15px;margin:18px 0 6px}
-table{border-collapse:collapse;width:100%;margin:6px 0 12px}th,td{border:1px solid #bdbdbd;padding:4px 6px;
+table{border-collapse:collapse;width:100%;table-layout:auto;margin:6px 0 12px}th,td{border:1px solid #bdbdbd;padding:4px 6px;
 vertical-align:top;text-align:left}th{background:#e3f2fd}thead{display:table-header-group}
 .cover td:first-child{width:160px;background:#f5f5f5;font-weight:bold}
 .verdict{font-size:18px;font-weight:bold;padding:6px 10px;display:inline-block;border-radius:4px;color:#fff}
 .v-eligible{background:#2e7d32}.v-not_eligible,.v-excluded{background:#c62828}.v-undetermined{background:#f9a825;color:#212121}
 .s-met{color:#2e7d32;font-weight:bold}.s-unmet{color:#c62828;font-weight:bold}.s-unknown,.s-pending{color:#ef6c00;font-weight:bold}
-.nw{white-space:nowrap}.small{color:#616161;font-size:12px}.chart{max-width:100%;height:auto;margin:6px 0}
+.nw{white-space:nowrap}table.match{table-layout:fixed}td{white-space:pre-line}.small{color:#616161;font-size:12px}.chart{max-width:100%;height:auto;margin:6px 0}
 @media print{body{margin:0;max-width:none}h2{page-break-after:avoid}tr{page-break-inside:avoid}}
 @page{size:A4 landscape;margin:12mm}
 """
@@ -28,8 +28,10 @@ def _e(s):
     return escape(clean(s))
 
 
-def _table(headers, rows, cls=""):
-    out = [f'<table class="{cls}"><thead><tr>' + "".join(f"<th>{_e(h)}</th>" for h in headers) + "</tr></thead><tbody>"]
+def _table(headers, rows, cls="", widths=None):
+    cols = "".join(f'<col style="width:{w}%">' for w in widths) if widths else ""
+    out = [f'<table class="{cls}"><colgroup>{cols}</colgroup><thead><tr>' if cols else f'<table class="{cls}"><thead><tr>']
+    out[0] += "".join(f"<th>{_e(h)}</th>" for h in headers) + "</tr></thead><tbody>"
     for r in rows:
         out.append("<tr>" + "".join(c if isinstance(c, _Raw) else f"<td>{_e(c)}</td>" for c in r) + "</tr>")
     out.append("</tbody></table>")
@@ -118,7 +120,8 @@ def _match(md, t, lang):
     for g, rows in match_rows(md, lang):
         P.append(f"<h3>{_e(group_title(g, lang))}</h3>")
         if rows:
-            P.append(_table([t("programme"), t("status"), t("prerequisites"), t("gap_or_data")], rows))
+            P.append(_table([t("programme"), t("status"), t("prerequisites"), t("gap_or_data")], rows, "match",
+                            [28, 11, 18, 43]))
         else:
             P.append(f"<p>{_e(t('none'))}</p>")
     P.append(f"<p><b>{_e(t.cheapest(md))}</b></p></section>")

@@ -104,6 +104,10 @@ def match_rows(md, lang):
                 detail.append(e["scope_reason"])
             elif e["missing"]:
                 detail.append(("需要数据：" if lang != "en" else "data needed: ") + missing_text(e["missing"], lang))
+                sfs = [x for gap in e["gaps"] if gap["effort"] == "data" for x in gap.get("shortfalls", [])]
+                if sfs:
+                    detail.append(("数字差距（其中一条路径）：" if lang != "en" else "numeric gaps (on one path): ") +
+                                  ("；" if lang != "en" else "; ").join(x["text"] for x in sfs[:3]))
             for gap in [x for x in e["gaps"] if g != "undetermined" or x["effort"] != "data"][:4]:
                 detail.append(gap_text(gap, lang, 200))
             rows.append([f"{e['tier_name'][lang]} — {e['scheme_title'][lang]} [{e['scheme']}/{e['tier']}]",
