@@ -25,7 +25,7 @@ LEVELS = ("innovation", "county", "municipal", "provincial", "zjtx_sme", "nation
 OPS = (">=", ">", "<=", "<", "==")
 _META_KEYS = {"id", "title", "issuer", "document_number", "issued", "period", "validity_years",
               "validity_citation", "source", "notes", "tiers", "programme", "effective_from",
-              "effective_to", "source_urls", "unconfirmed"}
+              "effective_to", "source_urls", "unconfirmed", "region"}
 _TIER_KEYS = {"id", "name", "level", "next", "next_note", "tracks", "conditions", "common", "note"}
 _TRACK_KEYS = {"id", "name", "conditions", "note"}
 _COND_KEYS = {"id", "kind", "text", "citation", "note", "check", "unconfirmed", "source_url"}
