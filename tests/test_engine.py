@@ -11,7 +11,7 @@ from conftest import enterprise
 from zjtx_cli.engine.evaluate import MET, UNKNOWN, UNMET, counts_of, evaluate_check, make_ctx, verdict_of
 from zjtx_cli.inputs.fields import field_dictionary
 from zjtx_cli.engine.metrics import evaluate_metric
-from zjtx_cli.rules.loader import _compile_check, _decimals
+from zjtx_cli.engine.kinds import build, compile_check
 
 
 def r(kind, status):
@@ -42,7 +42,7 @@ def test_counts():
 
 
 def check(spec):
-    return _decimals(_compile_check(spec, "test", field_dictionary()))
+    return build(compile_check(spec, "test", field_dictionary()))
 
 
 def ev(spec, **values):

@@ -93,8 +93,8 @@ class Columns:
     """The export's columns, fixed before the first row is written (streaming)."""
 
     def __init__(self, scorer):
-        from zjtx_cli.engine.metrics import METRICS
-        from zjtx_cli.outputs.report import T
+        from zjtx_cli.engine.kinds import metrics_tested
+        from zjtx_cli.engine.texts import LABELS
 
         lang = scorer.lang
         zh = lang == "zh"
@@ -111,33 +111,14 @@ class Columns:
         self.figures: list[tuple] = []
         self.figure_headers: list[str] = []
 
-        def walk(c):
-            if c["type"] == "metric":
-                key = (tuple(c["metric"]), c.get("year", 0) or 0)
-                if key not in self.figures:
-                    self.figures.append(key)
-                    names = []
-                    unit = None
-                    for k in c["metric"]:
-                        m = METRICS.get(k)
-                        names.append((m.zh if zh else m.en) if m else fields[k].label(lang))
-                        unit = unit or (m.unit if m else fields[k].unit)
-                    name = ("、" if zh else " + ").join(names)
-                    if key[1]:
-                        name += f"（评价年度{key[1]:+d}）" if zh else f" (year {key[1]:+d})"
-                    if unit:
-                        name += f"（{unit}）" if zh else f" ({unit})"
-                    self.figure_headers.append(name)
-            for s in c.get("checks", ()):
-                walk(s)
-            for case in c.get("cases", ()):
-                if case["when"]:
-                    walk(case["when"])
-                walk(case["then"])
-
         for _t, tr in scorer.scope_tracks:
             for cond in tr["conditions"]:
-                walk(cond["check"])
+                # every figure the condition tests, at any depth (review readings, points tables too)
+                for keys, offset in metrics_tested(cond.check):
+                    key = (tuple(keys), offset or 0)
+                    if key not in self.figures:
+                        self.figures.append(key)
+                        self.figure_headers.append(self._figure_header(key, fields, lang))
         self.figure_index = {k: i for i, k in enumerate(self.figures)}
         # statuses: one column per tier (ladder) and per condition
         self.status_keys: list[tuple] = []
@@ -160,10 +141,31 @@ class Columns:
         from zjtx_cli.outputs.export import colour_of
 
         self.colour_labels = []
-        for key, labels in T.items():
+        for key, labels in LABELS.items():
             c = colour_of(key)
             if c:
                 self.colour_labels.append((labels[lang], c))
+
+
+    @staticmethod
+    def _figure_header(key, fields, lang):
+        """A key figure's column header: its name(s), the year offset if any, the unit."""
+        from zjtx_cli.engine.metrics import METRICS
+
+        zh = lang == "zh"
+        keys, offset = key
+        names = []
+        unit = None
+        for k in keys:
+            m = METRICS.get(k)
+            names.append((m.zh if zh else m.en) if m else fields[k].label(lang))
+            unit = unit or (m.unit if m else fields[k].unit)
+        name = ("、" if zh else " + ").join(names)
+        if offset:
+            name += f"（评价年度{offset:+d}）" if zh else f" (year {offset:+d})"
+        if unit:
+            name += f"（{unit}）" if zh else f" ({unit})"
+        return name
 
 
 class Scorer:

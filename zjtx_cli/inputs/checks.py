@@ -164,17 +164,6 @@ def check_enterprise(e, fields, today: _dt.date | None = None) -> tuple[list[Pro
     return errors, warnings
 
 
-def _walk_metrics(check, out):
-    if check.get("type") == "metric":
-        out.append((check["metric"], check.get("year", 0) or 0))
-    for s in check.get("checks", ()) or ():
-        _walk_metrics(s, out)
-    for case in check.get("cases", ()) or ():
-        if case.get("when"):
-            _walk_metrics(case["when"], out)
-        _walk_metrics(case["then"], out)
-
-
 def scheme_warnings(e, ruleset, ctx) -> list[Problem]:
     """Warnings that need the scheme and the assessment year ``ctx.year``.
 
@@ -187,29 +176,26 @@ def scheme_warnings(e, ruleset, ctx) -> list[Problem]:
     fields = ctx.fields
     out: list[Problem] = []
     seen = set()
-    for _t, tr in ruleset.tracks():
-        for c in tr["conditions"]:
-            metrics: list = []
-            _walk_metrics(c["check"], metrics)
-            for keys, offset in metrics:
-                year = ctx.year + offset
-                for k in keys:
-                    try:
-                        mv = evaluate_metric(k, ctx, year)
-                    except Exception:  # a metric that cannot be computed is the engine's to report
-                        continue
-                    for fk, fy in mv.missing:
-                        if fy is None or fk not in fields or not fields[fk].per_year:
-                            continue
-                        have = sorted(_series(e, fk))
-                        if not have or (fk, fy) in seen:
-                            continue
-                        seen.add((fk, fy))
-                        out.append(Problem(e.source, _label(fields, fk),
-                                           f"no figure for {fy} (given: {', '.join(map(str, have))}); "
-                                           f"condition {c['id']} needs it", None, fy, severity="warning",
-                                           reason_zh=f"缺少 {fy} 年的数据（已填：{'、'.join(map(str, have))}）；"
-                                                     f"条件 {c['id']} 需要该数据"))
+    # every figure a condition tests, at any depth (review readings, points tables included)
+    for c, keys, offset in ruleset.metrics_tested():
+        year = ctx.year + offset
+        for k in keys:
+            try:
+                mv = evaluate_metric(k, ctx, year)
+            except Exception:  # a metric that cannot be computed is the engine's to report
+                continue
+            for fk, fy in mv.missing:
+                if fy is None or fk not in fields or not fields[fk].per_year:
+                    continue
+                have = sorted(_series(e, fk))
+                if not have or (fk, fy) in seen:
+                    continue
+                seen.add((fk, fy))
+                out.append(Problem(e.source, _label(fields, fk),
+                                   f"no figure for {fy} (given: {', '.join(map(str, have))}); "
+                                   f"condition {c['id']} needs it", None, fy, severity="warning",
+                                   reason_zh=f"缺少 {fy} 年的数据（已填：{'、'.join(map(str, have))}）；"
+                                             f"条件 {c['id']} 需要该数据"))
     founded = e.values.get("founding_date")
     if isinstance(founded, _dt.date) and founded.year > ctx.year:
         out.append(Problem(e.source, _label(fields, "founding_date"),
