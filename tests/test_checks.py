@@ -160,7 +160,7 @@ def test_samples_pass_the_checks():
 
 # ---------------------------------------------------------------------- scheme-aware
 def test_scheme_warning_for_a_missing_year_a_rule_needs():
-    from zjtx_cli.engine.evaluate import make_ctx
+    from zjtx_cli.engine.service import make_ctx
     from zjtx_cli.rules.loader import get_ruleset
 
     rs = get_ruleset("hengyang")

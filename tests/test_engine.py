@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from conftest import enterprise
-from zjtx_cli.engine.evaluate import MET, UNKNOWN, UNMET, counts_of, evaluate_check, make_ctx, verdict_of
+from zjtx_cli.engine.evaluate import MET, UNKNOWN, UNMET, counts_of, evaluate_check, verdict_of
+from zjtx_cli.engine.service import make_ctx
 from zjtx_cli.inputs.fields import field_dictionary
 from zjtx_cli.engine.metrics import evaluate_metric
 from zjtx_cli.engine.kinds import build, compile_check

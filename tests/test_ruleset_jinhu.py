@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import changed, enterprise_from
-from zjtx_cli.engine.evaluate import assess_track, make_ctx
+from zjtx_cli.engine.service import assess_track, make_ctx
 from zjtx_cli.inputs.fields import field_dictionary
 from zjtx_cli.rules.loader import get_ruleset
 

@@ -72,7 +72,7 @@ BASE = {
 
 
 def evaluate(values=None, rs=None, review=False, **changes):
-    from zjtx_cli.engine.evaluate import assess_track, make_ctx
+    from zjtx_cli.engine.service import assess_track, make_ctx
     from zjtx_cli.inputs.fields import field_dictionary
 
     rs = rs or ruleset()

@@ -165,6 +165,27 @@ def ladder_json(ladder, fields, lang, extra=None) -> dict:
     return _finish(doc, ladder.ctx, lang, extra)
 
 
+def tier_json(result, fields, lang) -> dict:
+    """A tier with several tracks: reached if any track is (no scheme_info, as before)."""
+    return {"format_version": FORMAT_VERSION, "scheme": result.ruleset.id, "tier": result.tier["id"],
+            "status": result.tier_status, "verdict": result.verdict,
+            "tracks": [assessment_json(a, fields, lang) for a in result.tracks]}
+
+
+def document(result, fields, lang, extra=None) -> dict:
+    """The JSON document of an assessment (``docs/assessment.schema.json``), whatever its scope.
+
+    ``extra`` (e.g. ``scheme_info``) is added to a track or ladder document, not to a tier's."""
+    if result.scope == "ladder":
+        return ladder_json(result.ladder, fields, lang, extra)
+    if result.scope == "tier":
+        return tier_json(result, fields, lang)
+    extra = dict(extra or {})
+    if result.next is not None:
+        extra.update(next_tier=result.next_ref, next=assessment_json(result.next, fields, lang))
+    return assessment_json(result.track, fields, lang, extra or None)
+
+
 # ------------------------------------------------------------------------------- text
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u3000-\u303f"
 

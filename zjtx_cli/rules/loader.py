@@ -212,6 +212,21 @@ class Ruleset:
                     return t, [tr]
         return None, []
 
+    def lookup(self, ref: str, as_of):
+        """``scheme:tier`` (a ladder crossing schemes) -> (ruleset, tier, tracks), or None.
+
+        A programme id (``miit``) is resolved to the version in force on ``as_of``."""
+        if ":" not in ref:
+            return None
+        scheme, tier_id = ref.split(":", 1)
+        from zjtx_cli.rules.versions import resolve
+
+        rs = get_ruleset(resolve(scheme, as_of))
+        if rs is None:
+            return None
+        t, tracks = rs.find(tier_id)
+        return None if t is None else (rs, t, tracks)
+
     def conditions(self):
         """Every condition of every track, each once, in ladder order."""
         seen = set()
