@@ -83,13 +83,13 @@ class Assessment(_Readable):
     ``scope`` is ``track`` (``track`` set; ``next`` the tier above in another scheme when the
     company is eligible and no tier was asked for), ``tier`` (a tier with several tracks:
     ``tier``, ``tracks``, ``tier_status``) or ``ladder`` (``ladder``). ``verdict`` is one of
-    :data:`VERDICTS`.
+    :data:`VERDICTS`; ``lang`` the language its texts are wanted in.
     """
 
     __slots__ = ("scope", "ruleset", "ctx", "verdict", "track", "tier", "tracks", "tier_status", "ladder",
-                 "next_ref", "next")
+                 "next_ref", "next", "lang")
     _defaults = {"track": None, "tier": None, "tracks": (), "tier_status": None, "ladder": None,
-                 "next_ref": None, "next": None}
+                 "next_ref": None, "next": None, "lang": "zh"}
 
     @property
     def focus(self) -> TrackAssessment:

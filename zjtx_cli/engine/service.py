@@ -145,7 +145,7 @@ def scope_of(ruleset, tier=None):
 
 
 def assess(enterprise, ruleset, *, fields=None, tier=None, year=None, as_of=None, review=False,
-           ctx=None) -> Assessment:
+           ctx=None, lang="zh") -> Assessment:
     """Assess one enterprise against a ruleset (see the module's docstring for the scope)."""
     if ctx is None:
         if fields is None:
@@ -156,12 +156,12 @@ def assess(enterprise, ruleset, *, fields=None, tier=None, year=None, as_of=None
     scope, t, tracks = scope_of(ruleset, tier)
     if scope == "ladder":
         ladder = assess_ladder(ruleset, ctx)
-        return Assessment(scope="ladder", ruleset=ruleset, ctx=ctx, verdict=ladder.verdict, ladder=ladder)
+        return Assessment(scope="ladder", ruleset=ruleset, ctx=ctx, verdict=ladder.verdict, ladder=ladder, lang=lang)
     group = assess_tracks(ruleset, t, tracks, ctx)
     if scope == "tier":
         st = tier_status(group)
         return Assessment(scope="tier", ruleset=ruleset, ctx=ctx, verdict=TIER_VERDICT.get(st, "undetermined"),
-                          tier=t, tracks=tuple(group), tier_status=st)
+                          tier=t, tracks=tuple(group), tier_status=st, lang=lang)
     a = group[0]
     next_ref = nxt = None
     # eligible for this tier: the tier above (in another scheme), unless a tier was asked for
@@ -169,4 +169,4 @@ def assess(enterprise, ruleset, *, fields=None, tier=None, year=None, as_of=None
         nxt = assess_external(t["next"], ctx, ruleset)
         next_ref = t["next"] if nxt is not None else None
     return Assessment(scope="track", ruleset=ruleset, ctx=ctx, verdict=a.verdict, track=a, tier=t,
-                      tracks=(a,), next_ref=next_ref, next=nxt)
+                      tracks=(a,), next_ref=next_ref, next=nxt, lang=lang)
