@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import ROOT, enterprise_from
-from zjtx_cli.inputs.checks import check_enterprise, scheme_warnings
+from zjtx_cli.engine.scheme_checks import scheme_warnings
+from zjtx_cli.inputs.checks import check_enterprise
 from zjtx_cli.cli.app import app
 from zjtx_cli.inputs.fields import field_dictionary
 from zjtx_cli.inputs.model import InputError

@@ -14,8 +14,8 @@ from decimal import Decimal
 import pytest
 from conftest import ROOT, changed, enterprise_from, load_sample
 
+from zjtx_cli.engine.scheme_checks import scheme_warnings
 from zjtx_cli.engine.service import make_ctx
-from zjtx_cli.inputs.checks import scheme_warnings
 from zjtx_cli.inputs.fields import field_dictionary
 from zjtx_cli.rules.loader import get_ruleset, ruleset_paths
 

@@ -55,7 +55,7 @@ def _as_of(as_of, lang="zh"):
 
 def resolve_scheme(scheme, as_of_date, lang="zh"):
     from zjtx_cli.rules.loader import RulesetError, get_ruleset, ruleset_paths
-    from zjtx_cli.rules.yamlcache import YamlError
+    from zjtx_cli.inputs.yamlcache import YamlError
 
     try:
         from zjtx_cli.rules.versions import resolve
@@ -216,7 +216,7 @@ def run_assess(file, scheme, tier=None, fmt="table", lang="zh", year=None, as_of
     if sets:
         apply_sets(e, sets, fields, lang)
     ctx = make_ctx(e, fields, year=year, as_of=as_of_date, review=review)
-    from zjtx_cli.inputs.checks import scheme_warnings  # years missing from a series a condition needs (issue 4)
+    from zjtx_cli.engine.scheme_checks import scheme_warnings  # years missing from a series a condition needs (issue 4)
 
     for w in scheme_warnings(e, rs, ctx):
         warn(w.line(lang))

@@ -13,7 +13,7 @@ import os
 from zjtx_cli.engine.kinds.base import RulesetError, build, compile_check, text_pair, walk
 from zjtx_cli.engine.record import Record
 from zjtx_cli.inputs.fields import field_dictionary
-from zjtx_cli.rules.yamlcache import load_cached
+from zjtx_cli.inputs.yamlcache import load_cached
 
 _HERE = os.path.dirname(__file__)
 _PACKAGE = os.path.dirname(_HERE)
