@@ -16,7 +16,9 @@ from zjtx_cli.engine.kinds import build, compile_check
 
 
 def r(kind, status):
-    return {"kind": kind, "status": status}
+    from zjtx_cli.engine.results import ConditionResult
+
+    return ConditionResult(id=f"{kind}-{status}", kind=kind, status=status, cond=None, result={})
 
 
 @pytest.mark.parametrize("results,verdict", [

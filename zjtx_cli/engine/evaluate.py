@@ -41,7 +41,7 @@ def evaluate_condition(cond, ctx: Ctx) -> dict:
 
 def is_declared(r) -> bool:
     """Whether a condition's result rests on a company's own declaration."""
-    return _declared(r["result"])
+    return _declared(r.result)
 
 
 def _only_pending(node) -> bool:
@@ -67,13 +67,13 @@ def _declared(node) -> bool:
 
 
 def verdict_of(results) -> str:
-    if any(r["kind"] == "exclusion" and r["status"] == MET for r in results):
+    if any(r.kind == "exclusion" and r.status == MET for r in results):
         return "excluded"
-    req = [r["status"] for r in results if r["kind"] == "required"]
+    req = [r.status for r in results if r.kind == "required"]
     if UNMET in req:
         return "not_eligible"
     # an exclusion that cannot be ruled out leaves the verdict open, as a missing required figure does
-    excl = [r["status"] for r in results if r["kind"] == "exclusion"]
+    excl = [r.status for r in results if r.kind == "exclusion"]
     if UNKNOWN in req or PENDING in req or UNKNOWN in excl or PENDING in excl:
         return "undetermined"
     return "eligible"
@@ -83,15 +83,15 @@ def counts_of(results) -> dict:
     c = {"met": 0, "unmet": 0, "unknown": 0, "pending": 0, "not_examined": 0, "priority_met": 0,
          "exclusions_applying": 0}
     for r in results:
-        if r["kind"] == "required" and r.get("not_examined"):
+        if r.kind == "required" and r.not_examined:
             c["not_examined"] += 1
-        elif r["kind"] == "required":
-            c[r["status"]] += 1
-            if r["status"] == PENDING:
+        elif r.kind == "required":
+            c[r.status] += 1
+            if r.status == PENDING:
                 c["unknown"] += 1
-        elif r["kind"] == "priority" and r["status"] == MET:
+        elif r.kind == "priority" and r.status == MET:
             c["priority_met"] += 1
-        elif r["kind"] == "exclusion" and r["status"] == MET:
+        elif r.kind == "exclusion" and r.status == MET:
             c["exclusions_applying"] += 1
     return c
 
@@ -115,16 +115,16 @@ def _missing_under(node) -> list:
 def gaps_of(results, ctx) -> list[dict]:
     out = []
     for r in results:
-        if r["kind"] == "required" and r["status"] != MET:
-            items = gap_items(r["result"], ctx)
+        if r.kind == "required" and r.status != MET:
+            items = gap_items(r.result, ctx)
             effort = max((EFFORT_ORDER[i["effort"]] for i in items), default=0)
             out.append(ConditionGap(condition=r.id, status=r.status, items=items, effort=effort_name(effort),
                                     cond=r.cond))
-        elif r["kind"] == "exclusion" and r["status"] == MET:
+        elif r.kind == "exclusion" and r.status == MET:
             out.append(ConditionGap(condition=r.id, status="excluded", items=[], effort="blocker", cond=r.cond))
-        elif r["kind"] == "exclusion" and r["status"] in (UNKNOWN, PENDING):
-            missing = _missing_under(r["result"])
-            items = [{"kind": "data", "missing": missing, "effort": "data", "node": r["result"]}] if missing else []
+        elif r.kind == "exclusion" and r.status in (UNKNOWN, PENDING):
+            missing = _missing_under(r.result)
+            items = [{"kind": "data", "missing": missing, "effort": "data", "node": r.result}] if missing else []
             out.append(ConditionGap(condition=r.id, status=r.status, items=items, effort="data", cond=r.cond))
     out.sort(key=lambda g: EFFORT_ORDER[g.effort])
     return out

@@ -21,32 +21,35 @@ TYPE_CHECKING = False  # typing costs ~6 ms to import; only the type checker nee
 if TYPE_CHECKING:
     from typing import Any, ClassVar
 
-_NO = object()
-
-
 class Record:
     __slots__ = ()
     _defaults: ClassVar[dict[str, Any]] = {}
+    _field_names: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # every slot of the class and its bases, in definition order, computed once per class
+        cls._field_names = tuple(n for k in reversed(cls.__mro__) for n in k.__dict__.get("__slots__", ()))
 
     def __init__(self, **values):
         cls = type(self)
-        for name in cls._fields():
-            v = values.pop(name, _NO)
-            if v is _NO:
-                v = cls._defaults.get(name, _NO)
-                if v is _NO:
-                    raise TypeError(f"{cls.__name__}: missing field {name!r}")
-            object.__setattr__(self, name, v)
-        if values:
-            raise TypeError(f"{cls.__name__}: unknown field(s) {sorted(values)}")
+        setv = object.__setattr__
+        defaults = cls._defaults
+        given = 0
+        for name in cls._field_names:
+            if name in values:
+                setv(self, name, values[name])
+                given += 1
+            elif name in defaults:
+                setv(self, name, defaults[name])
+            else:
+                raise TypeError(f"{cls.__name__}: missing field {name!r}")
+        if given != len(values):
+            raise TypeError(f"{cls.__name__}: unknown field(s) {sorted(set(values) - set(cls._field_names))}")
 
     @classmethod
     def _fields(cls) -> tuple[str, ...]:
-        names = cls.__dict__.get("_field_names")
-        if names is None:
-            names = tuple(n for k in reversed(cls.__mro__) for n in k.__dict__.get("__slots__", ()))
-            type.__setattr__(cls, "_field_names", names)
-        return names
+        return cls._field_names
 
     def __setattr__(self, name, value):
         raise AttributeError(f"{type(self).__name__} is immutable")
@@ -55,17 +58,17 @@ class Record:
         raise AttributeError(f"{type(self).__name__} is immutable")
 
     def replace(self, **changes):
-        values = {n: getattr(self, n) for n in self._fields()}
+        values = {n: getattr(self, n) for n in self._field_names}
         values.update(changes)
         return type(self)(**values)
 
     def __eq__(self, other):
         if type(other) is not type(self):
             return NotImplemented
-        return all(getattr(self, n) == getattr(other, n) for n in self._fields())
+        return all(getattr(self, n) == getattr(other, n) for n in self._field_names)
 
     __hash__ = None  # type: ignore[assignment]  # records may hold lists and dicts
 
     def __repr__(self):
-        inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._fields())
+        inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._field_names)
         return f"{type(self).__name__}({inner})"

@@ -85,20 +85,20 @@ def _node_json(node):
 
 
 def gap_json(g, fields, lang):
-    return {"condition": g["condition"], "status": g["status"], "effort": g["effort"],
-            "text": gap_title(g, lang), "citation": g["cond"]["citation"],
-            "items": [gap_item_json(i, fields, lang) for i in g["items"]]}
+    return {"condition": g.condition, "status": g.status, "effort": g.effort,
+            "text": gap_title(g, lang), "citation": g.cond.citation,
+            "items": [gap_item_json(i, fields, lang) for i in g.items]}
 
 
 def condition_json(r, fields, lang):
-    c = r["cond"]
-    return {"id": r["id"], "kind": r["kind"], "status": r["status"], "not_examined": r.get("not_examined", False),
+    c = r.cond
+    return {"id": r.id, "kind": r.kind, "status": r.status, "not_examined": r.not_examined,
             "declared": is_declared(r),
-            "text": c["text"], "citation": c["citation"], "note": c["note"],
-            "unconfirmed": c.get("unconfirmed", False),
-            "required": describe_required(r["result"], fields, lang),
-            "actual": describe_actual(r["result"], fields, lang),
-            "detail": _node_json(r["result"])}
+            "text": c.text, "citation": c.citation, "note": c.note,
+            "unconfirmed": c.unconfirmed,
+            "required": describe_required(r.result, fields, lang),
+            "actual": describe_actual(r.result, fields, lang),
+            "detail": _node_json(r.result)}
 
 
 def ruleset_meta(rs, lang=None):

@@ -165,11 +165,10 @@ class Condition(Record):
 
 def _condition(d: dict) -> Condition:
     check = build(d["check"])
-    inner = list(walk(check))
+    kinds = {type(c) for c in walk(check)}
     return Condition(id=d["id"], kind=d["kind"], text=d["text"], citation=d["citation"], note=d["note"],
                      unconfirmed=d["unconfirmed"], source_url=d["source_url"], check=check,
-                     memoisable=all(type(c).memoisable for c in inner),
-                     can_pend=any(type(c).can_pend for c in inner))
+                     memoisable=all(k.memoisable for k in kinds), can_pend=any(k.can_pend for k in kinds))
 
 
 class Ruleset:
@@ -180,18 +179,27 @@ class Ruleset:
         self.path = path
         self.data = data
         self.id = data["id"]
-        built: dict[str, Condition] = {}
-        self.tiers = []
-        for t in data["tiers"]:
-            tracks = []
-            for tr in t["tracks"]:
-                conds = []
-                for c in tr["conditions"]:
-                    if c["id"] not in built:  # a tier's common conditions are one object in every track
-                        built[c["id"]] = _condition(c)
-                    conds.append(built[c["id"]])
-                tracks.append(dict(tr, conditions=conds))
-            self.tiers.append(dict(t, tracks=tracks))
+        self._tiers: list | None = None
+
+    @property
+    def tiers(self) -> list[dict]:
+        """The ladder with typed conditions, built when first needed: looking up a programme's
+        versions reads only ``data`` of every ruleset, and should not pay for building them."""
+        if self._tiers is None:
+            built: dict[str, Condition] = {}
+            tiers = []
+            for t in self.data["tiers"]:
+                tracks = []
+                for tr in t["tracks"]:
+                    conds = []
+                    for c in tr["conditions"]:
+                        if c["id"] not in built:  # a tier's common conditions: one object in every track
+                            built[c["id"]] = _condition(c)
+                        conds.append(built[c["id"]])
+                    tracks.append(dict(tr, conditions=conds))
+                tiers.append(dict(t, tracks=tracks))
+            self._tiers = tiers
+        return self._tiers
 
     def title(self, lang):
         return self.data["title"][lang]
@@ -290,12 +298,18 @@ _LOADED: dict[str, Ruleset] = {}
 
 
 def _kind_files() -> list[str]:
-    """The modules that validate checks (``engine/kinds``): a change to one is a new cache key."""
+    """The modules that validate checks (``engine/kinds`` and its sub-packages): a change to one
+    is a new cache key."""
     base = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "engine", "kinds")
     out = []
-    for d, _dirs, files in os.walk(base):
-        out.extend(os.path.join(d, f) for f in sorted(files) if f.endswith(".py"))
-    return sorted(out)
+    for name in sorted(os.listdir(base)):
+        if name.endswith(".py"):
+            out.append(os.path.join(base, name))
+        elif not name.startswith((".", "_")) and "." not in name:
+            sub = os.path.join(base, name)
+            if os.path.isfile(os.path.join(sub, "__init__.py")):
+                out.extend(os.path.join(sub, f) for f in sorted(os.listdir(sub)) if f.endswith(".py"))
+    return out
 
 
 def load_ruleset(path: str) -> Ruleset:

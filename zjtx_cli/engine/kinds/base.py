@@ -11,11 +11,14 @@ A check kind is one class. It owns, for its type:
   :meth:`describe_gap_item`: its zh / en texts;
 * :meth:`children`: the checks inside it, for the one walker (:func:`walk`).
 
-Nothing outside ``engine/kinds`` switches on a type name: it asks :func:`kind_of`.
+Nothing outside ``engine/kinds`` switches on a type name: it asks :func:`kind` / :func:`kind_of`.
+A kind's module is named after its type (``metric.py``, ``score/``) and registers its class
+with :func:`register` when imported.
 """
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 
 from zjtx_cli.engine.record import Record
@@ -150,9 +153,36 @@ def missing_data_item(node: dict) -> list[dict] | None:
 
 
 # ------------------------------------------------------------------------- registry
+_KINDS_DIR = os.path.dirname(os.path.abspath(__file__))
+_TYPE_NAMES: list[frozenset[str]] = []
+
+
+def type_names() -> frozenset[str]:
+    """Every check type: one module (``<type>.py``) or sub-package (``<type>/``) of this package
+    each. Found by name; a kind's module is imported only when its type is first needed."""
+    if not _TYPE_NAMES:
+        names = set()
+        for name in os.listdir(_KINDS_DIR):
+            stem = name[:-3] if name.endswith(".py") else name
+            if stem in ("base", "common") or stem.startswith(("_", ".")):
+                continue
+            if name.endswith(".py") or os.path.isfile(os.path.join(_KINDS_DIR, name, "__init__.py")):
+                names.add(stem)
+        _TYPE_NAMES.append(frozenset(names))
+    return _TYPE_NAMES[0]
+
+
 def kind(type_name: str) -> type[Check]:
-    _load_all()
-    return REGISTRY[type_name]
+    """The kind of a check type (importing its module the first time)."""
+    cls = REGISTRY.get(type_name)
+    if cls is None:
+        if type_name not in type_names():
+            raise KeyError(type_name)
+        import importlib
+
+        importlib.import_module(f"zjtx_cli.engine.kinds.{type_name}")
+        cls = REGISTRY[type_name]
+    return cls
 
 
 def kind_of(node_or_item: dict) -> type[Check]:
@@ -161,26 +191,14 @@ def kind_of(node_or_item: dict) -> type[Check]:
     return kind(node["type"])
 
 
-_LOADED = False
-
-
-def _load_all():
-    global _LOADED
-    if not _LOADED:
-        from zjtx_cli.engine.kinds import ALL_KINDS  # noqa: F401 - importing registers the kinds
-
-        _LOADED = True
-
-
 def compile_check(raw, where: str, fields) -> dict:
     """Validate one check of a rule file into plain data: ``{"type": ..., "label": ..., ...}``."""
-    _load_all()
     if not isinstance(raw, dict):
         raise RulesetError(f"{where}: a check must be a mapping")
-    found = [k for k in REGISTRY if k in raw]
+    found = [k for k in raw if k in type_names()]
     if len(found) != 1:
-        raise RulesetError(f"{where}: a check needs exactly one of {sorted(REGISTRY)}, got {sorted(raw)}")
-    cls = REGISTRY[found[0]]
+        raise RulesetError(f"{where}: a check needs exactly one of {sorted(type_names())}, got {sorted(raw)}")
+    cls = kind(found[0])
     unknown = set(raw) - cls.keys - {"label"}
     if unknown:
         raise RulesetError(f"{where}: unknown key(s) {sorted(unknown)} in a '{cls.type}' check")
@@ -193,8 +211,7 @@ def compile_check(raw, where: str, fields) -> dict:
 
 def build(d: dict) -> Check:
     """The typed form of a validated check (plain data from :func:`compile_check` or the cache)."""
-    _load_all()
-    return REGISTRY[d["type"]].from_data(d)
+    return kind(d["type"]).from_data(d)
 
 
 def build_opt(d):

@@ -43,7 +43,35 @@ from __future__ import annotations
 from decimal import Decimal
 
 from zjtx_cli.engine.kinds.base import Check, RulesetError, build, register
-from zjtx_cli.engine.kinds.score.spec import category_from_data, validate_score
+from zjtx_cli.engine.record import Record
+
+
+# ----------------------------------------------------------------------------- typed form
+class Option(Record):
+    """One option of a first-match indicator: a check and the points it gives."""
+
+    __slots__ = ("check", "points")
+
+
+class Indicator(Record):
+    """One scored indicator. ``data`` is its validated plain form (bands and points tables
+    are reported as they are written)."""
+
+    __slots__ = ("id", "source", "data", "options")
+
+
+class Category(Record):
+    __slots__ = ("id", "name", "max", "min", "indicators")
+
+
+def indicator_from_data(d: dict) -> Indicator:
+    options = tuple(Option(check=build(o["check"]), points=o["points"]) for o in d.get("options", ()))
+    return Indicator(id=d["id"], source=d["source"], data=d, options=options)
+
+
+def category_from_data(d: dict) -> Category:
+    return Category(id=d["id"], name=d["name"], max=d["max"], min=d["min"],
+                    indicators=tuple(indicator_from_data(i) for i in d["indicators"]))
 
 
 @register
@@ -56,6 +84,8 @@ class ScoreCheck(Check):
 
     @classmethod
     def validate(cls, raw, where, fields):
+        from zjtx_cli.engine.kinds.score.spec import validate_score
+
         return validate_score(raw["score"], where, fields)
 
     @classmethod

@@ -1,12 +1,11 @@
-"""A points table's validation into plain data, and its typed form (see ``score/__init__.py``)."""
+"""A points table's validation into plain data (its typed form is in ``score/__init__.py``)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from zjtx_cli.engine.kinds.base import RulesetError, build, number, text_pair
+from zjtx_cli.engine.kinds.base import RulesetError, number, text_pair
 from zjtx_cli.engine.metrics import METRICS
-from zjtx_cli.engine.record import Record
 
 ZERO = Decimal(0)
 
@@ -39,34 +38,6 @@ def _sub(c, where, fields):
     from zjtx_cli.engine.kinds.base import compile_check
 
     return compile_check(c, where, fields)
-
-
-# ----------------------------------------------------------------------------- typed form
-class Option(Record):
-    """One option of a first-match indicator: a check and the points it gives."""
-
-    __slots__ = ("check", "points")
-
-
-class Indicator(Record):
-    """One scored indicator. ``data`` is its validated plain form (bands and points tables
-    are reported as they are written)."""
-
-    __slots__ = ("id", "source", "data", "options")
-
-
-class Category(Record):
-    __slots__ = ("id", "name", "max", "min", "indicators")
-
-
-def indicator_from_data(d: dict) -> Indicator:
-    options = tuple(Option(check=build(o["check"]), points=o["points"]) for o in d.get("options", ()))
-    return Indicator(id=d["id"], source=d["source"], data=d, options=options)
-
-
-def category_from_data(d: dict) -> Category:
-    return Category(id=d["id"], name=d["name"], max=d["max"], min=d["min"],
-                    indicators=tuple(indicator_from_data(i) for i in d["indicators"]))
 
 
 # ------------------------------------------------------------------------------- validate
