@@ -34,7 +34,7 @@ def test_miit2026_nested_metrics_get_a_key_figure_column_with_the_figure():
     v = load_sample("miit-2026-little-giant.json")
     s = _scorer("miit-2026")
     rec = s.score(enterprise_from(v))
-    figures = {keys[0]: value for (keys, off), value in zip(s.cols.figures, rec["figures"]) if off == 0}
+    figures = {keys[0]: value for (keys, off), value in zip(s.cols.figures, rec["figures"], strict=True) if off == 0}
     for key in NESTED:
         assert key in figures, key
     # the figures themselves, from the sample's own numbers

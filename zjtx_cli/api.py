@@ -72,6 +72,7 @@ def document(result: Assessment, lang: str | None = None) -> dict:
     """The JSON document of an assessment (``docs/assessment.schema.json``), as ``zjtx assess
     --format json`` prints it."""
     from zjtx_cli.inputs.fields import field_dictionary
-    from zjtx_cli.outputs.report import document as build, ruleset_meta
+    from zjtx_cli.outputs.report import document as build
+    from zjtx_cli.outputs.report import ruleset_meta
 
     return build(result, field_dictionary(), lang or result.lang, {"scheme_info": ruleset_meta(result.ruleset)})

@@ -132,9 +132,9 @@ class Columns:
         multi = len(scorer.scope_tracks) > 1
         for _t, tr in scorer.scope_tracks:
             for cond in tr["conditions"]:
-                self.status_keys.append((tr["id"], cond["id"]))
-                self.status_headers.append(f"{tr['id']}:{cond['id']}" if multi else cond["id"])
-                self.status_notes.append(f"{tr['name'][lang]}\n{cond['text'][lang]}\n{cond['citation']}")
+                self.status_keys.append((tr["id"], cond.id))
+                self.status_headers.append(f"{tr['id']}:{cond.id}" if multi else cond.id)
+                self.status_notes.append(f"{tr['name'][lang]}\n{cond.text[lang]}\n{cond.citation}")
         self.headers = head + self.figure_headers + self.status_headers
         first_status = len(head) + len(self.figure_headers)
         self.coloured = [4] + list(range(first_status, len(self.headers)))

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import sys
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NoReturn
+
 EXIT_ELIGIBLE, EXIT_NOT_ELIGIBLE, EXIT_UNREADABLE, EXIT_UNDETERMINED = 0, 1, 2, 3
 VERDICT_EXIT = {"eligible": 0, "not_eligible": 1, "excluded": 1, "undetermined": 3}
 
 
-def fail(lines, code=EXIT_UNREADABLE):
+def fail(lines, code=EXIT_UNREADABLE) -> NoReturn:
     for line in lines:
         sys.stderr.write(f"zjtx: error: {line}\n")
     raise SystemExit(code)
@@ -54,16 +58,13 @@ def _as_of(as_of, lang="zh"):
 
 
 def resolve_scheme(scheme, as_of_date, lang="zh"):
-    from zjtx_cli.rules.loader import RulesetError, get_ruleset, ruleset_paths
     from zjtx_cli.inputs.yamlcache import YamlError
+    from zjtx_cli.rules.loader import RulesetError, get_ruleset, ruleset_paths
+
+    from zjtx_cli.rules.versions import resolve
 
     try:
-        from zjtx_cli.rules.versions import resolve
-    except ImportError:  # pragma: no cover
-        resolve = None
-    try:
-        if resolve is not None:
-            scheme = resolve(scheme, as_of_date)
+        scheme = resolve(scheme, as_of_date)
         rs = get_ruleset(scheme)
     except (RulesetError, YamlError) as exc:
         fail([str(exc)])
@@ -75,7 +76,7 @@ def resolve_scheme(scheme, as_of_date, lang="zh"):
             fail([f"unknown scheme {scheme!r}; known: {', '.join(known)}"])
         known = sorted(ruleset_paths()) + [f"{p}（按日期选用版本）" for p in programmes()]
         fail([f"未知方案 {scheme!r}；可用的方案：{'、'.join(known)}"])
-    if resolve is not None and rs.data.get("programme"):
+    if rs.data.get("programme"):
         from zjtx_cli.rules.versions import in_force
 
         if not in_force(rs.data, as_of_date):
@@ -101,14 +102,14 @@ def console(stderr=False):
 
     enable_cjk_wrap()
     out = sys.stderr if stderr else sys.stdout
-    kw = {}
+    width = None
     if not out.isatty():
         # piped or redirected: COLUMNS if the caller set it, else wide enough for the tables
         import os
 
         cols = os.environ.get("COLUMNS", "")
-        kw["width"] = int(cols) if cols.isdigit() and 40 <= int(cols) <= 1000 else 160
-    return Console(file=out, highlight=False, **kw)
+        width = int(cols) if cols.isdigit() and 40 <= int(cols) <= 1000 else 160
+    return Console(file=out, highlight=False, width=width)
 
 
 def apply_sets(e, sets, fields, lang="zh"):

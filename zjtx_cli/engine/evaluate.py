@@ -13,14 +13,13 @@ from zjtx_cli.engine.kinds.base import node_children
 from zjtx_cli.engine.kinds.common import evaluate_check, gap_items
 from zjtx_cli.engine.metrics import Ctx, fmt, metric_or_field, num_json
 from zjtx_cli.engine.results import ConditionGap, ConditionResult
-from zjtx_cli.engine.status import EFFORT_ORDER, MET, OP_SIGN, PENDING, UNKNOWN, UNMET, effort_name
+from zjtx_cli.engine.status import EFFORT_ORDER, MET, PENDING, UNKNOWN, UNMET, effort_name
 
 FORMAT_VERSION = "1.0"
-OP_ZH = OP_SIGN  # the comparison signs shown to people (≥ ≤ …), kept under its old name
 
 
 # -------------------------------------------------------------------------- conditions
-def evaluate_condition(cond, ctx: Ctx) -> dict:
+def evaluate_condition(cond, ctx: Ctx) -> ConditionResult:
     # Tracks of one tier often share conditions (a tier's 'common' ones): evaluate each once
     # per enterprise. Conditions that look at another tier's verdict are always re-evaluated.
     if cond.memoisable:
@@ -99,7 +98,7 @@ def counts_of(results) -> dict:
 # -------------------------------------------------------------------------------- gaps
 def _missing_under(node) -> list:
     """Every [field, year] missing under an unknown node."""
-    out = []
+    out: list = []
     if node.get("status") not in (UNKNOWN, PENDING):
         return out
     for m in node.get("missing") or ():
@@ -112,8 +111,8 @@ def _missing_under(node) -> list:
     return out
 
 
-def gaps_of(results, ctx) -> list[dict]:
-    out = []
+def gaps_of(results, ctx) -> list[ConditionGap]:
+    out: list[ConditionGap] = []
     for r in results:
         if r.kind == "required" and r.status != MET:
             items = gap_items(r.result, ctx)
@@ -130,6 +129,6 @@ def gaps_of(results, ctx) -> list[dict]:
     return out
 
 
-__all__ = ["MET", "UNMET", "UNKNOWN", "PENDING", "EFFORT_ORDER", "FORMAT_VERSION", "OP_ZH", "evaluate_check",
+__all__ = ["MET", "UNMET", "UNKNOWN", "PENDING", "EFFORT_ORDER", "FORMAT_VERSION", "evaluate_check",
            "evaluate_condition", "gap_items", "gaps_of", "counts_of", "verdict_of", "is_declared", "num_json", "fmt",
            "metric_or_field"]

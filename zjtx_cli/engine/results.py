@@ -37,6 +37,12 @@ class ConditionResult(_Readable):
     explanation of its check (a plain dict, see ``engine/kinds``)."""
 
     __slots__ = ("id", "kind", "status", "cond", "result", "not_examined")
+    id: str
+    kind: str  # required | priority | exclusion
+    status: str  # met | unmet | unknown | pending
+    cond: Any  # the compiled rule (rules.loader.Condition)
+    result: dict  # its check's explanation
+    not_examined: bool
     _defaults = {"not_examined": False}
 
 
@@ -45,12 +51,25 @@ class ConditionGap(_Readable):
     to close it (data, declaration, near, far, blocker)."""
 
     __slots__ = ("condition", "status", "items", "effort", "cond")
+    condition: str
+    status: str  # unmet | unknown | pending | excluded
+    items: list[dict]
+    effort: str
+    cond: Any
 
 
 class TrackAssessment(_Readable):
     """One track of one tier, evaluated. ``gaps`` are computed when first asked for."""
 
     __slots__ = ("ruleset", "tier", "track", "ctx", "results", "verdict", "counts", "_gap_cache")
+    ruleset: Any
+    tier: dict
+    track: dict
+    ctx: Any
+    results: list[ConditionResult]
+    verdict: str
+    counts: dict[str, int]
+    _gap_cache: list
 
     @property
     def gaps(self) -> list[ConditionGap]:
@@ -65,6 +84,9 @@ class TierStatus(Record):
     """A tier of a ladder: its tracks, and whether it is reached (any track eligible)."""
 
     __slots__ = ("tier", "tracks", "status")
+    tier: dict
+    tracks: list[TrackAssessment]
+    status: str
 
     def __iter__(self):  # (tier, tracks, status), as the ladder's tuples were
         return iter((self.tier, self.tracks, self.status))
@@ -75,6 +97,14 @@ class LadderAssessment(_Readable):
     (``next`` a tier of this scheme, or ``next_external`` a ``scheme:tier`` reference)."""
 
     __slots__ = ("ruleset", "ctx", "tiers", "highest", "next", "next_assessment", "next_external", "verdict")
+    ruleset: Any
+    ctx: Any
+    tiers: tuple[TierStatus, ...]
+    highest: dict | None
+    next: dict | None
+    next_assessment: TrackAssessment | None
+    next_external: str | None
+    verdict: str
 
 
 class Assessment(_Readable):
@@ -88,6 +118,18 @@ class Assessment(_Readable):
 
     __slots__ = ("scope", "ruleset", "ctx", "verdict", "track", "tier", "tracks", "tier_status", "ladder",
                  "next_ref", "next", "lang")
+    scope: str
+    ruleset: Any
+    ctx: Any
+    verdict: str
+    track: TrackAssessment | None
+    tier: dict | None
+    tracks: tuple[TrackAssessment, ...]
+    tier_status: str | None
+    ladder: LadderAssessment | None
+    next_ref: str | None
+    next: TrackAssessment | None
+    lang: str
     _defaults = {"track": None, "tier": None, "tracks": (), "tier_status": None, "ladder": None,
                  "next_ref": None, "next": None, "lang": "zh"}
 
@@ -95,13 +137,13 @@ class Assessment(_Readable):
     def focus(self) -> TrackAssessment:
         """The track whose counts and gaps matter most: the one assessed, the closest track of a
         tier, or of the ladder's next tier (its highest when it has reached the top)."""
-        if self.scope == "track":
-            return self.track
         from zjtx_cli.engine.service import closest
 
-        if self.scope == "tier":
-            return closest(self.tracks)
+        if self.track is not None:
+            return self.track
         lad = self.ladder
+        if lad is None:  # a tier of several tracks
+            return closest(self.tracks)
         if lad.next_assessment is not None:
             return lad.next_assessment
         return closest([a for ts in lad.tiers if ts.tier is lad.highest for a in ts.tracks])

@@ -99,7 +99,7 @@ def load_cached(path: str, compile_fn, deps=()):
             pass
     data = compile_fn(parse_yaml(raw.decode("utf-8"), path), path)
     _MEMO[digest] = data
-    if cfile:
+    if cfile and cdir:
         try:
             os.makedirs(cdir, exist_ok=True)
             tmp = f"{cfile}.{os.getpid()}.tmp"

@@ -10,7 +10,13 @@ import datetime as _dt
 from decimal import Decimal
 
 from zjtx_cli.engine.evaluate import FORMAT_VERSION, MET, is_declared
-from zjtx_cli.engine.kinds import describe_actual, describe_gap_item, describe_required, describe_rule, gap_item_json
+from zjtx_cli.engine.kinds import (
+    describe_actual,
+    describe_gap_item,
+    describe_required,
+    describe_rule,  # noqa: F401 - part of this module's interface (zjtx rules)
+    gap_item_json,
+)
 from zjtx_cli.engine.metrics import num_json
 from zjtx_cli.engine.texts import LABELS, label
 
@@ -71,7 +77,7 @@ def _jsonable(v):
 
 
 def _node_json(node):
-    out = {}
+    out: dict = {}
     for k, v in node.items():
         if (k in ("formula_zh", "formula_en") and not v) or k == "whens":
             continue
@@ -210,7 +216,7 @@ def enable_cjk_wrap():
     closing = "，。；：、）》」』”’！？%"  # never at the start of a line (标点避头)
     opening = "（《「『“‘"  # never at the end of a line (标点避尾)
     _wrap.re_word = re.compile(rf"\s*[{opening}]*(?:[^\s{_CJK}]+(?: ?(?:{units}))?|\S)[{closing}]*\s*")
-    _wrap._zjtx_cjk = True
+    setattr(_wrap, "_zjtx_cjk", True)  # noqa: B010 - a module attribute the type stubs do not know
 
 
 STYLE = {"met": "green", "unmet": "red", "unknown": "yellow", "pending": "yellow"}

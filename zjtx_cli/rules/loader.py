@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from zjtx_cli.engine.kinds.base import RulesetError, build, compile_check, text_pair, walk
+from zjtx_cli.engine.kinds.base import Check, RulesetError, build, compile_check, text_pair, walk
 from zjtx_cli.engine.record import Record
 from zjtx_cli.inputs.fields import field_dictionary
 from zjtx_cli.inputs.yamlcache import load_cached
@@ -155,6 +155,16 @@ class Condition(Record):
 
     __slots__ = ("id", "kind", "text", "citation", "note", "unconfirmed", "source_url", "check",
                  "memoisable", "can_pend")
+    id: str
+    kind: str  # required | priority | exclusion
+    text: dict[str, str]
+    citation: str
+    note: dict[str, str] | None
+    unconfirmed: bool
+    source_url: str | None
+    check: Check
+    memoisable: bool  # evaluated once per enterprise (no check in it depends on other tiers)
+    can_pend: bool  # may be pending on a figure an outside platform computes
 
     def __getitem__(self, key):  # read-only mapping access, as the plain rule data has it
         return getattr(self, key)

@@ -24,10 +24,27 @@ imported when first needed, registering itself with ``@register``), and a line i
 
 from __future__ import annotations
 
-from zjtx_cli.engine.kinds.base import (REGISTRY, Check, RulesetError, build, compile_check, kind, kind_of, type_names,
-                                        walk)
-from zjtx_cli.engine.kinds.common import (describe_actual, describe_gap_item, describe_required, describe_rule,
-                                          evaluate_check, gap_item_json, gap_items, metrics_tested)
+from zjtx_cli.engine.kinds.base import (
+                                        REGISTRY,
+                                        Check,
+                                        RulesetError,
+                                        build,
+                                        compile_check,
+                                        kind,
+                                        kind_of,
+                                        type_names,
+                                        walk,
+)
+from zjtx_cli.engine.kinds.common import (
+                                        describe_actual,
+                                        describe_gap_item,
+                                        describe_required,
+                                        describe_rule,
+                                        evaluate_check,
+                                        gap_item_json,
+                                        gap_items,
+                                        metrics_tested,
+)
 
 ALL_KINDS = tuple(sorted(type_names()))
 

@@ -13,6 +13,7 @@ from zjtx_cli.engine.texts import label
 
 class Group(Check):
     __slots__ = ("checks",)
+    checks: tuple[Check, ...]
     combine = staticmethod(all_of)
     joiner = "and"
 

@@ -26,7 +26,8 @@ from zjtx_cli.engine.status import MET, UNKNOWN
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, ClassVar, Iterator
+    from collections.abc import Iterator
+    from typing import Any, ClassVar
 
 REGISTRY: dict[str, type[Check]] = {}
 
@@ -72,6 +73,7 @@ class Check(Record):
     """A compiled check. Subclasses add their own slots and behaviour."""
 
     __slots__ = ("label",)
+    label: dict[str, str] | None
     type: ClassVar[str] = ""
     keys: ClassVar[frozenset[str]] = frozenset()
     # evaluated once per enterprise and condition (False: depends on other tiers' verdicts)

@@ -15,11 +15,14 @@ class Case(Record):
     """One ``when`` / ``then`` pair; ``when`` is None for ``else``."""
 
     __slots__ = ("when", "then")
+    when: Check | None
+    then: Check
 
 
 @register
 class CasesCheck(Check):
     __slots__ = ("cases",)
+    cases: tuple[Case, ...]
     type = "cases"
     keys = frozenset({"cases"})
 

@@ -10,6 +10,8 @@ from zjtx_cli.engine.texts import label, value_text
 @register
 class ChoiceCheck(Check):
     __slots__ = ("choice", "values")
+    choice: str
+    values: tuple[str, ...]
     type = "choice"
     keys = frozenset({"choice", "in"})
 

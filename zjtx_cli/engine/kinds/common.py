@@ -80,7 +80,7 @@ def describe_common_gap_item(item: dict, fields, lang: str) -> str:
     """Gap items any kind can produce: data to provide, a declaration, a restriction."""
     zh = lang == "zh"
     k = item["kind"]
-    node = item.get("node")
+    node = item["node"]
     if k == "data":
         names = ("、" if zh else ", ").join(missing_name(m, fields, lang) for m in item["missing"])
         return f"补充数据：{names}" if zh else f"provide: {names}"

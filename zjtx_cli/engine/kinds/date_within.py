@@ -10,6 +10,8 @@ from zjtx_cli.engine.texts import field_name, label, value_text
 @register
 class DateWithinCheck(Check):
     __slots__ = ("date", "years")
+    date: str
+    years: int
     type = "date_within"
     keys = frozenset({"date_within", "years"})
 

@@ -21,6 +21,12 @@ from zjtx_cli.engine.texts import field_name, missing_name
 @register
 class DeclaredValueCheck(Check):
     __slots__ = ("field", "year", "op", "value", "value_text", "source")
+    field: str
+    year: int
+    op: str
+    value: Decimal
+    value_text: str
+    source: dict[str, str]
     type = "declared_value"
     keys = frozenset({"declared_value", "op", "value", "source"})
     memoisable = False
@@ -102,8 +108,9 @@ class DeclaredValueCheck(Check):
         zh = lang == "zh"
         if node["actual"] is None:
             return node["pending"][lang]
-        return fmt(Decimal(node["actual"]), node["unit"], lang=lang) + ("（自报，来源：" if zh else " (declared; source: ") + \
-            node["source"][lang] + ("）" if zh else ")")
+        value = fmt(Decimal(node["actual"]), node["unit"], lang=lang)
+        source = node["source"][lang]
+        return f"{value}（自报，来源：{source}）" if zh else f"{value} (declared; source: {source})"
 
     @classmethod
     def describe_gap_item(cls, item, fields, lang):

@@ -13,6 +13,9 @@ from zjtx_cli.engine.texts import field_name, label, value_text
 @register
 class FlagCheck(Check):
     __slots__ = ("flag", "equals", "if_missing")
+    flag: str
+    equals: bool
+    if_missing: Check | None
     type = "flag"
     keys = frozenset({"flag", "equals", "if_missing"})
     _defaults = {"label": None, "if_missing": None}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from zjtx_cli.engine.kinds.base import Check, RulesetError, number, register, year_offset
+from zjtx_cli.engine.kinds.base import Check, RulesetError, number, register
 from zjtx_cli.engine.metrics import METRICS, MV, Gap, evaluate_metric, fmt, metric_gap
 from zjtx_cli.engine.status import COMPARE, MET, OP_SIGN, OPS, UNKNOWN, UNMET
 from zjtx_cli.engine.texts import field_name, missing_name, value_text, year_suffix
@@ -26,6 +26,12 @@ def per_year_key(key: str, fields) -> bool:
 @register
 class MetricCheck(Check):
     __slots__ = ("metric", "op", "value", "value_text", "year", "per_year")
+    metric: tuple[str, ...]
+    op: str
+    value: Decimal
+    value_text: str  # the threshold as written (validated), for texts
+    year: int  # offset from the assessment year: 0, -1, ...
+    per_year: bool  # whether the figure belongs to a year (shown in texts)
     type = "metric"
     keys = frozenset({"metric", "op", "value", "year"})
 

@@ -14,6 +14,8 @@ from zjtx_cli.engine.status import MET
 @register
 class ReviewCheck(Check):
     __slots__ = ("new", "review")
+    new: Check | None  # None: not examined
+    review: Check | None
     type = "review"
     keys = frozenset({"review"})
     memoisable = False

@@ -50,7 +50,8 @@ class SmeCheck(Check):
             [[k, ctx.year] for k in (result.missing if result else [])]
         if declared is not None:
             node.update(status=MET if declared else UNMET, actual=declared, declared=True,
-                        explain_zh="按企业自报（缺少划型所需数据）", explain_en="as declared (figures for the size test missing)")
+                        explain_zh="按企业自报（缺少划型所需数据）",
+                        explain_en="as declared (figures for the size test missing)")
             return node
         node.update(status=UNKNOWN, actual=None, missing=missing)
         return node

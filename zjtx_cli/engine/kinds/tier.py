@@ -10,6 +10,7 @@ from zjtx_cli.engine.texts import LABELS, label
 @register
 class TierCheck(Check):
     __slots__ = ("tier",)
+    tier: str
     type = "tier"
     keys = frozenset({"tier"})
     memoisable = False  # depends on the verdicts of other tiers, which change as the ladder is walked

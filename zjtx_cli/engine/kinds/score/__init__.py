@@ -51,6 +51,8 @@ class Option(Record):
     """One option of a first-match indicator: a check and the points it gives."""
 
     __slots__ = ("check", "points")
+    check: Check
+    points: str
 
 
 class Indicator(Record):
@@ -58,10 +60,19 @@ class Indicator(Record):
     are reported as they are written)."""
 
     __slots__ = ("id", "source", "data", "options")
+    id: str
+    source: str  # metric | choice | first | items | declared
+    data: dict
+    options: tuple[Option, ...]
 
 
 class Category(Record):
     __slots__ = ("id", "name", "max", "min", "indicators")
+    id: str
+    name: dict[str, str]
+    max: str
+    min: str | None
+    indicators: tuple[Indicator, ...]
 
 
 def indicator_from_data(d: dict) -> Indicator:
@@ -77,6 +88,12 @@ def category_from_data(d: dict) -> Category:
 @register
 class ScoreCheck(Check):
     __slots__ = ("pass_mark", "pass_text", "max", "categories", "direct", "note")
+    pass_mark: Decimal
+    pass_text: str
+    max: Decimal
+    categories: tuple[Category, ...]
+    direct: tuple[Check, ...]
+    note: dict[str, str] | None
     type = "score"
     keys = frozenset({"score"})
     memoisable = False

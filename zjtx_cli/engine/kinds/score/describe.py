@@ -122,8 +122,8 @@ def describe_actual(node, fields, lang) -> str:
         head = (f"得分 {_fmt(node['total'])}/{_fmt(node['max'])}" if zh
                 else f"score {_fmt(node['total'])}/{_fmt(node['max'])}")
     else:
-        head = (f"得分 {_fmt(node['total_lo'])}–{_fmt(node['total_hi'])}/{_fmt(node['max'])}（部分指标缺数据）" if zh
-                else f"score {_fmt(node['total_lo'])}-{_fmt(node['total_hi'])}/{_fmt(node['max'])} (some inputs missing)")
+        lo, hi, top = _fmt(node["total_lo"]), _fmt(node["total_hi"]), _fmt(node["max"])
+        head = f"得分 {lo}–{hi}/{top}（部分指标缺数据）" if zh else f"score {lo}-{hi}/{top} (some inputs missing)"
     cats = []
     for cat in node["categories"]:
         val = _fmt(cat["points"]) if cat["points"] is not None else f"{_fmt(cat['lo'])}–{_fmt(cat['hi'])}"
@@ -141,7 +141,7 @@ def describe_actual(node, fields, lang) -> str:
         from zjtx_cli.engine.kinds.common import describe_required as dr
 
         req = ("；" if zh else "; ").join(dr(node["direct"][i], fields, lang) for i in met)
-        lines.append((f"直通条件满足：{req}（{names}）" if zh else f"direct path met: {req} ({names})"))
+        lines.append(f"直通条件满足：{req}（{names}）" if zh else f"direct path met: {req} ({names})")
     return "\n".join(lines)
 
 
@@ -189,7 +189,7 @@ def _direct_text(d, fields, lang):
 
     zh = lang == "zh"
     opts = []
-    for o, sub in zip(d["options"], d["option_items"]):
+    for o, sub in zip(d["options"], d["option_items"], strict=True):
         if o["status"] == UNMET or not sub:
             opts.append(dr(o, fields, lang))
         else:

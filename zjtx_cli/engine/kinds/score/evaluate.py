@@ -55,7 +55,7 @@ def evaluate_indicator(indicator, ctx) -> dict:
             r["points"] = Decimal(ind["points"][v])
     elif src == "first":
         subs = []
-        possible = []
+        possible: list[Decimal] = []
         decided = None
         for i, o in enumerate(indicator.options):
             res = evaluate_check(o.check, ctx)
@@ -123,7 +123,7 @@ def evaluate_indicator(indicator, ctx) -> dict:
 
 def _missing_under(node):
     """Every (field, year) missing under a node that is unknown, in order (a first-match option)."""
-    out = []
+    out: list = []
     if node.get("status") == UNKNOWN and node.get("missing"):
         out.extend(list(m) for m in node["missing"])
     for sub in node_children(node):

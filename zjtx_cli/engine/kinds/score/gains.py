@@ -139,7 +139,7 @@ def _route_effort(gains, deficit, cat_short):
     if deficit <= 0 and not cat_short:
         return "near"  # pragma: no cover - a met score has no route to find
     for level in ("declaration", "near"):
-        best = {}
+        best: dict[str, tuple] = {}
         for g in gains:
             if _EFFORT_RANK[g["effort"]] <= _EFFORT_RANK[level]:
                 k = g["indicator"]["id"]
@@ -172,7 +172,8 @@ def score_gap_items(node, ctx) -> list[dict]:
                  if cat["min"] is not None and cat["lo"] < cat["min"]]
     route = _route_effort(gains, deficit, cat_short)
     # what to show: the cheapest gain of each indicator, plus the other options of first-match indicators
-    shown, per = [], {}
+    shown: list[dict] = []
+    per: dict[str, int] = {}
     for g in gains:
         k = g["indicator"]["id"]
         limit = 2 if g["indicator"]["source"] in ("first", "choice") else 1

@@ -211,7 +211,7 @@ def _compile_bands(bands, where, pts):
         raise _err(where, f"the bands leave values below {seq[0]['min']} uncovered (add a band with no 'min')")
     if seq[-1]["max"] is not None:
         raise _err(where, f"the bands leave values above {seq[-1]['max']} uncovered (add a band with no 'max')")
-    for a, b in zip(seq, seq[1:]):
+    for a, b in zip(seq, seq[1:], strict=False):
         if a["max"] is None or b["min"] is None or Decimal(a["max"]) != Decimal(b["min"]):
             raise _err(where, f"bands must meet edge to edge: {band_text(a, 'en')} then {band_text(b, 'en')}")
         if a["max_inclusive"] == b["min_inclusive"]:
