@@ -1,6 +1,7 @@
-"""Three-valued evaluation of rulesets against one enterprise, and the gaps.
+"""Conditions, verdicts and gaps: three-valued evaluation of one track's rules.
 
-Each condition is ``met``, ``unmet`` or ``unknown`` (data missing). A track's
+What a check does is its kind's (``engine/kinds``); what to assess, and in which order, is the
+service's (``engine/service.py``). Each condition is ``met``, ``unmet`` or ``unknown`` (data missing). A track's
 verdict is ``excluded`` if any exclusion applies, else ``not_eligible`` if any
 required condition is unmet, else ``undetermined`` if any required condition
 is unknown or an exclusion cannot be ruled out, else ``eligible``. Priority conditions are counted and reported and
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from zjtx_cli.engine.kinds.base import node_children
 from zjtx_cli.engine.kinds.common import evaluate_check, gap_items
-from zjtx_cli.engine.metrics import Ctx, fmt, metric_or_field, num_json
+from zjtx_cli.engine.metrics import Ctx
 from zjtx_cli.engine.results import ConditionGap, ConditionResult
 from zjtx_cli.engine.status import EFFORT_ORDER, MET, PENDING, UNKNOWN, UNMET, effort_name
 
@@ -130,5 +131,4 @@ def gaps_of(results, ctx) -> list[ConditionGap]:
 
 
 __all__ = ["MET", "UNMET", "UNKNOWN", "PENDING", "EFFORT_ORDER", "FORMAT_VERSION", "evaluate_check",
-           "evaluate_condition", "gap_items", "gaps_of", "counts_of", "verdict_of", "is_declared", "num_json", "fmt",
-           "metric_or_field"]
+           "evaluate_condition", "gap_items", "gaps_of", "counts_of", "verdict_of", "is_declared"]
