@@ -45,6 +45,9 @@ class ConditionResult(_Readable):
     not_examined: bool
     _defaults = {"not_examined": False}
 
+    def __repr__(self):
+        return f"ConditionResult(id={self.id!r}, kind={self.kind!r}, status={self.status!r})"
+
 
 class ConditionGap(_Readable):
     """What is lacking for one condition: ``items`` (plain dicts, by their kind), the ``effort``
@@ -70,6 +73,9 @@ class TrackAssessment(_Readable):
     verdict: str
     counts: dict[str, int]
     _gap_cache: list
+
+    def __repr__(self):
+        return f"TrackAssessment(track={self.track['id']!r}, verdict={self.verdict!r}, counts={self.counts!r})"
 
     @property
     def gaps(self) -> list[ConditionGap]:
@@ -132,6 +138,9 @@ class Assessment(_Readable):
     lang: str
     _defaults = {"track": None, "tier": None, "tracks": (), "tier_status": None, "ladder": None,
                  "next_ref": None, "next": None, "lang": "zh"}
+
+    def __repr__(self):
+        return f"Assessment(scope={self.scope!r}, scheme={self.ruleset.id!r}, verdict={self.verdict!r})"
 
     @property
     def focus(self) -> TrackAssessment:
