@@ -132,3 +132,16 @@ def gaps_of(results, ctx) -> list[ConditionGap]:
 
 __all__ = ["MET", "UNMET", "UNKNOWN", "PENDING", "EFFORT_ORDER", "FORMAT_VERSION", "evaluate_check",
            "evaluate_condition", "gap_items", "gaps_of", "counts_of", "verdict_of", "is_declared"]
+
+
+# Names that lived here before the service existed (issue 10), for code written against them.
+_MOVED = {"make_ctx": "make_ctx", "assess_track": "assess_track", "tier_status": "tier_status",
+          "closest": "closest", "Ladder": "assess_ladder"}
+
+
+def __getattr__(name):
+    if name in _MOVED:
+        from zjtx_cli.engine import service
+
+        return getattr(service, _MOVED[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
