@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT, SEEDS
 from zjtx_cli.evidence import catalogue as cat
 from zjtx_cli.inputs.fields import FieldDictionary, field_dictionary
-from zjtx_cli.rules.yamlcache import parse_yaml
+from zjtx_cli.inputs.yamlcache import parse_yaml
 
 
 def _raw():
@@ -189,7 +189,7 @@ def test_the_real_file_compiles():
 # ------------------------------------------------------------------------------ loading
 def test_loaded_through_the_yaml_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("ZJTX_CACHE_DIR", str(tmp_path))
-    from zjtx_cli.rules import yamlcache
+    from zjtx_cli.inputs import yamlcache
 
     monkeypatch.setattr(cat, "_DATA", None)
     monkeypatch.setattr(yamlcache, "_MEMO", {})

@@ -1,7 +1,7 @@
 """The document catalogue (``documents.yaml``): which document proves each field.
 
 Pure and lazy: nothing is read until a function is called, and the YAML is
-parsed once and cached like the field dictionary (``rules.yamlcache``).
+parsed once and cached like the field dictionary (``inputs.yamlcache``).
 
 ``document_for("main_business_revenue", "zh", years=[2024, 2025])`` gives
 ``("2024、2025年经会计师事务所审计的年度财务报告（…）…", "公开文本：ciwh.cn/page/56.html；…")``.
@@ -148,7 +148,7 @@ def catalogue() -> dict:
     """The compiled catalogue (plain data), loaded on first use."""
     global _DATA
     if _DATA is None:
-        from zjtx_cli.rules.yamlcache import load_cached
+        from zjtx_cli.inputs.yamlcache import load_cached
 
         _DATA = load_cached(CATALOGUE_PATH, _compile, (__file__,))
     return _DATA
