@@ -228,7 +228,8 @@ def check_file(path: str) -> list[Problem]:
         data = parse_yaml(text, path)
     except YamlError as exc:
         m = re.search(r"line (\d+)", str(exc))
-        return [Problem(path, int(m.group(1)) if m else 1, "-", str(exc).split(": ", 1)[-1].strip(" :"))]
+        text = re.sub(r"^line \d+:\s*", "", str(exc)[len(path) + 1:].strip(" :"))
+        return [Problem(path, int(m.group(1)) if m else 1, "-", text)]
     lines = Lines(text)
     lines.bind(data)
     problems: list[Problem] = []

@@ -73,8 +73,14 @@ class Discovery:
 
 
 def _stamp(d):
+    """What a folder holds (names, sizes, times of its ruleset files): a change is a new discovery."""
     try:
-        return os.stat(d).st_mtime_ns
+        out = []
+        for e in os.scandir(d):
+            if is_ruleset_name(e.name):
+                st = e.stat()
+                out.append((e.name, st.st_size, st.st_mtime_ns))
+        return tuple(sorted(out))
     except OSError:
         return None
 
