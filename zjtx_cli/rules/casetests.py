@@ -11,6 +11,7 @@
           main_business_revenue: {2025: 2000}
         # sample: ../samples/hengyang-eligible.json   # … or a file, relative to this one
         # set: [main_business_revenue.2025=1999]       # what-if changes, as with --set
+        # unset: [feature_score]                        # leave indicators out (KEY or KEY.YEAR; with input)
         expect:
           verdict: undetermined   # eligible | not_eligible | excluded | undetermined
           conditions: {hy-2-revenue: met}              # optional: status of named conditions
@@ -35,7 +36,7 @@ from decimal import Decimal, InvalidOperation
 
 from zjtx_cli.rules.registry import TESTS_SUFFIX
 
-_CASE_KEYS = {"name", "input", "sample", "set", "tier", "as_of", "year", "review", "expect", "scheme", "note"}
+_CASE_KEYS = {"name", "input", "sample", "set", "unset", "tier", "as_of", "year", "review", "expect", "scheme", "note"}
 _EXPECT_KEYS = {"verdict", "conditions", "gaps", "highest_tier", "next_tier"}
 _FILE_KEYS = {"scheme", "defaults", "cases", "note", "notes"}
 VERDICTS = ("eligible", "not_eligible", "excluded", "undetermined")
@@ -111,6 +112,10 @@ def load_tests(path: str) -> dict:
             raise TestsFileError(f"{where}: unknown key(s) {sorted(unknown)}")
         if ("input" in c) == ("sample" in c):
             raise TestsFileError(f"{where}: give either 'input' (indicators) or 'sample' (a file)")
+        if "input" in c and not isinstance(c["input"], dict):
+            raise TestsFileError(f"{where}: 'input' maps field keys to values")
+        if c.get("unset") and "input" not in c:
+            raise TestsFileError(f"{where}: 'unset' applies to an inline 'input'")
         exp = c.get("expect")
         if not isinstance(exp, dict) or "verdict" not in exp:
             raise TestsFileError(f"{where}: 'expect' needs at least a 'verdict'")
@@ -138,8 +143,15 @@ def run_case(case: dict, base_dir: str, tmp: str) -> dict | str:
         file = os.path.normpath(os.path.join(base_dir, str(case["sample"])))
     else:
         file = os.path.join(tmp, "case.json")
+        data = _jsonable(case["input"])
+        for k in case.get("unset") or ():
+            key, _dot, year = str(k).partition(".")
+            if year and isinstance(data.get(key), dict):
+                data[key].pop(year, None)
+            else:
+                data.pop(key, None)
         with open(file, "w", encoding="utf-8") as fh:
-            json.dump(_jsonable(case["input"]), fh, ensure_ascii=False, default=str)
+            json.dump(data, fh, ensure_ascii=False, default=str)
     sets = case.get("set") or []
     if isinstance(sets, str):
         sets = [sets]
