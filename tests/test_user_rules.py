@@ -331,3 +331,14 @@ def test_rules_check_yaml_errors_and_header(tmp_path):
 def test_rules_check_missing_target(tmp_path):
     code, _out, err = run("rules", "check", tmp_path / "nope.yaml")
     assert code == 2 and "no such file" in err
+
+
+def test_rules_check_sees_sibling_schemes(rules_dir):
+    upper = DEMO.replace("id: demo\n", "id: upper\n", 1).replace("demo_orders", "upper_orders").replace(
+        "    level: county\n", "    level: county\n    next: demo:county\n")
+    (rules_dir / "upper.yaml").write_text(upper, encoding="utf-8")
+    code, out, _ = run("rules", "check", rules_dir / "upper.yaml")
+    assert code == 0 and out == ""
+    (rules_dir / "upper.yaml").write_text(upper.replace("next: demo:county", "next: demo:nope"), encoding="utf-8")
+    code, out, _ = run("rules", "check", rules_dir / "upper.yaml")
+    assert code == 2 and "'next' names no tier 'nope' of scheme 'demo'" in out

@@ -480,10 +480,24 @@ def _run(targets) -> int:
         sys.stderr.write(f"zjtx: error: {_safe(t)}: no such file or folder\n")
     if missing:
         return 2
-    n = 0
+    from zjtx_cli.rules import registry
+
+    # rulesets checked together may name each other (next: other:tier): their folders join this run's
+    saved = list(registry._CLI_DIRS)
+    builtin = {os.path.realpath(d) for d in registry.RULESET_DIRS}
+    extra = []
     for f in files:
-        for p in check_file(f):
-            sys.stdout.write(_safe(str(p)) + "\n")
-            n += 1
+        d = os.path.dirname(os.path.abspath(f))
+        if os.path.realpath(d) not in builtin and d not in saved and d not in extra:
+            extra.append(d)
+    n = 0
+    try:
+        registry.set_cli_dirs(saved + extra)
+        for f in files:
+            for p in check_file(f):
+                sys.stdout.write(_safe(str(p)) + "\n")
+                n += 1
+    finally:
+        registry.set_cli_dirs(saved)
     sys.stderr.write(f"zjtx: {len(files)} ruleset file(s) checked, {n} problem(s)\n")
     return 2 if n else 0
