@@ -342,3 +342,54 @@ def test_rules_check_sees_sibling_schemes(rules_dir):
     (rules_dir / "upper.yaml").write_text(upper.replace("next: demo:county", "next: demo:nope"), encoding="utf-8")
     code, out, _ = run("rules", "check", rules_dir / "upper.yaml")
     assert code == 2 and "'next' names no tier 'nope' of scheme 'demo'" in out
+
+
+ODD = """\
+id: odd
+title: {zh: a, en: a}
+issuer: {zh: a, en: a}
+source: x.txt
+tiers:
+  - id: t1
+    level: munic
+    conditions: []
+  - id: t2
+    level: municipal
+    tracks:
+      - id: tr1
+        colour: red
+        conditions:
+          - id: dup
+            kind: required
+            text: a
+            citation: x.txt 1
+            check: {flag: own_brnd}
+          - id: dup
+            kind: requird
+            text: a
+            citation: x.txt 1
+            check: {choice: industry, in: [manufactoring]}
+          - id: choice
+            kind: required
+            text: a
+            citation: x.txt 1
+            check: {choice: industry, in: [manufactoring]}
+"""
+
+
+def test_rules_check_nearest_values_and_duplicates(tmp_path):
+    f = tmp_path / "odd.yaml"
+    f.write_text(ODD, encoding="utf-8")
+    code, out, _ = run("rules", "check", f)
+    assert code == 2
+    want = [
+        (_line_of(ODD, "level: munic"), "t1", "(did you mean 'municipal'?)"),
+        (_line_of(ODD, "colour"), "tr1", "unknown key 'colour'"),
+        (_line_of(ODD, "own_brnd"), "dup", "(did you mean 'own_brand'?)"),
+        (_line_of(ODD, "kind: requird") - 1, "dup", "duplicate rule id"),
+        (_line_of(ODD, "kind: requird"), "dup", "(did you mean 'required'?)"),
+        (len(ODD.splitlines()), "choice", "(did you mean 'manufacturing'?)"),
+    ]
+    lines = out.strip().splitlines()
+    for line, rid, text in want:
+        assert any(x.startswith(f"{f}:{line}: {rid}: ") and text in x for x in lines), (line, rid, text, lines)

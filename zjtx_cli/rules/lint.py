@@ -102,12 +102,27 @@ def _rule_lists(data):
                 yield tr["conditions"], t
 
 
-def _find_rule(data, rid):
+def _find_rule(data, rid, last=False):
+    found = (None, None)
     for lst, _t in _rule_lists(data):
         for c in lst:
             if isinstance(c, dict) and c.get("id") == rid:
-                return lst, c
-    return None, None
+                if not last:
+                    return lst, c
+                found = (lst, c)
+    return found
+
+
+def _duplicate_ids(path, data, lines):
+    """Every repeated rule id, at each repeat (compiling again after setting a rule aside could hide one)."""
+    seen, out = set(), []
+    for lst, _t in _rule_lists(data):
+        for c in lst:
+            if isinstance(c, dict) and isinstance(c.get("id"), str):
+                if c["id"] in seen:
+                    out.append(Problem(path, lines.of(c), c["id"], "duplicate rule id"))
+                seen.add(c["id"])
+    return out
 
 
 def _follow(check, sub):
@@ -189,7 +204,24 @@ def _refine(lines, obj, msg):
     return lines.of(obj)
 
 
-def _indicator_hint(msg):
+def _choice_hint(msg, word, choices):
+    near = _nearest(word, choices) if isinstance(word, str) else None
+    return msg + (f" (did you mean {near!r}?)" if near else "")
+
+
+def _indicator_hint(msg, node=None):
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.rules.loader import KINDS
+
+    if "'kind' must be one of" in msg and isinstance(node, dict):
+        return _choice_hint(msg, node.get("kind"), KINDS)
+    m = re.search(r"'([^']+)' is not a (yes/no|choice|date) field", msg)
+    if m:
+        want = {"yes/no": "bool", "choice": "choice", "date": "date"}[m.group(2)]
+        return _choice_hint(msg, m.group(1), [f.key for f in field_dictionary() if f.type == want])
+    m = re.search(r"'([^']+)' is not a choice of '([^']+)'", msg)
+    if m and m.group(2) in field_dictionary():
+        return _choice_hint(msg, m.group(1), list(field_dictionary()[m.group(2)].choices))
     m = re.search(r"unknown indicator '([^']+)'", msg)
     if not m:
         return msg
@@ -236,6 +268,7 @@ def check_file(path: str) -> list[Problem]:
     if not isinstance(data, dict):
         return [Problem(path, 1, "-", "a ruleset is a mapping (id, title, issuer, source, tiers)")]
     problems += _header_problems(path, data, lines)
+    problems += _duplicate_ids(path, data, lines)
     own_fields = data.get("fields") if isinstance(data.get("fields"), list) else []
     try:
         from zjtx_cli.inputs.fields import validate_field_entries
@@ -279,7 +312,7 @@ def _place(path, data, lines, msg):
     m = _RULE.match(body)
     if m:
         rid = m.group("rule")
-        lst, rule = _find_rule(data, rid)
+        lst, rule = _find_rule(data, rid, last=m.group("msg") == "duplicate rule id")
         if rule is None:
             return [Problem(path, 1, rid, m.group("msg"))], False
         text = m.group("msg")
@@ -296,7 +329,7 @@ def _place(path, data, lines, msg):
             if hint:
                 probs = [Problem(path, lines.of(node, hint[0]), rid, hint[1])]
             else:
-                probs = [Problem(path, _refine(lines, node, text), rid, _indicator_hint(text))]
+                probs = [Problem(path, _refine(lines, node, text), rid, _indicator_hint(text, node))]
         lst.remove(rule)
         return probs, True
     m = _COND_N.match(body)
@@ -324,8 +357,10 @@ def _place(path, data, lines, msg):
             if isinstance(tr, dict) and str(tr.get("id")) == m.group("track"):
                 if "unknown key(s)" in m.group("msg"):
                     probs = _suggest_keys(lines, path, m.group("track"), tr, m.group("msg"), "track")
-                else:
-                    probs = [Problem(path, _refine(lines, tr, m.group("msg")), m.group("track"), m.group("msg"))]
+                    for k in _unknown_keys(m.group("msg")):
+                        tr.pop(k, None)  # the track's conditions are still checked
+                    return probs, True
+                probs = [Problem(path, _refine(lines, tr, m.group("msg")), m.group("track"), m.group("msg"))]
                 t["tracks"].remove(tr)
                 return probs, True
     m = _TIER.match(body)
@@ -340,8 +375,16 @@ def _place(path, data, lines, msg):
             return [Problem(path, line, tid, text)], True
         if "unknown key(s)" in text:
             probs = _suggest_keys(lines, path, tid, t, text, "tier")
-        else:
-            probs = [Problem(path, _refine(lines, t, text), tid, text)]
+            for k in _unknown_keys(text):
+                t.pop(k, None)  # the tier's conditions are still checked
+            return probs, True
+        if "'level' must be one of" in text:
+            from zjtx_cli.rules.loader import LEVELS
+
+            probs = [Problem(path, lines.of(t, "level"), tid, _choice_hint(text, t.get("level"), LEVELS))]
+            t["level"] = LEVELS[0]  # a stand-in, so that the tier's conditions are still checked
+            return probs, True
+        probs = [Problem(path, _refine(lines, t, text), tid, text)]
         data["tiers"].remove(t)
         return probs, True
     m = _TIER_N.match(body)
