@@ -161,11 +161,15 @@ def metric_values(keys, op, value, side, year, fields, have=None):
         return out, None
     if k in ratio:
         num, den, back = ratio[k]
-        n = t * BASE / HUNDRED
-        if n != n.to_integral_value():
-            raise Skip(f"{k} {value}% of {BASE} is not a whole number")
         for y in range(year - back, year + 1):
-            _put(out, den, y, BASE)
+            given = _given(have, den, y)
+            d = _d(given) if given is not None else BASE  # a denominator another part fixed is kept
+            n = t * d / HUNDRED
+            if n != n.quantize(Decimal("0.01")):
+                raise Skip(f"{k} {value}% of {d} is not a figure in whole 0.01")
+            if num == "rd_staff" and n != n.to_integral_value():
+                raise Skip(f"{k} {value}% of {d} people is not a whole number")
+            _put(out, den, y, d)
             _put(out, num, y, n + (sign if side == "past" and y == year else 0))
         return out, Decimal(1)
     sums = {"rd_expense_2y": ("rd_expense", 1), "equity_financing_2y": ("equity_financing", 1),
@@ -221,7 +225,7 @@ def force(check, want, year, fields, have=None):
             return vals
         at_met = op in (">=", "<=")
         side = ("at" if at_met else "past") if want else ("past" if at_met else "at")
-        vals, _s = metric_values(check["metric"], op, check["value"], side, y, fields, have if want else None)
+        vals, _s = metric_values(check["metric"], op, check["value"], side, y, fields, have)
         return vals
     if t == "flag":
         _put(out, check["flag"], None, check["equals"] if want else (not check["equals"]))
@@ -240,8 +244,14 @@ def force(check, want, year, fields, have=None):
         if (t == "all") == want:  # every part must go the same way
             for p in parts:
                 merge(out, force(p, want, year, fields, merge(merge({}, have or {}), out)))
-        else:
-            merge(out, force(parts[0], want, year, fields))
+        else:  # one part decides: the first that can be given figures
+            why = None
+            for p in parts:
+                try:
+                    return merge(out, force(p, want, year, fields, have))
+                except Skip as exc:
+                    why = why or exc
+            raise why
         return out
     if t == "cases":
         first = check["cases"][0]
@@ -312,6 +322,23 @@ def _status(check, vals, year, fields, as_of):
     return evaluate_check(check, make_ctx(e, fields, year=year, as_of=dt.date.fromisoformat(as_of)))["status"]
 
 
+def _place(leaf, path, want, year, fields, as_of):
+    """The threshold's figures and their context: the threshold first (its figures are exact), else,
+    when that collides, the context first (a band chosen by a 'when') and the threshold on it."""
+    try:
+        target = force(leaf, want, year, fields)
+        return merge(context(path, target, year, fields, as_of), target)
+    except Skip:
+        ctx = context(path, {}, year, fields, as_of)
+        target = force(leaf, want, year, fields, ctx)
+        vals = merge(dict(ctx), target)
+        for node, i in path:  # the context must still hold with the threshold's figures
+            for j, c in enumerate(node.get("checks", ())):
+                if j != i and _status(c, vals, year, fields, as_of) != ("met" if node["type"] == "all" else "unmet"):
+                    raise
+        return vals
+
+
 def _already(check, want, have):
     """Whether values already given decide a choice or flag check the wanted way."""
     if check["type"] == "choice" and check["choice"] in have:
@@ -379,8 +406,7 @@ def cases_for(rs, year, fields, as_of):
                 try:
                     pair = []
                     for want in (True, False):
-                        target = force(leaf, want, year, fields)
-                        vals = merge(context(path, target, year, fields, as_of), target)
+                        vals = _place(leaf, path, want, year, fields, as_of)
                         pair.append(_with_others(rs, track, cond, vals, want, year, fields, as_of))
                 except Skip as exc:
                     skipped.append((tier, track, cond, label, str(exc)))
