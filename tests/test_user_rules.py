@@ -393,3 +393,11 @@ def test_rules_check_nearest_values_and_duplicates(tmp_path):
     lines = out.strip().splitlines()
     for line, rid, text in want:
         assert any(x.startswith(f"{f}:{line}: {rid}: ") and text in x for x in lines), (line, rid, text, lines)
+
+
+def test_control_characters_in_a_user_ruleset_are_refused(rules_dir):
+    (rules_dir / "demo.yaml").write_text(DEMO.replace("演示县培育库", "演示\x1b[31m县"), encoding="utf-8")
+    code, out, err = run("schemes", "--rules-dir", rules_dir)
+    assert code == 2 and "\x1b" not in out + err and "control character U+001B" in err
+    code, out, _ = run("rules", "check", rules_dir)
+    assert code == 2 and "\x1b" not in out and "title.zh: a text holds the control character U+001B" in out

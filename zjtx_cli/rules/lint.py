@@ -420,6 +420,9 @@ def _header_problems(path, data, lines):
     from zjtx_cli.rules import registry
 
     out = []
+    bad = registry.control_char(data)
+    if bad:
+        out.append(Problem(path, 1, "-", f"{bad[0]}: a text holds the control character {bad[1]}"))
     stem = os.path.basename(path)
     stem = stem[:-5] if stem.endswith(".yaml") else stem
     sid = data.get("id")

@@ -24,6 +24,12 @@ TESTS_SUFFIX = ".tests.yaml"
 BUILTIN = "built-in"
 
 _CLI_DIRS: list[str] = []
+_ONELINE = dict.fromkeys([*range(0x20), 0x7F, 0x85, 0x2028, 0x2029], "?")
+
+
+def shown(path) -> str:
+    """A path as it may appear in a one-line message (no control characters)."""
+    return str(path).translate(_ONELINE)
 _MEMO: dict = {}
 
 
@@ -110,7 +116,7 @@ def _discover_user(disc: Discovery, dirs):
     field_owner: dict[str, tuple[str, dict]] = {}
     for d, src in dirs:
         if not os.path.isdir(d):
-            disc.dir_problems.append(f"{d}: rules folder not found (from {src})")
+            disc.dir_problems.append(f"{shown(d)}: rules folder not found (from {src})")
             continue
         for name in sorted(os.listdir(d)):
             if not is_ruleset_name(name):
@@ -118,7 +124,7 @@ def _discover_user(disc: Discovery, dirs):
             path = os.path.join(d, name)
             sid = name[:-5]
             if sid in user_ids:
-                disc.problems[sid] = f"{path}: scheme {sid!r} is defined twice (also {user_ids[sid]})"
+                disc.problems[sid] = f"{shown(path)}: scheme {sid!r} is defined twice (also {shown(user_ids[sid])})"
                 continue
             user_ids[sid] = path
             disc.paths[sid] = path
@@ -126,23 +132,24 @@ def _discover_user(disc: Discovery, dirs):
             try:
                 head = read_header(path)
             except (RulesetError, YamlError, OSError, UnicodeDecodeError) as exc:
-                disc.problems[sid] = str(exc) if not isinstance(exc, OSError) else f"{path}: {exc.strerror}"
+                disc.problems[sid] = (str(exc).translate(_ONELINE) if not isinstance(exc, OSError)
+                                      else f"{shown(path)}: {exc.strerror}")
                 continue
             problem = None
             if head["id"] != sid:
-                problem = f"{path}: id {head['id']!r} must equal the file name ({sid}.yaml)"
+                problem = f"{shown(path)}: id {head['id']!r} must equal the file name ({sid}.yaml)"
             elif head["replaces"] is not None and head["replaces"] != sid:
-                problem = f"{path}: 'replaces: {head['replaces']}' must name this ruleset's own id ({sid})"
+                problem = f"{shown(path)}: 'replaces: {head['replaces']}' must name this ruleset's own id ({sid})"
             elif sid in disc.builtin and head["replaces"] != sid:
-                problem = (f"{path}: id {sid!r} is a built-in scheme; write 'replaces: {sid}' to replace it, "
+                problem = (f"{shown(path)}: id {sid!r} is a built-in scheme; write 'replaces: {sid}' to replace it, "
                            f"or choose another id")
             elif head["replaces"] is not None and sid not in disc.builtin:
-                problem = f"{path}: 'replaces: {sid}' names no built-in scheme"
+                problem = f"{shown(path)}: 'replaces: {sid}' names no built-in scheme"
             if problem is None:
                 for f in head["fields"]:
                     prev = field_owner.get(f["key"])
                     if prev is not None and prev[1] != f:
-                        problem = (f"{path}: field {f['key']!r} is also declared, differently, by {prev[0]}")
+                        problem = (f"{shown(path)}: field {f['key']!r} is also declared, differently, by {shown(prev[0])}")
                         break
             if problem:
                 disc.problems[sid] = problem
@@ -153,6 +160,30 @@ def _discover_user(disc: Discovery, dirs):
                     disc.fields.append((path, f))
 
 
+_BAD_CHARS = {*range(0x20), 0x7F, 0x85, 0x2028, 0x2029} - {0x09, 0x0A}
+
+
+def control_char(data, where=""):
+    """(key path, character) of the first text holding a control character, else None: nothing from a
+    user's file may reach the terminal as a control sequence."""
+    if isinstance(data, str):
+        for ch in data:
+            if ord(ch) in _BAD_CHARS:
+                return where or "-", f"U+{ord(ch):04X}"
+        return None
+    if isinstance(data, dict):
+        for k, v in data.items():
+            hit = control_char(str(k), where) or control_char(v, f"{where}.{k}" if where else str(k))
+            if hit:
+                return hit
+    if isinstance(data, list):
+        for i, v in enumerate(data):
+            hit = control_char(v, f"{where}[{i}]")
+            if hit:
+                return hit
+    return None
+
+
 def _header(data, path):
     """id, replaces and the validated ``fields:`` entries of a user ruleset (cached by content)."""
     from zjtx_cli.inputs.fields import builtin_field_keys, validate_field_entries
@@ -160,6 +191,9 @@ def _header(data, path):
 
     if not isinstance(data, dict):
         raise RulesetError(f"{path}: expected a mapping")
+    bad = control_char(data)
+    if bad:
+        raise RulesetError(f"{path}: {bad[0]}: a text holds the control character {bad[1]}")
     sid = data.get("id")
     if not isinstance(sid, str):
         raise RulesetError(f"{path}: 'id' is required")
@@ -223,9 +257,15 @@ def get_ruleset(scheme: str):
     path = disc.paths.get(scheme)
     if not path:
         return None
-    rs = load_ruleset(path)
-    if disc.origin.get(scheme) != BUILTIN:
-        _check_user_fields_used(rs, path)
+    if disc.origin.get(scheme) == BUILTIN:
+        return load_ruleset(path)
+    from zjtx_cli.rules.yamlcache import YamlError
+
+    try:
+        rs = load_ruleset(path)
+    except (RulesetError, YamlError) as exc:  # a user's file: its name may hold anything
+        raise type(exc)(str(exc).translate(_ONELINE)) from None
+    _check_user_fields_used(rs, path)
     return rs
 
 
@@ -239,5 +279,5 @@ def _check_user_fields_used(rs, path):
     builtin = builtin_field_keys()
     for k in rs.fields_used():
         if k not in own and k not in builtin and k not in METRICS:
-            raise RulesetError(f"{path}: indicator {k!r} is declared by another user ruleset; "
+            raise RulesetError(f"{shown(path)}: indicator {k!r} is declared by another user ruleset; "
                                f"declare it in this file's 'fields:' section")
