@@ -396,8 +396,9 @@ def test_rules_check_nearest_values_and_duplicates(tmp_path):
 
 
 def test_control_characters_in_a_user_ruleset_are_refused(rules_dir):
-    (rules_dir / "demo.yaml").write_text(DEMO.replace("演示县培育库", "演示\x1b[31m县"), encoding="utf-8")
+    # YAML refuses a raw control character; a double-quoted escape makes one
+    (rules_dir / "demo.yaml").write_text(DEMO.replace("演示县培育库", '"演示\\e[31m县"'), encoding="utf-8")
     code, out, err = run("schemes", "--rules-dir", rules_dir)
-    assert code == 2 and "\x1b" not in out + err and "control character U+001B" in err
+    assert code == 2 and "\x1b[31m" not in out + err and "control character U+001B" in err
     code, out, _ = run("rules", "check", rules_dir)
-    assert code == 2 and "\x1b" not in out and "title.zh: a text holds the control character U+001B" in out
+    assert code == 2 and "\x1b[31m" not in out and "title.zh: a text holds the control character U+001B" in out
