@@ -402,3 +402,37 @@ def test_control_characters_in_a_user_ruleset_are_refused(rules_dir):
     assert code == 2 and "\x1b[31m" not in out + err and "control character U+001B" in err
     code, out, _ = run("rules", "check", rules_dir)
     assert code == 2 and "\x1b[31m" not in out and "title.zh: a text holds the control character U+001B" in out
+
+
+def test_same_id_in_two_user_folders_is_an_error(rules_dir, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "demo.yaml").write_text(DEMO, encoding="utf-8")
+    code, _o, err = run("assess", rules_dir.parent / "c.json", "--scheme", "demo", "--rules-dir", rules_dir,
+                        "--rules-dir", other)
+    assert code == 2 and "defined twice" in err
+
+
+def test_replaces_must_name_a_builtin(rules_dir):
+    (rules_dir / "demo.yaml").write_text(DEMO.replace("source:", "replaces: demo\nsource:", 1), encoding="utf-8")
+    code, _o, err = run("rules", "demo", "--rules-dir", rules_dir)
+    assert code == 2 and "names no built-in scheme" in err
+
+
+def test_a_field_declared_differently_by_two_rulesets(rules_dir):
+    other = DEMO.replace("id: demo\n", "id: other\n", 1).replace("zh: 年度订单数", "zh: 订单数（另一种）")
+    (rules_dir / "other.yaml").write_text(other, encoding="utf-8")
+    code, _o, err = run("rules", "other", "--rules-dir", rules_dir)
+    assert code == 2 and "also declared, differently" in err
+    code, out, _ = run("rules", "demo", "--rules-dir", rules_dir)  # the first one is unaffected
+    assert code == 0
+
+
+def test_a_broken_user_ruleset_does_not_hide_the_others(rules_dir):
+    (rules_dir / "zzz.yaml").write_text("id: zzz\ntiers: [\n", encoding="utf-8")
+    code, out, err = run("schemes", "--rules-dir", rules_dir, "--format", "json")
+    ids = [d["id"] for d in json.loads(out)["schemes"]]
+    assert code == 2 and "demo" in ids and "hengyang" in ids and "zzz.yaml" in err
+    code, out, _ = run("assess", rules_dir.parent / "c.json", "--scheme", "demo", "--rules-dir", rules_dir,
+                       "--format", "json", "--as-of", "2026-01-01")
+    assert code == 0
