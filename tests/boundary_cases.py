@@ -386,6 +386,7 @@ def verdict(statuses):
     return "eligible"
 
 
+OP_SIGN = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 OP_WORD = {">=": "不低于（含本数）", ">": "超过（不含本数）", "<=": "不高于（含本数）", "<": "低于（不含本数）", "==": "等于"}
 
 
@@ -411,9 +412,10 @@ def cases_for(rs, year, fields, as_of):
                 except Skip as exc:
                     skipped.append((tier, track, cond, label, str(exc)))
                     continue
-                name_zh, _en, unit = metric_or_field(leaf["metric"][0] if len(leaf["metric"]) == 1 else
-                                                     leaf["metric"][0], fields)
-                what = "+".join(leaf["metric"]) if len(leaf["metric"]) > 1 else leaf["metric"][0]
+                _zh, _en, unit = metric_or_field(leaf["metric"][0], fields)
+                what = "+".join(metric_or_field(k, fields)[0] for k in leaf["metric"])
+                if leaf.get("year"):
+                    what += f"（评价年度{leaf['year']:+d}年）"
                 plain = not path or all(node["type"] == "cases" for node, _i in path)
                 for (vals, statuses, gap_ok), want in zip(pair, (True, False)):
                     st = "met" if want else "unmet"
@@ -421,7 +423,7 @@ def cases_for(rs, year, fields, as_of):
                         side = "排除情形成立" if want else "排除情形不成立"
                     else:
                         side = "满足" if want else "不满足"
-                    case = {"name": f"{label} {what} {leaf['op']} {leaf['value']}{unit or ''}："
+                    case = {"name": f"{label} {what} {OP_SIGN[leaf['op']]} {leaf['value']}{unit or ''}："
                                     f"{'恰在界值' if _at(leaf, want) else '越过界值一步'}（{side}）",
                             "tier": track["id"], "input": vals,
                             "verdict": verdict(statuses), "conditions": {cond["id"]: st},
