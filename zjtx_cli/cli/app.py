@@ -190,7 +190,13 @@ def rules(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Date for versioned schemes (default: today)"),
     rules_dir: List[Path] = typer.Option([], "--rules-dir", help=RULES_DIR_HELP),
 ):
-    """Print every condition of SCHEME with its citation; or check / test rulesets."""
+    """Print every condition of SCHEME with its citation; or check / test rulesets.
+
+    'zjtx rules check FILE|DIR...' validates ruleset files, one line per problem as
+    FILE:LINE: RULE-ID: problem (exit 2 on any problem). 'zjtx rules test [FILE|DIR...]'
+    runs the NAME.tests.yaml cases beside the rulesets (default: the built-in ones) and
+    ends with 'N passed, N failed' (exit 1 on a failure).
+    """
     _check_lang(lang)
     _check_format(fmt, lang=lang)
     _rules_dirs(rules_dir, lang)
