@@ -6,15 +6,18 @@
 For every threshold (a ``metric`` check) of every condition, two cases: the value exactly at
 the threshold and one step past it (以上/以下/不低于/不高于 include the number, 超过/不满/低于
 exclude it: the rule's ``op`` says which side the number itself is on). The figures come from
-the rule's own threshold, which cites its clause in ../shared/seeds (or the public copy read);
+the rule's own threshold, which cites its clause in ../shared/seeds (or the public copy read).
+The script reads the rulesets as written (YAML) and runs zjtx only through the assess command
+path (as `zjtx rules test` does; a part of a condition is probed as a one-condition scratch
+ruleset), so it does not depend on the engine's internals;
 the condition's expected status is not taken from running zjtx. Each case gives only the
 indicators the condition reads (its other parts set so that this threshold decides it), so:
 
 - the condition's expected status is the side of the threshold;
 - the expected verdict follows the documented rule (README: excluded > not_eligible >
   undetermined > eligible) from that status and the other conditions' statuses, which are
-  what zjtx finds with the same inputs (given none of their data, mostly 缺数据); a generator
-  run prints a note wherever zjtx disagrees with the threshold side;
+  what ``zjtx assess --format json`` finds with the same inputs (given none of their data,
+  mostly 缺数据); a generator run prints a note wherever zjtx disagrees with the threshold side;
 - on the unmet side of a plain threshold the expected gap is the step (1 万元, 1 人, 1 项, 1 年,
   0.01 percentage point of a raw % figure), except for shares whose numerator is part of the
   whole (main-business share), where the tool's gap also grows the whole.
@@ -71,6 +74,56 @@ def _plain(x: Decimal):
     return float(x)
 
 
+# ------------------------------------------------------------------- the ruleset, as written
+def zh_text(text):
+    return text["zh"] if isinstance(text, dict) else str(text)
+
+
+def norm(raw):
+    """A check as written in the YAML, in the shape this script walks (the raw one kept for probes)."""
+    out = {"raw": raw}
+    if "metric" in raw:
+        keys = raw["metric"] if isinstance(raw["metric"], list) else [raw["metric"]]
+        out.update(type="metric", metric=keys, op=raw["op"], value=str(raw["value"]), year=raw.get("year", 0))
+    elif "flag" in raw:
+        out.update(type="flag", flag=raw["flag"], equals=raw.get("equals", True))  # a given value decides
+    elif "choice" in raw:
+        out.update(type="choice", choice=raw["choice"], values=list(raw["in"]))
+    elif "all" in raw or "any" in raw:
+        kind = "all" if "all" in raw else "any"
+        out.update(type=kind, checks=[norm(c) for c in raw[kind]])
+    elif "cases" in raw:
+        out.update(type="cases", cases=[{"when": None, "then": norm(c["else"])} if "else" in c
+                                        else {"when": norm(c["when"]), "then": norm(c["then"])}
+                                        for c in raw["cases"]])
+    else:
+        out["type"] = next(iter(k for k in raw if k != "label"))
+    return out
+
+
+def raw_tracks(raw):
+    """(tier, track) in ladder order, each track with its conditions (the tier's common ones first)."""
+    for t in raw["tiers"]:
+        common = t.get("common") or []
+        tracks = t["tracks"] if "tracks" in t else [{"id": t["id"], "conditions": t["conditions"]}]
+        for tr in tracks:
+            conds = [dict(c, check=norm(c["check"])) for c in common + tr["conditions"]]
+            yield t, {"id": tr["id"], "conditions": conds}
+
+
+def label_of(key, fields):
+    """Chinese name and unit of an indicator or derived metric."""
+    if key in fields:
+        return fields[key].zh, fields[key].unit
+    try:
+        from zjtx_cli.engine.metrics import METRICS
+
+        m = METRICS[key]
+        return m.zh, m.unit
+    except (ImportError, KeyError, AttributeError):
+        return key, None
+
+
 # ----------------------------------------------------------------------------- indicators
 def step_of(key, fields):
     """The smallest readable change of an indicator: 1 of a count or of money, 0.01 of a % figure."""
@@ -110,8 +163,6 @@ def _given(have, key, year):
 def metric_values(keys, op, value, side, year, fields, have=None):
     """Inputs putting a metric exactly at ``value`` (side 'at') or one step past it towards failing
     a ``>=``/``>`` bound or passing it (side 'past'). Returns (inputs, step, exact gap known)."""
-    from zjtx_cli.engine.metrics import METRICS
-
     t = _d(value)
     out: dict = {}
     down = op in (">=", ">")  # 'past' moves the figure down for a lower bound, up for an upper bound
@@ -123,7 +174,7 @@ def metric_values(keys, op, value, side, year, fields, have=None):
             _put(out, k, None if not fields[k].per_year else year, 0)
         return out, s
     k = keys[0]
-    if k not in METRICS:
+    if k in fields:  # a raw indicator
         f = fields[k]
         s = step_of(k, fields)
         v = t + (sign * s if side == "past" else 0)
@@ -312,14 +363,67 @@ def _settle(check, want, out, target, year, fields, as_of):
     merge(out, force(check, want, year, fields, have))
 
 
+_PROBES: dict = {}
+
+
 def _status(check, vals, year, fields, as_of):
+    """The status zjtx gives one check with these figures: the check alone, as the only condition of a
+    scratch user ruleset, through ``zjtx assess --format json`` (the public path, not the engine)."""
     import json
 
-    from zjtx_cli.engine.evaluate import evaluate_check, make_ctx
-    from zjtx_cli.inputs.reader import read_json
+    key = json.dumps([check["raw"], vals, year, as_of], sort_keys=True, default=str, ensure_ascii=False)
+    if key not in _PROBES:
+        # a new file name for every probe (a loaded ruleset is remembered by its path); one file at a time
+        sid = f"boundary-probe-{len(_PROBES)}"
+        for old in os.listdir(_scratch()):
+            os.remove(os.path.join(_scratch(), old))
+        ruleset = {"id": sid, "title": "probe", "issuer": "probe", "source": "probe",
+                   "tiers": [{"id": "probe", "level": "county", "conditions": [
+                       {"id": "probe", "kind": "required", "text": "probe", "citation": "probe",
+                        "check": check["raw"]}]}]}
+        with open(os.path.join(_scratch(), f"{sid}.yaml"), "w", encoding="utf-8") as fh:
+            json.dump(ruleset, fh, ensure_ascii=False, default=str)  # JSON is YAML
+        doc = _assess({"input": vals, "scheme": sid, "tier": "probe", "as_of": as_of, "year": year})
+        _PROBES[key] = doc["conditions"][0]["status"]
+    return _PROBES[key]
 
-    e = read_json("case.json", fields, data=json.loads(json.dumps(vals, default=str)))
-    return evaluate_check(check, make_ctx(e, fields, year=year, as_of=dt.date.fromisoformat(as_of)))["status"]
+
+_SCRATCH: list = []
+
+
+def _scratch():
+    import tempfile
+
+    if not _SCRATCH:
+        import atexit
+        import shutil
+
+        shm = "/dev/shm"  # many small files: in memory where the system has it
+        where = shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+        _SCRATCH.append(tempfile.mkdtemp(prefix="zjtx-boundary-", dir=where))
+        atexit.register(shutil.rmtree, _SCRATCH[0], True)
+    return _SCRATCH[0]
+
+
+def _assess(case):
+    """assess --format json of a case, by the path `zjtx rules test` uses."""
+    from zjtx_cli.rules import casetests, registry
+
+    saved = list(registry._CLI_DIRS)
+    registry.set_cli_dirs(saved + [_scratch()])
+    before = os.environ.get("ZJTX_NO_CACHE")
+    os.environ["ZJTX_NO_CACHE"] = "1"  # scratch probes are not worth a place in the rule cache
+    try:
+        doc = casetests.run_case(case, _scratch(), _scratch())
+    finally:
+        registry.set_cli_dirs(saved)
+        if before is None:
+            os.environ.pop("ZJTX_NO_CACHE", None)
+        else:
+            os.environ["ZJTX_NO_CACHE"] = before
+    if isinstance(doc, str):
+        raise Skip(doc)
+    return doc
 
 
 def _place(leaf, path, want, year, fields, as_of):
@@ -348,40 +452,13 @@ def _already(check, want, have):
     return False
 
 
-def cond_fields(rs, cond, seen=None):
-    """Fields a condition reads (through lower tiers for a 'tier' check)."""
-    from zjtx_cli.engine.metrics import METRIC_INPUTS
-    from zjtx_cli.rules.loader import DELEGATED, walk_checks
-
-    seen = seen if seen is not None else set()
-    out = set()
-    for c in walk_checks(cond["check"]):
-        for k in c.get("metric", ()):
-            out.update(METRIC_INPUTS.get(k, (k,)))
-        out.update(c[k] for k in ("flag", "choice", "date") if k in c)
-        if c["type"] == "sme":
-            out.update(["industry", "employees", "operating_revenue", "total_assets", "sme_declared"])
-        if c["type"] in DELEGATED:
-            from zjtx_cli.engine import scoring
-
-            out.update(scoring.fields_of(c))
-        if c["type"] == "tier" and ":" not in c["tier"] and c["tier"] not in seen:
-            seen.add(c["tier"])
-            _t, tracks = rs.find(c["tier"])
-            for tr in tracks:
-                for cc in tr["conditions"]:
-                    out |= cond_fields(rs, cc, seen)
-    return out
-
-
 def verdict(statuses):
     """The documented verdict rule, from [(kind, status)]."""
     if any(k == "exclusion" and s == "met" for k, s in statuses):
         return "excluded"
     if any(k == "required" and s == "unmet" for k, s in statuses):
         return "not_eligible"
-    if any(k == "required" and s == "unknown" for k, s in statuses) or any(
-            k == "exclusion" and s == "unknown" for k, s in statuses):
+    if any(k in ("required", "exclusion") and s in ("unknown", "pending") for k, s in statuses):
         return "undetermined"
     return "eligible"
 
@@ -390,11 +467,9 @@ OP_SIGN = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 OP_WORD = {">=": "不低于（含本数）", ">": "超过（不含本数）", "<=": "不高于（含本数）", "<": "低于（不含本数）", "==": "等于"}
 
 
-def cases_for(rs, year, fields, as_of):
-    from zjtx_cli.engine.metrics import metric_or_field
-
+def cases_for(scheme, raw, year, fields, as_of):
     out, skipped, done = [], [], set()
-    for tier, track in rs.tracks():
+    for tier, track in raw_tracks(raw):
         for cond in track["conditions"]:
             if cond["id"] in done:
                 continue
@@ -408,12 +483,12 @@ def cases_for(rs, year, fields, as_of):
                     pair = []
                     for want in (True, False):
                         vals = _place(leaf, path, want, year, fields, as_of)
-                        pair.append(_with_others(rs, track, cond, vals, want, year, fields, as_of))
+                        pair.append(_with_others(scheme, track, cond, vals, want, year, as_of))
                 except Skip as exc:
                     skipped.append((tier, track, cond, label, str(exc)))
                     continue
-                _zh, _en, unit = metric_or_field(leaf["metric"][0], fields)
-                what = "+".join(metric_or_field(k, fields)[0] for k in leaf["metric"])
+                _zh, unit = label_of(leaf["metric"][0], fields)
+                what = "+".join(label_of(k, fields)[0] for k in leaf["metric"])
                 if leaf.get("year"):
                     what += f"（评价年度{leaf['year']:+d}年）"
                 plain = not path or all(node["type"] == "cases" for node, _i in path)
@@ -427,7 +502,7 @@ def cases_for(rs, year, fields, as_of):
                                     f"{'恰在界值' if _at(leaf, want) else '越过界值一步'}（{side}）",
                             "tier": track["id"], "input": vals,
                             "verdict": verdict(statuses), "conditions": {cond["id"]: st},
-                            "comment": f"{cond['citation']} — {cond['text']['zh']}"}
+                            "comment": f"{cond['citation']} — {zh_text(cond['text'])}"}
                     if (not want and plain and cond["kind"] == "required" and leaf["op"] in (">=", "<=")
                             and gap_ok and leaf["metric"][0] not in PART_OF_WHOLE):
                         case["gap"] = (cond["id"], 1 if leaf["metric"][0] not in fields or len(leaf["metric"]) > 1
@@ -440,28 +515,16 @@ def _at(leaf, want):
     return (leaf["op"] in (">=", "<=", "==")) == want
 
 
-def _with_others(rs, track, cond, vals, want, year, fields, as_of):
+def _with_others(scheme, track, cond, vals, want, year, as_of):
     """[(kind, status)] of the track's conditions: this one by the side of its threshold, the others
     as zjtx finds them with these inputs (given only this condition's indicators, most are unknown)."""
-    from zjtx_cli.engine.evaluate import assess_track, make_ctx
-    from zjtx_cli.inputs.reader import read_json
-    import json
-
-    e = read_json("case.json", fields, data=json.loads(json.dumps(vals, default=str)))
-    ctx = make_ctx(e, fields, year=year, as_of=dt.date.fromisoformat(as_of))
-    tier = next(t for t, tr in rs.tracks() if tr is track)
-    for lt in rs.tiers:
-        if lt is tier:
-            break
-        for tr in lt["tracks"]:
-            assess_track(rs, lt, tr, ctx)
-    a = assess_track(rs, tier, track, ctx)
+    doc = _assess({"input": vals, "scheme": scheme, "tier": track["id"], "as_of": as_of, "year": year})
     statuses = []
-    for r in a.results:
+    for r in doc["conditions"]:
         if r["id"] == cond["id"]:
             mine = "met" if want else "unmet"
             if r["status"] != mine:
-                sys.stderr.write(f"note: {rs.id} {cond['id']}: zjtx finds {r['status']}, the threshold says {mine}\n")
+                sys.stderr.write(f"note: {scheme} {cond['id']}: zjtx finds {r['status']}, the threshold says {mine}\n")
             statuses.append((r["kind"], mine))
         else:
             statuses.append((r["kind"], r["status"]))
@@ -536,11 +599,15 @@ def _case_lines(cases, skipped):
 
 def build(scheme, old=None):
     from zjtx_cli.inputs.fields import field_dictionary
-    from zjtx_cli.rules.registry import get_ruleset
+    from zjtx_cli.rules.registry import builtin_paths
+    from zjtx_cli.rules.yamlcache import parse_yaml
 
     as_of, year = SETTINGS[scheme]
-    rs = get_ruleset(scheme)
-    cases, skipped = cases_for(rs, year, field_dictionary(), as_of)
+    path = builtin_paths()[scheme]
+    with open(path, encoding="utf-8") as fh:
+        raw = parse_yaml(fh.read(), path)
+    cases, skipped = cases_for(scheme, raw, year, field_dictionary(), as_of)
+    rs = None
     head = None
     if old and MARKER in old:
         head = old[:old.index(MARKER)]
