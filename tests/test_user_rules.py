@@ -436,3 +436,11 @@ def test_a_broken_user_ruleset_does_not_hide_the_others(rules_dir):
     code, out, _ = run("assess", rules_dir.parent / "c.json", "--scheme", "demo", "--rules-dir", rules_dir,
                        "--format", "json", "--as-of", "2026-01-01")
     assert code == 0
+
+
+def test_rules_check_flags_a_tier_check_on_another_scheme(tmp_path):
+    text = DEMO.replace("id: demo\n", "id: xt\n", 1).replace(
+        'check: {metric: demo_orders, op: ">=", value: 100}', 'check: {tier: "hengyang:municipal"}')
+    (tmp_path / "xt.yaml").write_text(text, encoding="utf-8")
+    code, out, _ = run("rules", "check", tmp_path)
+    assert code == 2 and f"xt.yaml:{_line_of(text, 'hengyang:municipal')}: demo-orders: tier check" in out

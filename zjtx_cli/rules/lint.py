@@ -296,6 +296,7 @@ def check_file(path: str) -> list[Problem]:
                 problems.append(Problem(path, 1, "-", f"cannot be compiled: {type(exc).__name__}: {exc}"))
                 break
         problems += _next_problems(path, data, lines)
+        problems += _cross_scheme_tier_checks(path, data, lines)
     out, keys = [], set()
     for p in problems:
         k = (p.line, p.rule, p.text)
@@ -456,6 +457,30 @@ def _header_problems(path, data, lines):
                 if f["key"] in known:
                     out.append(Problem(path, lines.of(f, "key"), "-",
                                        f"field {f['key']!r} clashes with a built-in field of the same key"))
+    return out
+
+
+def _cross_scheme_tier_checks(path, data, lines):
+    """``{tier: scheme:tier}`` loads but is never met: a tier check reads this assessment's own tiers."""
+    out = []
+
+    def walk(node, rid):
+        if isinstance(node, dict):
+            if isinstance(node.get("tier"), str) and ":" in node["tier"]:
+                out.append(Problem(path, lines.of(node, "tier"), rid,
+                                   f"tier check {node['tier']!r} names another scheme: only this scheme's own tiers "
+                                   f"are assessed with it, so the condition would stay unknown (缺数据); write the "
+                                   f"conditions here, or make that tier the 'next' one"))
+            for v in node.values():
+                walk(v, rid)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, rid)
+
+    for lst, _t in _rule_lists(data):
+        for c in lst:
+            if isinstance(c, dict):
+                walk(c.get("check"), str(c.get("id")))
     return out
 
 
