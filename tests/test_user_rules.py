@@ -444,3 +444,11 @@ def test_rules_check_flags_a_tier_check_on_another_scheme(tmp_path):
     (tmp_path / "xt.yaml").write_text(text, encoding="utf-8")
     code, out, _ = run("rules", "check", tmp_path)
     assert code == 2 and f"xt.yaml:{_line_of(text, 'hengyang:municipal')}: demo-orders: tier check" in out
+
+
+def test_rules_check_also_checks_tests_files(rules_dir):
+    bad = TESTS.replace("expect: {verdict: eligible, conditions: {demo-orders: met}}", "expect: {verdikt: eligible}")
+    (rules_dir / "demo.tests.yaml").write_text(bad, encoding="utf-8")
+    code, out, _ = run("rules", "check", rules_dir)
+    line = _line_of(bad, "- name: 订单恰好100笔")
+    assert code == 2 and f"demo.tests.yaml:{line}: case #1: 'expect' needs at least a 'verdict'" in out

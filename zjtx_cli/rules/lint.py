@@ -520,15 +520,48 @@ def _next_problems(path, data, lines):
 
 
 # ---------------------------------------------------------------------- command
+def check_tests_file(path: str) -> list[Problem]:
+    """A NAME.tests.yaml file's structure (what `zjtx rules test` would refuse), on the case's line."""
+    from zjtx_cli.rules.casetests import TestsFileError, load_tests
+
+    try:
+        load_tests(path)
+    except TestsFileError as exc:
+        msg = str(exc)
+        body = msg[len(path) + 2:] if msg.startswith(path + ": ") else msg
+        line = 1
+        m = re.search(r"line (\d+)", body)
+        if m:
+            line = int(m.group(1))
+            body = re.sub(r"^line \d+:\s*", "", body)
+        m = re.match(r"case #(\d+): (.*)$", body, re.S)
+        if m:
+            try:
+                from zjtx_cli.rules.yamlcache import parse_yaml
+
+                with open(path, encoding="utf-8") as fh:
+                    text = fh.read()
+                data = parse_yaml(text, path)
+                lines = Lines(text)
+                lines.bind(data)
+                line = lines.of(data["cases"][int(m.group(1)) - 1])
+            except Exception:  # the message is still worth its line 1
+                pass
+            return [Problem(path, line, f"case #{m.group(1)}", m.group(2))]
+        return [Problem(path, line, "-", body)]
+    return []
+
+
 def ruleset_files(targets) -> tuple[list[str], list[str]]:
-    """Ruleset files named or found in the folders named (not NAME.tests.yaml), and targets not found."""
-    from zjtx_cli.rules.registry import is_ruleset_name
+    """Ruleset and tests files named or found in the folders named, and targets not found."""
+    from zjtx_cli.rules.registry import TESTS_SUFFIX, is_ruleset_name
 
     files, missing = [], []
     for t in targets:
         t = os.fspath(t)
         if os.path.isdir(t):
-            files += [os.path.join(t, n) for n in sorted(os.listdir(t)) if is_ruleset_name(n)]
+            files += [os.path.join(t, n) for n in sorted(os.listdir(t))
+                      if is_ruleset_name(n) or n.endswith(TESTS_SUFFIX)]
         elif os.path.isfile(t):
             files.append(t)
         else:
@@ -565,10 +598,12 @@ def _run(targets) -> int:
     try:
         registry.set_cli_dirs(saved + extra)
         for f in files:
-            for p in check_file(f):
+            from zjtx_cli.rules.registry import TESTS_SUFFIX
+
+            for p in (check_tests_file(f) if f.endswith(TESTS_SUFFIX) else check_file(f)):
                 sys.stdout.write(_safe(str(p)) + "\n")
                 n += 1
     finally:
         registry.set_cli_dirs(saved)
-    sys.stderr.write(f"zjtx: {len(files)} ruleset file(s) checked, {n} problem(s)\n")
+    sys.stderr.write(f"zjtx: {len(files)} file(s) checked, {n} problem(s)\n")
     return 2 if n else 0
