@@ -452,3 +452,30 @@ def test_rules_check_also_checks_tests_files(rules_dir):
     code, out, _ = run("rules", "check", rules_dir)
     line = _line_of(bad, "- name: 订单恰好100笔")
     assert code == 2 and f"demo.tests.yaml:{line}: case #1: 'expect' needs at least a 'verdict'" in out
+
+
+def test_rules_dir_reaches_a_spawned_worker(rules_dir):
+    """A worker process that does not fork (spawn) still sees --rules-dir folders and their fields."""
+    import subprocess
+    import sys
+
+    from zjtx_cli.rules import registry
+
+    registry.set_cli_dirs([rules_dir])
+    try:
+        env = dict(os.environ)
+    finally:
+        registry.set_cli_dirs([])
+    assert "_ZJTX_RULES_DIRS" not in os.environ
+    code = ("from zjtx_cli.rules.registry import get_ruleset\n"
+            "from zjtx_cli.inputs.fields import field_dictionary\n"
+            "print(get_ruleset('demo').id, 'demo_orders' in field_dictionary())\n")
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert r.stdout.strip() == "demo True", r.stderr
+
+
+def test_cli_leaves_no_rules_dir_behind(rules_dir):
+    from zjtx_cli.rules import registry
+
+    run("schemes", "--rules-dir", rules_dir, "--format", "json")
+    assert registry.user_dirs() == [] and "_ZJTX_RULES_DIRS" not in os.environ

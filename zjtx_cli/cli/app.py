@@ -39,12 +39,14 @@ def _version(value: bool):
 
 
 @app.callback()
-def main_callback(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+def main_callback(ctx: typer.Context,
+                  version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                                help="Show the version and exit.")):
     """zjtx: assess an enterprise against 专精特新 SME programme criteria."""
     from zjtx_cli.rules import registry
 
-    registry.set_cli_dirs([])  # each run starts from its own --rules-dir options
+    registry.set_cli_dirs([])  # each run starts from its own --rules-dir options …
+    ctx.call_on_close(lambda: registry.set_cli_dirs([]))  # … and leaves none behind (library use, tests)
 
 
 RULES_DIR_HELP = "A folder of your own rulesets (repeatable; also ZJTX_RULES_PATH)"

@@ -136,7 +136,7 @@ def field_dictionary() -> FieldDictionary:
         _DICT = FieldDictionary(_builtin_items())
     if _EXTRA:
         return _EXTRA[-1]
-    if _os.environ.get("ZJTX_RULES_PATH") or _cli_dirs_given():
+    if _os.environ.get("ZJTX_RULES_PATH") or _os.environ.get("_ZJTX_RULES_DIRS") or _cli_dirs_given():
         from zjtx_cli.rules import registry
 
         extra = registry.user_fields()

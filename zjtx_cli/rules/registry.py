@@ -37,15 +37,29 @@ def is_ruleset_name(name: str) -> bool:
     return name.endswith(".yaml") and not name.startswith("_") and not name.endswith(TESTS_SUFFIX)
 
 
+CHILD_ENV = "_ZJTX_RULES_DIRS"  # --rules-dir, passed on to worker processes that do not fork
+
+
 def set_cli_dirs(dirs) -> None:
     """The folders given with ``--rules-dir`` for this run (replacing any earlier ones)."""
     global _CLI_DIRS
     _CLI_DIRS = [os.fspath(d) for d in dirs or ()]
+    if _CLI_DIRS:
+        os.environ[CHILD_ENV] = os.pathsep.join(_CLI_DIRS)
+    else:
+        os.environ.pop(CHILD_ENV, None)
+
+
+def _cli_dirs() -> list[str]:
+    if _CLI_DIRS:
+        return _CLI_DIRS
+    inherited = os.environ.get(CHILD_ENV, "")  # a spawned worker of a run given --rules-dir
+    return [d for d in inherited.split(os.pathsep) if d]
 
 
 def user_dirs() -> list[tuple[str, str]]:
     """[(folder, where it was given)] in search order."""
-    out = [(d, "--rules-dir") for d in _CLI_DIRS]
+    out = [(d, "--rules-dir") for d in _cli_dirs()]
     env = os.environ.get(ENV_VAR, "")
     out += [(d, ENV_VAR) for d in env.split(os.pathsep) if d.strip()]
     return out
