@@ -29,7 +29,6 @@ collide are listed at the end of each file as "not generated" with the reason, f
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
 from decimal import Decimal
@@ -464,7 +463,6 @@ def verdict(statuses):
 
 
 OP_SIGN = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
-OP_WORD = {">=": "不低于（含本数）", ">": "超过（不含本数）", "<=": "不高于（含本数）", "<": "低于（不含本数）", "==": "等于"}
 
 
 def cases_for(scheme, raw, year, fields, as_of):
@@ -558,7 +556,7 @@ def _inline(d):
     return parts
 
 
-def render(scheme, rs, cases, skipped, as_of, year, head=None):
+def render(scheme, cases, skipped, as_of, year, head=None):
     if head is not None:
         return head + MARKER + "\n" + "\n".join(_case_lines(cases, skipped)) + "\n"
     lines = [f"# Boundary cases of {scheme}.yaml: both sides of every threshold, figures from the rule's own",
@@ -607,11 +605,10 @@ def build(scheme, old=None):
     with open(path, encoding="utf-8") as fh:
         raw = parse_yaml(fh.read(), path)
     cases, skipped = cases_for(scheme, raw, year, field_dictionary(), as_of)
-    rs = None
     head = None
     if old and MARKER in old:
         head = old[:old.index(MARKER)]
-    return render(scheme, rs, cases, skipped, as_of, year, head)
+    return render(scheme, cases, skipped, as_of, year, head)
 
 
 def main(argv):
