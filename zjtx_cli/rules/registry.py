@@ -130,7 +130,7 @@ def _discover_user(disc: Discovery, dirs):
     field_owner: dict[str, tuple[str, dict]] = {}
     for d, src in dirs:
         if not os.path.isdir(d):
-            disc.dir_problems.append(f"{shown(d)}: rules folder not found (from {src})")
+            disc.dir_problems.append(f"{shown(d)}: 找不到规则文件夹（来自 {src}）(rules folder not found, from {src})")
             continue
         for name in sorted(os.listdir(d)):
             if not is_ruleset_name(name):
@@ -138,7 +138,7 @@ def _discover_user(disc: Discovery, dirs):
             path = os.path.join(d, name)
             sid = name[:-5]
             if sid in user_ids:
-                disc.problems[sid] = f"{shown(path)}: scheme {sid!r} is defined twice (also {shown(user_ids[sid])})"
+                disc.problems[sid] = f"{shown(path)}: 方案 {sid!r} 重复定义，另见 {shown(user_ids[sid])} (scheme {sid!r} is defined twice)"
                 continue
             user_ids[sid] = path
             disc.paths[sid] = path
@@ -151,19 +151,21 @@ def _discover_user(disc: Discovery, dirs):
                 continue
             problem = None
             if head["id"] != sid:
-                problem = f"{shown(path)}: id {head['id']!r} must equal the file name ({sid}.yaml)"
+                problem = f"{shown(path)}: id {head['id']!r} 须与文件名相同（{sid}.yaml）(id {head['id']!r} must equal the file name)"
             elif head["replaces"] is not None and head["replaces"] != sid:
-                problem = f"{shown(path)}: 'replaces: {head['replaces']}' must name this ruleset's own id ({sid})"
+                problem = f"{shown(path)}: 'replaces: {head['replaces']}' 须写本方案自己的 id（{sid}）('replaces' must name this ruleset's own id)"
             elif sid in disc.builtin and head["replaces"] != sid:
-                problem = (f"{shown(path)}: id {sid!r} is a built-in scheme; write 'replaces: {sid}' to replace it, "
-                           f"or choose another id")
+                problem = (f"{shown(path)}: id {sid!r} 与内置方案相同：要替换内置方案请写 'replaces: {sid}'，否则请改用其他 id "
+                           f"(id {sid!r} is a built-in scheme; write 'replaces: {sid}' to replace it, "
+                           f"or choose another id)")
             elif head["replaces"] is not None and sid not in disc.builtin:
-                problem = f"{shown(path)}: 'replaces: {sid}' names no built-in scheme"
+                problem = f"{shown(path)}: 'replaces: {sid}' 没有对应的内置方案 ('replaces: {sid}' names no built-in scheme)"
             if problem is None:
                 for f in head["fields"]:
                     prev = field_owner.get(f["key"])
                     if prev is not None and prev[1] != f:
-                        problem = (f"{shown(path)}: field {f['key']!r} is also declared, differently, by {shown(prev[0])}")
+                        problem = (f"{shown(path)}: 字段 {f['key']!r} 在 {shown(prev[0])} 中另有不同定义 "
+                                   f"(field {f['key']!r} is also declared, differently, by {shown(prev[0])})")
                         break
             if problem:
                 disc.problems[sid] = problem
@@ -222,8 +224,9 @@ def _header(data, path):
     builtin = builtin_field_keys()
     for f in items:
         if f["key"] in builtin:
-            raise RulesetError(f"{path}: field {f['key']!r} clashes with a built-in field of the same key; "
-                               f"choose another key")
+            raise RulesetError(f"{path}: 字段 {f['key']!r} 与内置字段同名，请改用其他键 "
+                               f"(field {f['key']!r} clashes with a built-in field of the same key; "
+                               f"choose another key)")
     return {"id": sid, "replaces": rep, "fields": items}
 
 
