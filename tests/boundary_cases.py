@@ -22,7 +22,9 @@ indicators the condition reads (its other parts set so that this threshold decid
   0.01 percentage point of a raw % figure), except for shares whose numerator is part of the
   whole (main-business share), where the tool's gap also grows the whole.
 
-Thresholds that select a band (inside ``when``), checks this script cannot construct data for
+A threshold that selects a band (a ``when``) gets its pair too: the band's own requirement met
+and every later band's unmet, so that at the threshold the condition is met and one step past it
+(the next band, or none) it is not. Checks this script cannot construct data for
 (``sme``, ``tier``, scored evaluations, platform values, dates) and conditions whose data would
 collide are listed at the end of each file as "not generated" with the reason, for a reviewer.
 """
@@ -335,6 +337,39 @@ def leaves(check, path=()):
             yield from leaves(case["then"], path + ((check, i),))
 
 
+def when_leaves(check, path=()):
+    """(metric check, path, cases node, index) for every band threshold: a 'when' that is a threshold."""
+    t = check["type"]
+    if t in ("all", "any"):
+        for i, c in enumerate(check["checks"]):
+            yield from when_leaves(c, path + ((check, i),))
+    elif t == "cases":
+        for i, case in enumerate(check["cases"]):
+            if case["when"] is not None and case["when"]["type"] == "metric":
+                yield case["when"], path, check, i
+            yield from when_leaves(case["then"], path + ((check, i),))
+
+
+def place_when(leaf, path, cnode, i, want, year, fields, as_of):
+    """Figures for a band threshold: its own branch met, every later branch unmet, so that the band
+    decides. ``want``: the band applies (its threshold met) or not (one step past it)."""
+    target = force(leaf, want, year, fields)
+    vals = merge(context(path, target, year, fields, as_of), target)
+
+    def make(check, wanted):
+        if _status(check, vals, year, fields, as_of) != ("met" if wanted else "unmet"):
+            merge(vals, force(check, wanted, year, fields, vals))
+
+    for case in cnode["cases"][:i]:
+        make(case["when"], False)
+    make(cnode["cases"][i]["then"], True)
+    for case in cnode["cases"][i + 1:]:
+        make(case["then"], False)
+    if _status(leaf, vals, year, fields, as_of) != ("met" if want else "unmet"):
+        raise Skip("the band's own figures move its threshold")
+    return vals
+
+
 def context(path, target, year, fields, as_of):
     """Inputs making the leaf at the end of ``path`` decide its condition: its ``all`` siblings met,
     its ``any`` siblings unmet, its ``cases`` branch chosen. A sibling the target's figures already
@@ -506,6 +541,27 @@ def cases_for(scheme, raw, year, fields, as_of):
                         case["gap"] = (cond["id"], 1 if leaf["metric"][0] not in fields or len(leaf["metric"]) > 1
                                        else _plain(step_of(leaf["metric"][0], fields)))
                     out.append(case)
+            bands = list(when_leaves(cond["check"]))
+            for n, (leaf, path, cnode, i) in enumerate(bands):
+                label = f"{cond['id']} 档{n + 1}"
+                try:
+                    pair = []
+                    for want in (True, False):
+                        vals = place_when(leaf, path, cnode, i, want, year, fields, as_of)
+                        pair.append(_with_others(scheme, track, cond, vals, want, year, as_of))
+                except Skip as exc:
+                    skipped.append((tier, track, cond, label, str(exc)))
+                    continue
+                _zh, unit = label_of(leaf["metric"][0], fields)
+                what = "+".join(label_of(k, fields)[0] for k in leaf["metric"])
+                for (vals, statuses, _g), want in zip(pair, (True, False)):
+                    st = "met" if want else "unmet"
+                    side = "本档适用，按本档满足" if want else "落入下一档（或无档），按该档不满足"
+                    out.append({"name": f"{label}（分档条件）{what} {OP_SIGN[leaf['op']]} {leaf['value']}{unit or ''}："
+                                        f"{'恰在界值' if _at(leaf, want) else '越过界值一步'}（{side}）",
+                                "tier": track["id"], "input": vals, "verdict": verdict(statuses),
+                                "conditions": {cond["id"]: st},
+                                "comment": f"{cond['citation']} — {zh_text(cond['text'])}"})
     return out, skipped
 
 
