@@ -19,7 +19,7 @@ DEFAULT_AS_OF = "2024-06-30"
 def schemes():
     import yaml
     out = {}
-    for p in sorted((ROOT / "rulesets").glob("*.yaml")):
+    for p in sorted(q for q in (ROOT / "rulesets").glob("*.yaml") if not q.name.endswith(".tests.yaml")):
         data = yaml.safe_load(p.read_text(encoding="utf-8"))
         ids = []
         for tier in data.get("tiers", []):

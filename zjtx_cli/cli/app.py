@@ -39,9 +39,28 @@ def _version(value: bool):
 
 
 @app.callback()
-def main_callback(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+def main_callback(ctx: typer.Context,
+                  version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                                help="Show the version and exit.")):
     """zjtx: assess an enterprise against 专精特新 SME programme criteria."""
+    from zjtx_cli.rules import registry
+
+    registry.set_cli_dirs([])  # each run starts from its own --rules-dir options …
+    ctx.call_on_close(lambda: registry.set_cli_dirs([]))  # … and leaves none behind (library use, tests)
+
+
+RULES_DIR_HELP = "A folder of your own rulesets (repeatable; also ZJTX_RULES_PATH)"
+
+
+def _rules_dirs(dirs, lang="zh"):
+    """Add the --rules-dir folders for this run; a folder that is not there is a usage error."""
+    from zjtx_cli.rules import registry
+
+    registry.set_cli_dirs(dirs or [])
+    if registry.user_dirs():
+        bad = registry.discover().dir_problems
+        if bad:
+            fail(bad)
 
 
 # ----------------------------------------------------------------------------- assess
@@ -56,8 +75,10 @@ def assess(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Assessment date YYYY-MM-DD (default: today)"),
     sets: List[str] = typer.Option([], "--set", help="What-if override KEY=VALUE or KEY.YEAR=VALUE (repeatable)"),
     review: bool = typer.Option(False, "--review", help="Assess as a re-review (复核) where a standard differs"),
+    rules_dir: List[Path] = typer.Option([], "--rules-dir", help=RULES_DIR_HELP),
 ):
     """Assess one enterprise FILE (.xlsx or .json): conditions, verdict and gaps."""
+    _rules_dirs(rules_dir, lang)
     from zjtx_cli.cli.commands import run_assess
 
     raise typer.Exit(run_assess(file, scheme, tier=tier, fmt=fmt, lang=lang, year=year, as_of=as_of, sets=sets,
@@ -69,21 +90,29 @@ def assess(
 def schemes(
     fmt: str = typer.Option("table", "--format", "-f", help="table or json"),
     lang: str = typer.Option("zh", "--lang", help="zh (default) or en"),
+    rules_dir: List[Path] = typer.Option([], "--rules-dir", help=RULES_DIR_HELP),
 ):
-    """List the schemes with their tiers and tracks in ladder order."""
+    """List the schemes with their tiers and tracks in ladder order, and where each comes from."""
     _check_lang(lang)
     _check_format(fmt, lang=lang)
+    _rules_dirs(rules_dir, lang)
     from zjtx_cli.outputs.report import LEVEL, ruleset_meta
-    from zjtx_cli.rules.loader import RulesetError, load_ruleset, ruleset_paths
+    from zjtx_cli.rules.loader import RulesetError
+    from zjtx_cli.rules.registry import BUILTIN, get_ruleset, origin, ruleset_paths
     from zjtx_cli.rules.yamlcache import YamlError
 
     docs = []
-    for sid, path in sorted(ruleset_paths().items()):
+    broken = []
+    for sid in sorted(ruleset_paths()):
         try:
-            rs = load_ruleset(path)
+            rs = get_ruleset(sid)
         except (RulesetError, YamlError) as exc:
-            fail([str(exc)])
+            if origin(sid) == BUILTIN:
+                fail([str(exc)])
+            broken.append(str(exc))  # a broken user ruleset: the others are still listed
+            continue
         meta = ruleset_meta(rs)
+        meta["origin"] = origin(sid)
         meta["tiers"] = [{"id": t["id"], "name": t["name"], "level": t["level"], "next": t.get("next"),
                           "tracks": [{"id": tr["id"], "name": tr["name"]} for tr in t["tracks"]]
                           if len(t["tracks"]) > 1 else []} for t in rs.tiers]
@@ -93,17 +122,32 @@ def schemes(
     from zjtx_cli.rules.versions import programmes, resolve, versions
 
     today = dt.date.today()
-    progs = [{"id": p, "in_force_today": resolve(p, today),
-              "versions": [{"id": v["id"], "effective_from": v["effective_from"], "effective_to": v["effective_to"],
-                            "document_number": v["document_number"]} for v in versions(p)]} for p in programmes()]
+    try:
+        progs = _programmes(programmes, resolve, versions, today)
+    except (RulesetError, YamlError) as exc:
+        progs = []
+        broken.append(str(exc))
     if fmt == "json":
         _emit_json({"format_version": "1.0", "schemes": docs, "programmes": progs})
-        return
+    else:
+        _schemes_table(docs, progs, lang, LEVEL)
+    if broken:
+        fail(broken)
+
+
+def _programmes(programmes, resolve, versions, today):
+    return [{"id": p, "in_force_today": resolve(p, today),
+              "versions": [{"id": v["id"], "effective_from": v["effective_from"], "effective_to": v["effective_to"],
+                            "document_number": v["document_number"]} for v in versions(p)]} for p in programmes()]
+
+
+def _schemes_table(docs, progs, lang, LEVEL):
     from rich.table import Table
+    from rich.text import Text
 
     table = Table()
     for h in (("方案", "Scheme"), ("名称", "Title"), ("发布", "Issuer"), ("期限", "Period"),
-              ("层级与类别（由低到高）", "Tiers and tracks (ladder order)")):
+              ("层级与类别（由低到高）", "Tiers and tracks (ladder order)"), ("来源", "Origin")):
         table.add_column(h[0] if lang == "zh" else h[1], overflow="fold")
     for d in docs:
         p = d["period"]
@@ -119,35 +163,68 @@ def schemes(
             if t["tracks"]:
                 s += " (" + ", ".join(tr["id"] for tr in t["tracks"]) + ")"
             tiers.append(s)
-        table.add_row(d["id"], d["title"][lang], d["issuer"][lang], period, "\n".join(tiers))
+        if d["origin"] == "built-in":
+            org = "内置" if lang == "zh" else "built-in"
+        else:
+            org = ("用户：" if lang == "zh" else "user: ") + d["origin"]
+        table.add_row(Text(d["id"]), Text(d["title"][lang]), Text(d["issuer"][lang]), period,
+                      Text("\n".join(tiers)), Text(org))
     for p in progs:
         chain = " → ".join(v["id"] for v in p["versions"])
         if lang == "zh":
             title = f"按评价日期（--as-of）选用现行版本：{chain}；今日适用 {p['in_force_today']}"
         else:
             title = f"the version in force on --as-of: {chain}; today {p['in_force_today']}"
-        table.add_row(p["id"], title, "", "", "")
+        table.add_row(p["id"], title, "", "", "", "")
     console().print(table)
 
 
 # ------------------------------------------------------------------------------ rules
 @app.command()
 def rules(
-    scheme: str = typer.Argument(..., help="Scheme id"),
+    args: List[str] = typer.Argument(..., metavar="SCHEME | check FILE|DIR... | test [FILE|DIR...]",
+                                     help="A scheme id: print every condition with its citation. "
+                                          "'check FILE|DIR...': validate rulesets, one line per problem "
+                                          "(exit 2 on any). 'test [FILE|DIR...]': run the NAME.tests.yaml "
+                                          "cases (default: the built-in rulesets'; exit 1 on a failure)."),
     fmt: str = typer.Option("table", "--format", "-f", help="table or json"),
     lang: str = typer.Option("zh", "--lang", help="zh (default) or en"),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Date for versioned schemes (default: today)"),
+    rules_dir: List[Path] = typer.Option([], "--rules-dir", help=RULES_DIR_HELP),
 ):
-    """Print every condition of SCHEME with its citation."""
+    """Print every condition of SCHEME with its citation; or check / test rulesets.
+
+    'zjtx rules check FILE|DIR...' validates ruleset files, one line per problem as
+    FILE:LINE: RULE-ID: problem (exit 2 on any problem). 'zjtx rules test [FILE|DIR...]'
+    runs the NAME.tests.yaml cases beside the rulesets (default: the built-in ones) and
+    ends with 'N passed, N failed' (exit 1 on a failure).
+    """
     _check_lang(lang)
     _check_format(fmt, lang=lang)
+    _rules_dirs(rules_dir, lang)
+    if args[0] == "check":
+        from zjtx_cli.rules.lint import run_check
+
+        if len(args) < 2:
+            fail(["rules check: give the ruleset files or folders to check"])
+        raise typer.Exit(run_check(args[1:]))
+    if args[0] == "test":
+        from zjtx_cli.rules.casetests import run_tests
+
+        raise typer.Exit(run_tests(args[1:]))
+    if len(args) != 1:
+        fail([f"rules: one scheme id, or 'check FILE...' / 'test [FILE...]'; got {' '.join(args)!r}"])
+    scheme = args[0]
     from zjtx_cli.inputs.fields import field_dictionary
     from zjtx_cli.outputs.report import describe_rule, ruleset_meta
 
     rs = resolve_scheme(scheme, _as_of(as_of, lang), lang)
     fields = field_dictionary()
+    own = _own_fields(rs)
     if fmt == "json":
         doc = {"format_version": "1.0", "scheme": ruleset_meta(rs), "tiers": []}
+        if own:
+            doc["fields"] = own
         for t in rs.tiers:
             doc["tiers"].append({"id": t["id"], "name": t["name"], "level": t["level"], "next": t.get("next"),
                                  "tracks": [{"id": tr["id"], "name": tr["name"], "conditions": [
@@ -173,9 +250,28 @@ def rules(
                 text = c["text"][lang]
                 if c["note"]:
                     text += f"\n[{'注' if lang == 'zh' else 'note'}] {c['note'][lang]}"
-                table.add_row(c["id"], kinds[c["kind"]][0 if lang == "zh" else 1], Text(text),
+                table.add_row(Text(c["id"]), kinds[c["kind"]][0 if lang == "zh" else 1], Text(text),
                               Text(describe_rule(c["check"], fields, lang)), Text(c["citation"]))
             con.print(table)
+    if own:  # the scheme's own indicators: its part of the field reference
+        table = Table(title="本方案自定义指标" if lang == "zh" else "Indicators this ruleset declares")
+        for h in (("字段键", "Key"), ("中文标签", "Chinese label"), ("英文标签", "English label"), ("类型", "Type"),
+                  ("单位", "Unit"), ("按年", "Per year"), ("说明", "Hint")):
+            table.add_column(h[0] if lang == "zh" else h[1], overflow="fold")
+        for f in own:
+            table.add_row(Text(f["key"]), Text(f["zh"]), Text(f["en"]), Text(f["type"]), Text(f.get("unit") or ""),
+                          "yes" if f.get("per_year") else "",
+                          Text(f.get("hint_zh" if lang == "zh" else "hint_en") or ""))
+        con.print(table)
+
+
+def _own_fields(rs):
+    """The ``fields:`` a user ruleset declares ([] for the built-in ones)."""
+    from zjtx_cli.rules.registry import BUILTIN, origin, read_header
+
+    if origin(rs.id) in (None, BUILTIN):
+        return []
+    return list(read_header(rs.path)["fields"])
 
 
 # ------------------------------------------------------------------- batch / template
@@ -191,10 +287,12 @@ def batch(
     lang: str = typer.Option("zh", "--lang", help="zh (default) or en"),
     year: Optional[int] = typer.Option(None, "--year", help="Assessment year (default: latest in each file)"),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Assessment date YYYY-MM-DD (default: today)"),
+    rules_dir: List[Path] = typer.Option([], "--rules-dir", help=RULES_DIR_HELP),
 ):
     """Score a folder of .xlsx/.json files, or an .xlsx/.csv roster."""
     _check_lang(lang)
     _check_format(fmt, lang=lang)
+    _rules_dirs(rules_dir, lang)
     try:
         from zjtx_cli.batch.runner import run_batch
     except ImportError:
@@ -213,9 +311,11 @@ def template(
     years: Optional[int] = typer.Option(None, "--years",
                                         help="How many yearly columns (default 3, or what the scheme needs)"),
     force: bool = typer.Option(False, "--force", help="Replace the file if it exists"),
+    rules_dir: List[Path] = typer.Option([], "--rules-dir", help=RULES_DIR_HELP),
 ):
     """Write a fill-in workbook (or JSON skeleton) from the field dictionary."""
     _check_format(fmt, ("xlsx", "json"), lang="en")  # no --lang here: messages stay as they were
+    _rules_dirs(rules_dir, "en")
     try:
         from zjtx_cli.outputs.template import write_template
     except ImportError:

@@ -10,7 +10,7 @@ import re
 import sys
 
 README = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "README.md")
-COMMANDS = ("assess", "schemes", "rules", "batch", "template")
+COMMANDS = ("assess", "match", "report", "schemes", "rules", "batch", "template")
 BLOCKS = {
     "commands": ("<!-- BEGIN GENERATED: commands -->", "<!-- END GENERATED: commands -->"),
     "fields": ("<!-- BEGIN GENERATED: fields -->", "<!-- END GENERATED: fields -->"),

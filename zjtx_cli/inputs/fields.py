@@ -38,8 +38,16 @@ class Field:
 def _compile(data, path):
     if not isinstance(data, dict) or set(data) != {"fields"} or not isinstance(data["fields"], list):
         raise ValueError(f"{path}: expected a mapping with a single key 'fields' holding a list")
+    validate_field_entries(data["fields"], path)
+    return data["fields"]
+
+
+def validate_field_entries(items, path):
+    """Check a list of field entries (fields.yaml, or a user ruleset's ``fields:``); ValueError on a problem."""
+    if not isinstance(items, list):
+        raise ValueError(f"{path}: 'fields' must be a list of field entries")
     seen = set()
-    for i, d in enumerate(data["fields"]):
+    for i, d in enumerate(items):
         where = f"{path}: field #{i + 1}"
         if not isinstance(d, dict):
             raise ValueError(f"{where}: expected a mapping")
@@ -55,8 +63,12 @@ def _compile(data, path):
             raise ValueError(f"{where}: duplicate key {d['key']}")
         if d["type"] == "choice" and not d.get("choices"):
             raise ValueError(f"{where} ({d['key']}): a choice field needs 'choices'")
+        if d["type"] == "choice" and not (isinstance(d["choices"], dict) and all(
+                isinstance(v, dict) and {"zh", "en"} <= set(v) for v in d["choices"].values())):
+            raise ValueError(f"{where} ({d['key']}): 'choices' maps each code to {{zh, en}} labels")
+        if not d["key"].isidentifier():
+            raise ValueError(f"{where} ({d['key']}): a key is letters, digits and underscores")
         seen.add(d["key"])
-    return data["fields"]
 
 
 class FieldDictionary:
@@ -104,10 +116,58 @@ class FieldDictionary:
 
 
 _DICT: FieldDictionary | None = None
+_USER: tuple = (None, None)  # (signature of the user rules folders, dictionary with their fields)
+
+
+def _builtin_items() -> list[dict]:
+    return load_cached(FIELDS_PATH, _compile, (__file__,))
+
+
+def builtin_field_keys() -> set[str]:
+    return {d["key"] for d in _builtin_items()}
 
 
 def field_dictionary() -> FieldDictionary:
-    global _DICT
+    """The built-in field dictionary, plus the ``fields:`` of user rulesets when user rules folders are given."""
+    global _DICT, _USER
+    import os as _os
+
     if _DICT is None:
-        _DICT = FieldDictionary(load_cached(FIELDS_PATH, _compile, (__file__,)))
+        _DICT = FieldDictionary(_builtin_items())
+    if _EXTRA:
+        return _EXTRA[-1]
+    if _os.environ.get("ZJTX_RULES_PATH") or _os.environ.get("_ZJTX_RULES_DIRS") or _cli_dirs_given():
+        from zjtx_cli.rules import registry
+
+        extra = registry.user_fields()
+        if extra:
+            sig = registry.fields_signature()
+            if _USER[0] != sig or _USER[1] is None:
+                _USER = (sig, FieldDictionary(_builtin_items() + extra))
+            return _USER[1]
     return _DICT
+
+
+_EXTRA: list = []
+
+
+class extra_fields:
+    """``with extra_fields(items):`` the dictionary also holds these entries (checking a ruleset file on its own)."""
+
+    def __init__(self, items):
+        self.items = list(items or ())
+
+    def __enter__(self):
+        _EXTRA.append(FieldDictionary(_builtin_items() + self.items))
+        return _EXTRA[-1]
+
+    def __exit__(self, *exc):
+        _EXTRA.pop()
+        return False
+
+
+def _cli_dirs_given() -> bool:
+    import sys
+
+    reg = sys.modules.get("zjtx_cli.rules.registry")
+    return bool(reg is not None and reg._CLI_DIRS)

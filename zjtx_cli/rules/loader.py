@@ -15,16 +15,15 @@ from zjtx_cli.engine.record import Record
 from zjtx_cli.inputs.fields import field_dictionary
 from zjtx_cli.inputs.yamlcache import load_cached
 
-_HERE = os.path.dirname(__file__)
-_PACKAGE = os.path.dirname(_HERE)
-# installed wheel: zjtx_cli/rulesets; source checkout: rulesets/ beside the package
-RULESET_DIRS = [os.path.join(_PACKAGE, "rulesets"), os.path.join(os.path.dirname(_PACKAGE), "rulesets")]
+# ruleset discovery (built-in and user folders) lives in registry.py; names kept here for compatibility
+from zjtx_cli.rules.registry import RULESET_DIRS, get_ruleset, ruleset_paths  # noqa: E402,F401
 
 KINDS = ("required", "priority", "exclusion")  # kinds of condition (not of check: see engine/kinds)
 LEVELS = ("innovation", "county", "municipal", "provincial", "zjtx_sme", "national", "champion", "industry")
 _META_KEYS = {"id", "title", "issuer", "document_number", "issued", "period", "validity_years",
               "validity_citation", "source", "notes", "tiers", "programme", "effective_from",
-              "effective_to", "source_urls", "unconfirmed", "region"}
+              "effective_to", "source_urls", "unconfirmed", "region",
+              "fields", "replaces"}  # user rulesets: own indicators, and replacing a built-in (rules/registry.py)
 _TIER_KEYS = {"id", "name", "level", "next", "next_note", "tracks", "conditions", "common", "note"}
 _TRACK_KEYS = {"id", "name", "conditions", "note"}
 _COND_KEYS = {"id", "kind", "text", "citation", "note", "check", "unconfirmed", "source_url"}
@@ -291,19 +290,6 @@ class Ruleset:
         return out
 
 
-def ruleset_paths() -> dict[str, str]:
-    """Scheme id -> file, from the packaged rulesets (or the source tree's)."""
-    out: dict[str, str] = {}
-    for d in RULESET_DIRS:
-        if os.path.isdir(d):
-            for name in sorted(os.listdir(d)):
-                if name.endswith(".yaml") and not name.startswith("_"):
-                    out.setdefault(name[:-5], os.path.join(d, name))
-            if out:
-                break
-    return out
-
-
 _LOADED: dict[str, Ruleset] = {}
 
 
@@ -331,8 +317,3 @@ def load_ruleset(path: str) -> Ruleset:
         deps = (FIELDS_PATH, __file__, metrics.__file__, *_kind_files())
         _LOADED[path] = Ruleset(load_cached(path, compile_ruleset, deps), path)
     return _LOADED[path]
-
-
-def get_ruleset(scheme: str) -> Ruleset | None:
-    path = ruleset_paths().get(scheme)
-    return load_ruleset(path) if path else None

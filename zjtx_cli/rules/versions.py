@@ -7,7 +7,9 @@ next version starts. Each version stays addressable by its own id
 (``miit-2020``, ``miit-2022``, ``miit-2026``).
 
 Only rulesets whose file name starts with ``<programme>-`` are read, so an
-ordinary scheme id costs one directory listing.
+ordinary scheme id costs one directory listing. User rulesets (``--rules-dir``,
+``ZJTX_RULES_PATH``) take part too: a user ``miit-2027.yaml`` with ``programme: miit``
+is a new version of the national standard.
 """
 
 from __future__ import annotations
@@ -17,13 +19,13 @@ import datetime as _dt
 
 def versions(programme: str) -> list[dict]:
     """[{id, effective_from, effective_to, document_number, title}] of a programme, oldest first."""
-    from zjtx_cli.rules.loader import load_ruleset, ruleset_paths
+    from zjtx_cli.rules.registry import get_ruleset, ruleset_paths
 
     out = []
-    for sid, path in ruleset_paths().items():
+    for sid in ruleset_paths():
         if not sid.startswith(programme + "-"):
             continue
-        d = load_ruleset(path).data
+        d = get_ruleset(sid).data
         if d.get("programme") != programme:
             continue
         out.append({"id": sid, "effective_from": d.get("effective_from"), "effective_to": d.get("effective_to"),
@@ -34,12 +36,12 @@ def versions(programme: str) -> list[dict]:
 
 def programmes() -> list[str]:
     """Programme ids (e.g. ``miit``) named by the rulesets' metadata."""
-    from zjtx_cli.rules.loader import load_ruleset, ruleset_paths
+    from zjtx_cli.rules.registry import get_ruleset, ruleset_paths
 
     out = set()
-    for sid, path in ruleset_paths().items():
+    for sid in ruleset_paths():
         if "-" in sid:
-            p = load_ruleset(path).data.get("programme")
+            p = get_ruleset(sid).data.get("programme")
             if p:
                 out.add(p)
     return sorted(out)
@@ -51,7 +53,7 @@ def _date(s):
 
 def resolve(scheme: str, as_of: _dt.date | None = None) -> str:
     """The version id of ``scheme`` in force on ``as_of``; any other id is returned unchanged."""
-    from zjtx_cli.rules.loader import ruleset_paths
+    from zjtx_cli.rules.registry import ruleset_paths
 
     if scheme in ruleset_paths():
         return scheme
