@@ -139,12 +139,20 @@ def _follow(check, sub):
     return node
 
 
+def _check_keys() -> dict[str, frozenset[str]]:
+    """Each check type's own keys, from its kind (engine/kinds): the one place that defines them."""
+    from zjtx_cli.engine.kinds.base import kind, type_names
+
+    return {t: kind(t).keys | {"label"} for t in type_names()}
+
+
 def _known_keys():
     from zjtx_cli.rules import loader
 
-    check_keys = set().union(*loader._CHECK_KEYS.values())
+    per_type = _check_keys()
+    check_keys = set().union(*per_type.values())
     return {"meta": loader._META_KEYS, "tier": loader._TIER_KEYS, "track": loader._TRACK_KEYS,
-            "rule": loader._COND_KEYS, "check": check_keys, "kinds": set(loader._CHECK_KEYS)}
+            "rule": loader._COND_KEYS, "check": check_keys, "kinds": set(per_type)}
 
 
 def _nearest(word, choices):
@@ -164,12 +172,11 @@ def _unknown_keys(msg):
 
 def _keys_for(obj, msg, kind):
     """Known keys for a suggestion, by what the message says the mapping is."""
-    from zjtx_cli.rules import loader
-
     known = _known_keys()
     m = re.search(r"in a '(\w+)' check", msg)
-    if m and m.group(1) in loader._CHECK_KEYS:
-        return loader._CHECK_KEYS[m.group(1)]
+    per_type = _check_keys()
+    if m and m.group(1) in per_type:
+        return per_type[m.group(1)]
     return known[kind]
 
 

@@ -74,6 +74,22 @@ def _compile_conditions(items, where, fields, seen):
 
 
 def compile_ruleset(data, path):
+    """Validate a ruleset file's data. A user ruleset's own ``fields:`` count for its own rules,
+    whatever else is being checked or loaded at the time (e.g. a sibling reached through ``next``)."""
+    own = data.get("fields") if isinstance(data, dict) else None
+    if own and isinstance(own, list):
+        from zjtx_cli.inputs.fields import extra_fields, validate_field_entries
+
+        try:
+            validate_field_entries(own, path)
+        except ValueError as exc:
+            raise RulesetError(str(exc)) from None
+        with extra_fields(own):
+            return _compile_ruleset(data, path)
+    return _compile_ruleset(data, path)
+
+
+def _compile_ruleset(data, path):
     fields = field_dictionary()
     if not isinstance(data, dict):
         raise RulesetError(f"{path}: expected a mapping")

@@ -50,16 +50,15 @@ class MetricCheck(Check):
         year = raw.get("year", 0)
         if not isinstance(year, int) or year > 0 or year < -5:
             raise RulesetError(f"{where}: 'year' is an offset from the assessment year: 0, -1, ...")
-        return {"metric": keys, "op": raw["op"], "value": str(number(raw["value"], where)), "year": year}
+        # whether the figure belongs to a year is settled here, against the dictionary the rule is
+        # validated with (a user ruleset's own fields included), and kept in the plain data
+        return {"metric": keys, "op": raw["op"], "value": str(number(raw["value"], where)), "year": year,
+                "per_year": any(per_year_key(k, fields) for k in keys)}
 
     @classmethod
     def from_data(cls, d):
-        from zjtx_cli.inputs.fields import field_dictionary
-
-        fields = field_dictionary()
         return cls(label=d.get("label"), metric=tuple(d["metric"]), op=d["op"], value=Decimal(d["value"]),
-                   value_text=d["value"], year=d["year"],
-                   per_year=any(per_year_key(k, fields) for k in d["metric"]))
+                   value_text=d["value"], year=d["year"], per_year=d["per_year"])
 
     def fields_read(self):
         return list(self.metric)
