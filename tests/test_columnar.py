@@ -395,3 +395,122 @@ def test_polars_not_imported_by_assess():
     imported = [line.rsplit("|", 1)[-1].strip() for line in r.stderr.splitlines() if "|" in line]
     assert "zjtx_cli.engine.evaluate" in imported
     assert not [m for m in imported if m.split(".")[0] in ("polars", "duckdb") or m == "zjtx_cli.batch.columnar"]
+
+
+# ------------------------------------------------------------------------------ to_sql
+COMPILED = ["hengyang", "jinhu", "bicycle", "guizhou", "miit-2020"]
+
+
+def _sql_table(scheme, rows, as_of):
+    """The documented input table of to_sql for ``rows``: (column names, tuples)."""
+    plan = columnar.plan_for(scheme)
+    cols, getters = [], []
+    for _name, (field, off) in sorted(plan.numeric.items()):
+        col = field if off is None else f"{field}_y{-off}"
+        if col in cols:
+            continue
+        cols.append(col)
+        getters.append(lambda e, y, f=field, o=off: e.get(f) if o is None else e.get(f, y + o))
+    for f in sorted(plan.flags | plan.choices | {d for d, _y in plan.date_within} | {"founding_date"}):
+        cols.append(f)
+        getters.append(lambda e, y, f=f: e.get(f))
+    cols += ["assessment_year", "sme"]
+    getters += [lambda e, y: y, lambda e, y: columnar._sme_status(e, y)]
+    data = []
+    for e in rows:
+        y = columnar._row_year(e, None, as_of)
+        vals = []
+        for g in getters:
+            v = g(e, y)
+            vals.append(float(v) if isinstance(v, Decimal) else v.isoformat() if isinstance(v, dt.date) else v)
+        data.append(tuple(vals))
+    return cols, data
+
+
+@pytest.mark.parametrize("scheme", COMPILED)
+def test_to_sql_equals_columnar(scheme, tmp_path):
+    """The SQL of `to_sql` (run here in SQLite) gives the columnar evaluator's statuses."""
+    import sqlite3
+
+    from zjtx_cli.batch.sql import to_sql
+
+    as_of = AS_OF.get(scheme, dt.date(2025, 6, 30))
+    rows = []
+    for vals in profiles(scheme):
+        try:
+            rows.append(read_enterprise_data(vals))
+        except InputError:
+            continue
+    cols, data = _sql_table(scheme, rows, as_of)
+    con = sqlite3.connect(":memory:")
+    con.execute(f"CREATE TABLE applicants ({', '.join(cols)})")
+    con.executemany(f"INSERT INTO applicants VALUES ({', '.join('?' * len(cols))})", data)
+    cur = con.execute(to_sql(scheme, as_of=as_of, dialect="sqlite"))
+    names = [d[0] for d in cur.description]
+    got = cur.fetchall()
+    st = columnar.columnar_statuses(scheme, None, rows, as_of=as_of)
+    word = {1: "met", 0: "unmet", None: "unknown"}
+    checked = 0
+    # SQLite has 64-bit integers only: conditions multiplying three or more figures (3-year
+    # means, 2- and 3-year average growth) may overflow there; DuckDB runs them (test below)
+    wide = st.plan.wide
+    wide_tracks = {trid for trid, _c in wide}
+    wide_tiers = {tid for tid, tracks, _t in st.plan.tiers if any(trid in wide_tracks for trid, _c in tracks)}
+    for (trid, cid), col in st.conditions.items():
+        if (trid, cid) in wide:
+            continue
+        j = names.index(f"{trid}/{cid}")
+        assert [word[r[j]] for r in got] == col, (trid, cid)
+        checked += 1
+    for trid, col in st.tracks.items():
+        if trid in wide_tracks or any(wide_tiers):
+            continue  # a tier reference may carry a wide condition's verdict
+        j = names.index(f"verdict:{trid}")
+        assert [r[j] for r in got] == col, trid
+    for tid, col in st.tiers.items():
+        if wide_tiers:
+            continue
+        j = names.index(f"tier:{tid}")
+        assert [r[j] for r in got] == col, tid
+    assert checked >= 15
+
+
+def test_to_sql_refuses_scored_checks():
+    from zjtx_cli.batch.sql import to_sql
+
+    with pytest.raises(columnar.NotCompilable, match="score"):
+        to_sql("miit-2022")
+
+
+def test_to_sql_runs_in_duckdb():
+    duckdb = pytest.importorskip("duckdb")
+    from zjtx_cli.batch.sql import to_sql
+
+    as_of = dt.date(2025, 6, 30)
+    rows = []
+    for vals in profiles("jinhu"):
+        try:
+            rows.append(read_enterprise_data(vals))
+        except InputError:
+            continue
+    cols, data = _sql_table("jinhu", rows, as_of)
+    con = duckdb.connect()
+    plan = columnar.plan_for("jinhu")
+    types = []
+    for c in cols:
+        f = c if c in FIELDS else c.rsplit("_y", 1)[0]
+        t = FIELDS[f].type if f in FIELDS else None
+        types.append({"bool": "BOOLEAN", "date": "DATE", "choice": "VARCHAR"}.get(t, "DECIMAL(18,4)")
+                     if c not in ("assessment_year", "sme") else ("INTEGER" if c == "assessment_year" else "BOOLEAN"))
+    con.execute(f"CREATE TABLE applicants ({', '.join(f'{c} {t}' for c, t in zip(cols, types))})")
+    con.executemany(f"INSERT INTO applicants VALUES ({', '.join('?' * len(cols))})", data)
+    cur = con.execute(to_sql("jinhu", as_of=as_of))
+    names = [d[0] for d in cur.description]
+    got = cur.fetchall()
+    st = columnar.columnar_statuses("jinhu", None, rows, as_of=as_of)
+    word = {True: "met", False: "unmet", None: "unknown"}
+    for (trid, cid), col in st.conditions.items():
+        assert [word[r[names.index(f"{trid}/{cid}")]] for r in got] == col, (trid, cid)
+    for tid, col in st.tiers.items():
+        assert [r[names.index(f"tier:{tid}")] for r in got] == col, tid
+    assert plan.compiled_fully

@@ -94,7 +94,11 @@ def _frac(v) -> tuple[int, int]:
 class Plan:
     """One ruleset compiled for one scope (the whole ladder, a tier or a track)."""
 
-    def __init__(self, scheme: str, data: dict, fields, tier: str | None):
+    def __init__(self, scheme: str, data: dict, fields, tier: str | None, backend=None):
+        if backend is None:
+            import polars as backend
+        self.pl = backend
+        _BACKEND[0] = backend
         self.scheme = scheme
         self.data = data
         self.fields = fields
@@ -131,7 +135,7 @@ class Plan:
 
     # -- columns -------------------------------------------------------------------
     def num(self, field: str, off: int):
-        import polars as pl
+        pl = self.pl
 
         f = self.fields[field]
         if f.per_year:
@@ -144,7 +148,7 @@ class Plan:
 
     # -- checks --------------------------------------------------------------------
     def check(self, c: dict, env: dict):
-        import polars as pl
+        pl = self.pl
 
         kinds = [k for k in _CHECK_KINDS if k in c]
         kind = kinds[0] if kinds else None
@@ -194,7 +198,7 @@ class Plan:
     def cases(self, cases, env, i=0):
         """First 'when' met decides; an unknown 'when' still decides when this case and
         every later one agree (the engine's rule); no case met and no else: unmet."""
-        import polars as pl
+        pl = self.pl
 
         if i == len(cases):
             return pl.lit(False)
@@ -210,7 +214,7 @@ class Plan:
 
     # -- metrics -------------------------------------------------------------------
     def metric(self, keys, op, value, year):
-        import polars as pl
+        pl = self.pl
 
         p, q = _frac(value)
         if len(keys) > 1:
@@ -260,6 +264,8 @@ class Plan:
                 raise NotCompilable(f"{key}: growth threshold below -100%")
             invalid = (r[0] <= 0) | (r[1] <= 0) | (r[2] < 0)
             return _guard(r, invalid, _cmp(r[2] * ((100 * q) ** 2), op, r[0] * (base ** 2)))
+        if kind in ("arith", "meanratio") and fam[-1] >= 2:
+            self._wide = True  # products of three or more figures (beyond 64-bit integers)
         if kind == "arith":
             _k, field, k = fam
             r = [self.num(field, year - k + j) for j in range(k + 1)]
@@ -309,11 +315,13 @@ class Plan:
     def compile(self):
         """Status expressions for every condition of the scope (and lower tiers, which
         tier references may read), track verdicts and tier statuses."""
-        import polars as pl
+        pl = self.pl
+        _BACKEND[0] = pl
 
         env: dict = {}  # tier/track id -> verdict code expression (as the engine's ctx.tier_verdicts)
         self.cond_exprs: dict = {}  # (track_id, cond_id) -> expr
         self.kinds: dict = {}
+        self.wide: set = set()  # conditions multiplying three or more figures
         self.track_ids: list = []
         self.verdict_exprs: dict = {}
         self.tier_exprs: dict = {}
@@ -323,12 +331,15 @@ class Plan:
             for trid, conds in tracks:
                 exprs = []
                 for cond in conds:
+                    self._wide = False
                     try:
                         e = self.check(cond["check"], env)
                     except NotCompilable as exc:
                         self.fallback_reasons.append(f"{trid}/{cond['id']}: {exc}")
                         e = pl.lit(None, dtype=pl.Boolean)
                     self.cond_exprs[(trid, cond["id"])] = e
+                    if self._wide:
+                        self.wide.add((trid, cond["id"]))
                     self.kinds[(trid, cond["id"])] = cond.get("kind", "required")
                     exprs.append((cond.get("kind", "required"), e))
                 v = _verdict(exprs)
@@ -346,6 +357,14 @@ class Plan:
     @property
     def compiled_fully(self) -> bool:
         return not self.fallback_reasons
+
+
+_BACKEND: list = [None]
+
+
+def _pl():
+    """The expression backend of the plan being compiled (polars, or the SQL writer)."""
+    return _BACKEND[0]
 
 
 def _sum(cols):
@@ -372,7 +391,7 @@ def _cmp(a, op, b):
 def _guard(inputs, invalid, status):
     """As the engine: a figure missing makes the metric unknown; else given figures that make it
     meaningless (a zero or negative base) make it unmet; else the comparison decides."""
-    import polars as pl
+    pl = _pl()
 
     missing = pl.any_horizontal([c.is_null() for c in inputs])
     return (pl.when(missing).then(pl.lit(None, dtype=pl.Boolean))
@@ -381,7 +400,7 @@ def _guard(inputs, invalid, status):
 
 def _verdict(exprs):
     """Verdict code of a track: 3 excluded, 2 not eligible, 1 undetermined, 0 eligible."""
-    import polars as pl
+    pl = _pl()
 
     excl = [e for k, e in exprs if k == "exclusion"]
     req = [e for k, e in exprs if k == "required"]
@@ -394,7 +413,7 @@ def _verdict(exprs):
 
 def _tier_status(verdicts):
     """0 reached (a track eligible), 1 undetermined, 2 not reached."""
-    import polars as pl
+    pl = _pl()
 
     return (pl.when(pl.any_horizontal([v == 0 for v in verdicts])).then(0)
             .when(pl.any_horizontal([v == 1 for v in verdicts])).then(1).otherwise(2)).cast(pl.Int8)
