@@ -381,6 +381,17 @@ def test_rows_beyond_exact_arithmetic_go_to_the_engine():
     assert st.conditions[("municipal", "hy-2-debt")] == ["met"]
 
 
+def test_unexpected_value_types_go_to_the_engine():
+    """An enterprise built by code with a text where a yes/no belongs: no traceback, the engine decides."""
+    from zjtx_cli.inputs.model import Enterprise
+
+    good = read_enterprise_data({"company_name": "a", "own_brand": True})
+    odd = Enterprise({"company_name": "b", "own_brand": "yes"})
+    st = columnar.columnar_statuses("hengyang", None, [good, odd], as_of=dt.date(2025, 6, 30))
+    assert st.engine == [True, True] and st.error
+    assert st.conditions[("municipal", "hy-5-brand")] == ["met", "unmet"]
+
+
 def test_polars_not_imported_by_assess():
     """The columnar engine is for batches: `zjtx assess` never pays for importing it."""
     import pathlib

@@ -475,6 +475,7 @@ class Statuses:
         self.verdict = [None] * n
         self.year = [None] * n
         self.engine = [False] * n
+        self.error = None  # why the batch went to the engine as a whole (a value polars refused)
 
     def counts(self, track_id: str, i: int) -> tuple[int, int, int, int]:
         met = unmet = unknown = prio = 0
@@ -626,8 +627,6 @@ def columnar_statuses(ruleset_id: str, tier: str | None, rows, *, year: int | No
 
     The answer equals the explanatory engine's for every row (tests/test_columnar.py
     checks it); rows the compiled form cannot decide exactly are decided by the engine."""
-    import polars as pl
-
     if as_of is None:
         as_of = _dt.date.today()
     rows = list(rows)
@@ -635,28 +634,14 @@ def columnar_statuses(ruleset_id: str, tier: str | None, rows, *, year: int | No
     out = Statuses(plan, len(rows))
     if not rows:
         return out
-    df, years, engine = _frame(plan, rows, year, as_of)
-    out.year = years
-    if plan.fallback_reasons:
-        engine = [True] * len(rows)
-    else:
-        # materialise tier by tier: a tier reference reads the verdict columns of lower tiers
-        for tid, tracks, _t in plan.tiers:
-            trids = [trid for trid, _c in tracks if trid in plan.verdict_exprs]
-            if not trids:
-                break
-            df = df.with_columns([plan.verdict_exprs[x].alias(f"v:{x}") for x in trids])
-            df = df.with_columns(plan.tier_exprs[tid].alias(f"t:{tid}"))
-        res = df.select([e.alias(f"s{i}") for i, e in enumerate(plan.cond_exprs.values())]
-                        + [pl.col(f"v:{x}") for _t, x in plan.track_ids]
-                        + [pl.col(f"t:{t}") for t in plan.tier_exprs])
-        for i, key in enumerate(plan.cond_exprs):
-            out.conditions[key] = [MET if v else (UNKNOWN if v is None else UNMET)
-                                   for v in res.get_column(f"s{i}").to_list()]
-        for _t, x in plan.track_ids:
-            out.tracks[x] = [VERDICTS[v] for v in res.get_column(f"v:{x}").to_list()]
-        for t in plan.tier_exprs:
-            out.tiers[t] = [TIER_STATUSES[v] for v in res.get_column(f"t:{t}").to_list()]
+    out.year = [_row_year(e, year, as_of) for e in rows]
+    engine = [True] * len(rows)
+    if not plan.fallback_reasons:
+        try:
+            engine = _evaluate(plan, out, rows, year, as_of)
+        except Exception as exc:  # noqa: BLE001 - a value of an unexpected type: the engine decides
+            out.error = f"{type(exc).__name__}: {str(exc)[:200]}"
+            engine = [True] * len(rows)
     scope_tid, scope_tracks = _scope_ids(plan)
     for i in range(len(rows)):
         if engine[i]:
@@ -664,6 +649,31 @@ def columnar_statuses(ruleset_id: str, tier: str | None, rows, *, year: int | No
         out.verdict[i] = _scope_verdict(out, i, plan, scope_tid, scope_tracks)
     out.engine = engine
     return out
+
+
+def _evaluate(plan, out, rows, year, as_of):
+    """Every status of the batch, column by column; returns the rows left to the engine."""
+    import polars as pl
+
+    df, years, engine = _frame(plan, rows, year, as_of)
+    # materialise tier by tier: a tier reference reads the verdict columns of lower tiers
+    for tid, tracks, _t in plan.tiers:
+        trids = [trid for trid, _c in tracks if trid in plan.verdict_exprs]
+        if not trids:
+            break
+        df = df.with_columns([plan.verdict_exprs[x].alias(f"v:{x}") for x in trids])
+        df = df.with_columns(plan.tier_exprs[tid].alias(f"t:{tid}"))
+    res = df.select([e.alias(f"s{i}") for i, e in enumerate(plan.cond_exprs.values())]
+                    + [pl.col(f"v:{x}") for _t, x in plan.track_ids]
+                    + [pl.col(f"t:{t}") for t in plan.tier_exprs])
+    for i, key in enumerate(plan.cond_exprs):
+        out.conditions[key] = [MET if v else (UNKNOWN if v is None else UNMET)
+                               for v in res.get_column(f"s{i}").to_list()]
+    for _t, x in plan.track_ids:
+        out.tracks[x] = [VERDICTS[v] for v in res.get_column(f"v:{x}").to_list()]
+    for t in plan.tier_exprs:
+        out.tiers[t] = [TIER_STATUSES[v] for v in res.get_column(f"t:{t}").to_list()]
+    return engine
 
 
 def _scope_ids(plan):
