@@ -326,6 +326,13 @@ def test_columnar_equals_engine(scheme, tmp_path):
             seen_verdicts.add(doc["verdict"])
             compared["verdicts"] += 1
             if "tiers" in doc:  # the ladder: tier statuses and track verdicts
+                f = st.focus(i)  # what batch shows: highest tier, next tier, the track whose gaps are shown
+                assert f["highest"] == doc["highest_tier"], where
+                assert f["next"] == doc["next_tier"], where
+                if doc["next"] is not None and doc["next"]["scheme"] == scheme:
+                    assert f["track"] == doc["next"]["tier"] and not f["external"], where
+                elif doc["next"] is not None:
+                    assert f["external"], where
                 for t in doc["tiers"]:
                     assert st.tiers[t["id"]][i] == t["status"], (t["id"], where)
                     for tr in t["tracks"]:

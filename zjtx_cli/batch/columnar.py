@@ -26,6 +26,14 @@ does not compile (scored evaluations, platform values, re-review checks, tier
 references to another scheme: see :data:`FALLBACK_FORMS`).
 
 ``polars`` is imported only when a batch is evaluated, never by ``zjtx assess``.
+
+How batch uses it (batch/runner.py, not wired here): parse a chunk of roster rows into
+enterprises as today, call ``columnar_statuses(scheme, tier, enterprises, year=, as_of=)``
+once per chunk, and take the status cells, tier statuses, verdicts, highest / next tier
+and counts from the result (``Statuses.conditions / tracks / tiers / verdict / focus(i) /
+counts``). Explanations are built only where they are shown: for a row whose shown track
+(``focus(i)["track"]``) is not eligible (or is in another scheme), run the explanatory
+engine for that row (lower tiers first, then that track) and take its gaps.
 """
 
 from __future__ import annotations
@@ -494,6 +502,39 @@ class Statuses:
             elif kind == "priority" and st == MET:
                 prio += 1
         return met, unmet, unknown, prio
+
+
+    def focus(self, i: int) -> dict:
+        """What batch shows for row ``i``, as the engine's Ladder / closest() decide it:
+        ``highest`` (the highest tier reached, ladder mode), ``next`` (the first tier above it
+        not reached, or ``scheme:tier`` in another scheme), and ``track``: the track whose
+        counts and gaps are shown (the closest track of the next tier, else of the highest
+        tier; the scope's track or closest track outside ladder mode). ``external`` is True
+        when that track is in another scheme: only the explanatory engine assesses it."""
+        plan = self.plan
+        if plan.mode != "ladder":
+            _tid, ids = _scope_ids(plan)
+            return {"highest": None, "next": None, "track": self._closest(ids, i), "external": False}
+        tiers = [(tid, [trid for trid, _c in tracks]) for tid, tracks, _t in plan.tiers]
+        reached = [k for k, (tid, _ids) in enumerate(tiers) if self.tiers[tid][i] == "reached"]
+        highest = tiers[reached[-1]][0] if reached else None
+        start = reached[-1] + 1 if reached else 0
+        for tid, ids in tiers[start:]:
+            if self.tiers[tid][i] != "reached":
+                return {"highest": highest, "next": tid, "track": self._closest(ids, i), "external": False}
+        ref = plan.tiers[reached[-1]][2].get("next") if reached else None
+        if ref and ":" in ref:
+            return {"highest": highest, "next": ref, "track": None, "external": True}
+        ids = tiers[reached[-1]][1] if reached else []
+        return {"highest": highest, "next": None, "track": self._closest(ids, i) if ids else None,
+                "external": False}
+
+    def _closest(self, track_ids, i):
+        """The track nearest to success: not excluded, fewest unmet, then fewest unknown (first wins)."""
+        def key(trid):
+            met, unmet, unknown, _p = self.counts(trid, i)
+            return (self.tracks[trid][i] == "excluded", unmet, unknown)
+        return min(track_ids, key=key)
 
 
 def _row_year(e, year, as_of):
