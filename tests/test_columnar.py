@@ -356,7 +356,7 @@ def test_columnar_equals_engine(scheme, tmp_path):
                 c = tr["counts"]
                 assert st.counts(tr["tier"], i) == (c["met"], c["unmet"], c["unknown"], c["priority_met"]), where
     plan = columnar.plan_for(scheme)
-    if plan.compiled_fully:
+    if not plan.fallback_reasons:
         assert not any(st.engine), "compiled scheme handed rows to the engine"
     assert compared["conditions"] > 100
     assert len(seen_verdicts) >= 2, seen_verdicts
@@ -522,6 +522,15 @@ def test_to_sql_equals_columnar(scheme, tmp_path):
         j = names.index(f"tier:{tid}")
         assert [r[j] for r in got] == col, tid
     assert checked >= 15
+
+
+def test_scored_conditions_decided_row_by_row_the_rest_columnar():
+    """miit: the scored / platform / re-review conditions go to the engine, nothing else does."""
+    for scheme in ("miit-2022", "miit-2026"):
+        plan = columnar.plan_for(scheme)
+        assert plan.engine_conds and not plan.fallback_reasons, scheme
+        assert not plan.compiled_fully
+    assert ("innovation", "in22-score") in columnar.plan_for("miit-2022").engine_conds
 
 
 def test_to_sql_refuses_scored_checks():

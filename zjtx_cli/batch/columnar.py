@@ -21,9 +21,10 @@ compound growth rate ``≥ G%``, and so on: an applicant exactly at 3.0% or 70% 
 decided exactly, as the Decimal engine decides it. A row whose figures would not fit
 this arithmetic (more than four decimal places, or a magnitude of 10**7 or more in any
 figure the rules read, where a product of three figures could leave Int128) is handed
-to the explanatory engine instead, as is a row whose scope holds a check form that
-does not compile (scored evaluations, platform values, re-review checks, tier
-references to another scheme: see :data:`FALLBACK_FORMS`).
+to the explanatory engine instead. A condition holding a scored evaluation, a platform
+value or a re-review check (:data:`FALLBACK_FORMS`) is decided row by row by the engine
+and its status fills that condition's column (the rest of the scope stays columnar); a
+tier reference to another scheme sends its whole scope row by row to the engine.
 
 ``polars`` is imported only when a batch is evaluated, never by ``zjtx assess``.
 
@@ -52,6 +53,19 @@ _CHECK_KINDS = ("metric", "flag", "choice", "all", "any", "cases", "date_within"
 
 class NotCompilable(Exception):
     """A check form the columnar compiler does not express; its scope falls back per row."""
+
+
+class Delegated(NotCompilable):
+    """A scored / platform-value / re-review check: its condition is decided row by row by
+    the explanatory engine (the rest of the scope stays columnar)."""
+
+
+def _mentions_tier(c) -> bool:
+    if isinstance(c, dict):
+        return "tier" in c or any(_mentions_tier(v) for v in c.values())
+    if isinstance(c, list):
+        return any(_mentions_tier(v) for v in c)
+    return False
 
 
 # ------------------------------------------------------------------------- metric families
@@ -200,7 +214,7 @@ class Plan:
             self.need_sme = True
             return pl.col("sme")
         if kind in FALLBACK_FORMS:
-            raise NotCompilable(f"{kind} check")
+            raise Delegated(f"{kind} check")
         raise NotCompilable(f"unknown check form {sorted(c)}")
 
     def cases(self, cases, env, i=0):
@@ -330,6 +344,7 @@ class Plan:
         self.cond_exprs: dict = {}  # (track_id, cond_id) -> expr
         self.kinds: dict = {}
         self.wide: set = set()  # conditions multiplying three or more figures
+        self.engine_conds: dict = {}  # (track, condition) -> why it is decided row by row by the engine
         self.track_ids: list = []
         self.verdict_exprs: dict = {}
         self.tier_exprs: dict = {}
@@ -342,6 +357,13 @@ class Plan:
                     self._wide = False
                     try:
                         e = self.check(cond["check"], env)
+                    except Delegated as exc:
+                        if _mentions_tier(cond["check"]):  # would need this row's tier verdicts
+                            self.fallback_reasons.append(f"{trid}/{cond['id']}: {exc} with a tier reference")
+                            e = pl.lit(None, dtype=pl.Boolean)
+                        else:
+                            self.engine_conds[(trid, cond["id"])] = str(exc)
+                            e = pl.col(f"x:{trid}/{cond['id']}")
                     except NotCompilable as exc:
                         self.fallback_reasons.append(f"{trid}/{cond['id']}: {exc}")
                         e = pl.lit(None, dtype=pl.Boolean)
@@ -364,7 +386,8 @@ class Plan:
 
     @property
     def compiled_fully(self) -> bool:
-        return not self.fallback_reasons
+        """Every condition of the scope is a column expression (no engine at all)."""
+        return not self.fallback_reasons and not self.engine_conds
 
 
 _BACKEND: list = [None]
@@ -657,7 +680,28 @@ def _frame(plan: Plan, rows, year, as_of):
         data["founding_year"], schema["founding_year"] = col, pl.Int64
     if plan.need_sme:
         data["sme"], schema["sme"] = [_sme_status(e, years[i]) for i, e in enumerate(rows)], pl.Boolean
-    return pl.DataFrame(data, schema=schema), years, engine
+    strings = _engine_conditions(plan, rows, year, as_of) if plan.engine_conds else {}
+    for (trid, cid), col in strings.items():  # pending and unknown are both unknown for the verdict
+        data[f"x:{trid}/{cid}"] = [True if v == MET else (False if v == UNMET else None) for v in col]
+        schema[f"x:{trid}/{cid}"] = pl.Boolean
+    return pl.DataFrame(data, schema=schema), years, engine, strings
+
+
+def _engine_conditions(plan, rows, year, as_of) -> dict:
+    """Statuses of the conditions decided by the explanatory engine, row by row (scored
+    evaluations, platform values, re-review readings): 'met' / 'unmet' / 'unknown' / 'pending'."""
+    from zjtx_cli.engine.evaluate import evaluate_condition, make_ctx
+    from zjtx_cli.rules.loader import get_ruleset
+
+    rs = get_ruleset(plan.scheme)
+    compiled = {(tr["id"], c["id"]): c for t in rs.tiers for tr in t["tracks"] for c in tr["conditions"]}
+    keys = list(plan.engine_conds)
+    out = {k: [None] * len(rows) for k in keys}
+    for i, e in enumerate(rows):
+        ctx = make_ctx(e, plan.fields, year=year, as_of=as_of)
+        for k in keys:
+            out[k][i] = evaluate_condition(compiled[k], ctx)["status"]
+    return out
 
 
 def columnar_statuses(ruleset_id: str, tier: str | None, rows, *, year: int | None = None,
@@ -696,7 +740,7 @@ def _evaluate(plan, out, rows, year, as_of):
     """Every status of the batch, column by column; returns the rows left to the engine."""
     import polars as pl
 
-    df, years, engine = _frame(plan, rows, year, as_of)
+    df, years, engine, engine_statuses = _frame(plan, rows, year, as_of)
     # materialise tier by tier: a tier reference reads the verdict columns of lower tiers
     for tid, tracks, _t in plan.tiers:
         trids = [trid for trid, _c in tracks if trid in plan.verdict_exprs]
@@ -708,6 +752,9 @@ def _evaluate(plan, out, rows, year, as_of):
                     + [pl.col(f"v:{x}") for _t, x in plan.track_ids]
                     + [pl.col(f"t:{t}") for t in plan.tier_exprs])
     for i, key in enumerate(plan.cond_exprs):
+        if key in engine_statuses:  # keeps 'pending' (a platform value not yet computed)
+            out.conditions[key] = engine_statuses[key]
+            continue
         out.conditions[key] = [MET if v else (UNKNOWN if v is None else UNMET)
                                for v in res.get_column(f"s{i}").to_list()]
     for _t, x in plan.track_ids:

@@ -155,8 +155,9 @@ def to_sql(scheme: str, tier: str | None = None, *, table: str = "applicants", a
     as_of = as_of or dt.date.today()
     fields = field_dictionary()
     plan = columnar.Plan(scheme, columnar.raw_ruleset(scheme), fields, tier, backend=Backend(dialect)).compile()
-    if plan.fallback_reasons:
-        raise columnar.NotCompilable("; ".join(plan.fallback_reasons))
+    if plan.fallback_reasons or plan.engine_conds:
+        raise columnar.NotCompilable("; ".join(plan.fallback_reasons + [f"{t}/{c}: {why}" for (t, c), why
+                                                                         in plan.engine_conds.items()]))
     big = "HUGEINT" if dialect == "duckdb" else "INTEGER"
     q = lambda name: '"' + name + '"'  # noqa: E731
     base = ["*"]
