@@ -59,6 +59,18 @@ def _walk(c, req, out):
                 r2[w["flag"]] = w.get("equals", True)
             _walk(w, req, out)
             _walk(case["then"], r2, out)
+    if isinstance(c.get("score"), dict):  # points tables: every band edge, every option, every direct path
+        for cat in c["score"]["categories"]:
+            for ind in cat["indicators"]:
+                for b in ind.get("bands") or ():
+                    for edge, op in (("min", ">="), ("max", "<=")):
+                        if b.get(edge) is not None:
+                            out.append(({"metric": ind["metric"], "op": op, "value": b[edge],
+                                         "year": ind.get("year", 0)}, dict(req)))
+                for o in ind.get("first") or ():
+                    _walk(o["check"], req, out)
+        for d in c["score"].get("direct") or ():
+            _walk(d, req, out)
     for k in ("new", "review"):  # re-review checks
         if isinstance(c.get("review"), dict) and k in c["review"]:
             _walk(c["review"][k], req, out)
@@ -93,9 +105,10 @@ def _edge(check, delta, fixed=None):
     elif kind == "sum":
         _k, field, back, div = fam
         total = t * div
+        share = (total / (back + 1)).quantize(CENT)  # exact cents: no row beyond the exact arithmetic
         for j in range(1, back + 1):
-            out[(field, y - j)] = total / (back + 1)
-        out[(field, y)] = total - total / (back + 1) * back + delta * CENT
+            out[(field, y - j)] = share
+        out[(field, y)] = total - share * back + delta * CENT
     elif kind == "compound":
         _k, field, _n = fam
         out[(field, y - 2)] = Decimal(10000)
@@ -257,6 +270,9 @@ def profiles(scheme, seed=11):
     out = []
     seen = set()
     good = strong(scheme)
+    # each edge (a check at / above / below its threshold) shares a row with other edges whose
+    # figures are different fields and whose case settings agree: fewer rows, every edge kept
+    packed: list = []  # [delta, req, fields used, settings]
     for i, (check, req) in enumerate(checks):
         sig = json.dumps([check.get("metric"), check.get("op"), str(check.get("value")), check.get("year", 0),
                           sorted(req.items())], default=str)
@@ -267,12 +283,22 @@ def profiles(scheme, seed=11):
             setting = _edge(check, delta)
             if setting is None:
                 continue
-            vals = _base(rng, used, missing_share=0.05)
-            if i % 4:  # most edges on a profile that meets the rest, so that the edge decides
-                _apply(vals, good)
-            vals.update(req)
+            used_here = {f for f, _y in setting} | set(req)
+            for row in packed:
+                if row[0] == delta and row[1] == req and not (row[2] & used_here) and len(row[3]) < 4:
+                    row[2] |= used_here
+                    row[3].append(setting)
+                    break
+            else:
+                packed.append([delta, req, set(used_here), [setting]])
+    for i, (delta, req, _used, settings) in enumerate(packed):
+        vals = _base(rng, used, missing_share=0.05)
+        if i % 4:  # most edges on a profile that meets the rest, so that the edges decide
+            _apply(vals, good)
+        vals.update(req)
+        for setting in settings:
             _apply(vals, setting)
-            out.append(vals)
+        out.append(vals)
     for i in range(len(industries) * 2):  # every industry, with and without missing figures
         vals = _base(rng, used, missing_share=0.3 if i % 2 else 0.0)
         if i % 3 == 0:
@@ -447,7 +473,7 @@ def test_polars_not_imported_by_assess():
 
 
 # ------------------------------------------------------------------------------ to_sql
-COMPILED = ["hengyang", "jinhu", "bicycle", "guizhou", "miit-2020"]
+COMPILED = ["hengyang", "jinhu", "bicycle", "guizhou", "miit-2020"]  # miit-2022: DuckDB test below
 
 
 def _sql_table(scheme, rows, as_of):
@@ -525,35 +551,37 @@ def test_to_sql_equals_columnar(scheme, tmp_path):
 
 
 def test_scored_conditions_decided_row_by_row_the_rest_columnar():
-    """miit: the scored / platform / re-review conditions go to the engine, nothing else does."""
-    for scheme in ("miit-2022", "miit-2026"):
-        plan = columnar.plan_for(scheme)
-        assert plan.engine_conds and not plan.fallback_reasons, scheme
-        assert not plan.compiled_fully
-    assert ("innovation", "in22-score") in columnar.plan_for("miit-2022").engine_conds
+    """Points tables compile (miit-2022 entirely); platform values and re-review readings
+    (miit-2026) go to the engine, nothing else does."""
+    assert columnar.plan_for("miit-2022").compiled_fully
+    plan = columnar.plan_for("miit-2026")
+    assert plan.engine_conds and not plan.fallback_reasons
+    assert ("innovation", "in26-score") not in plan.engine_conds
+    assert all(why in ("review check", "declared_value check") for why in plan.engine_conds.values())
 
 
 def test_to_sql_refuses_scored_checks():
     from zjtx_cli.batch.sql import to_sql
 
-    with pytest.raises(columnar.NotCompilable, match="score"):
-        to_sql("miit-2022")
+    with pytest.raises(columnar.NotCompilable, match="review"):
+        to_sql("miit-2026")
 
 
-def test_to_sql_runs_in_duckdb():
+@pytest.mark.parametrize("scheme", ["jinhu", "miit-2022"])
+def test_to_sql_runs_in_duckdb(scheme):
     duckdb = pytest.importorskip("duckdb")
     from zjtx_cli.batch.sql import to_sql
 
     as_of = dt.date(2025, 6, 30)
     rows = []
-    for vals in profiles("jinhu"):
+    for vals in profiles(scheme)[:80]:
         try:
             rows.append(read_enterprise_data(vals))
         except InputError:
             continue
-    cols, data = _sql_table("jinhu", rows, as_of)
+    cols, data = _sql_table(scheme, rows, as_of)
     con = duckdb.connect()
-    plan = columnar.plan_for("jinhu")
+    plan = columnar.plan_for(scheme)
     types = []
     for c in cols:
         f = c if c in FIELDS else c.rsplit("_y", 1)[0]
@@ -562,10 +590,10 @@ def test_to_sql_runs_in_duckdb():
                      if c not in ("assessment_year", "sme") else ("INTEGER" if c == "assessment_year" else "BOOLEAN"))
     con.execute(f"CREATE TABLE applicants ({', '.join(f'{c} {t}' for c, t in zip(cols, types))})")
     con.executemany(f"INSERT INTO applicants VALUES ({', '.join('?' * len(cols))})", data)
-    cur = con.execute(to_sql("jinhu", as_of=as_of))
+    cur = con.execute(to_sql(scheme, as_of=as_of))
     names = [d[0] for d in cur.description]
     got = cur.fetchall()
-    st = columnar.columnar_statuses("jinhu", None, rows, as_of=as_of)
+    st = columnar.columnar_statuses(scheme, None, rows, as_of=as_of)
     word = {True: "met", False: "unmet", None: "unknown"}
     for (trid, cid), col in st.conditions.items():
         assert [word[r[names.index(f"{trid}/{cid}")]] for r in got] == col, (trid, cid)

@@ -213,6 +213,8 @@ class Plan:
         if kind == "sme":
             self.need_sme = True
             return pl.col("sme")
+        if kind == "score":
+            return self.score(c["score"], env)
         if kind in FALLBACK_FORMS:
             raise Delegated(f"{kind} check")
         raise NotCompilable(f"unknown check form {sorted(c)}")
@@ -233,6 +235,125 @@ class Plan:
         agree = pl.when(then.is_not_null() & rest.is_not_null() & (then == rest)).then(then).otherwise(
             pl.lit(None, dtype=pl.Boolean))
         return pl.when(w.fill_null(False)).then(then).when((~w).fill_null(False)).then(rest).otherwise(agree)
+
+    def stage(self, expr, hint=""):
+        """Materialise ``expr`` as a column of its own (evaluated once, before the conditions)
+        and refer to it by name: a fold over options would otherwise repeat its whole history
+        at every step."""
+        name = f"p{len(self.prelude)}:{hint}"
+        self.prelude.append((name, expr))
+        return self.pl.col(name)
+
+    # -- scored evaluations (engine/scoring.py) ---------------------------------------
+    def score(self, spec, env):
+        """A points table: each indicator's points, or the range it can still take when data
+        is missing, summed per category and in total (all in points x 10**4, exact)."""
+        pl = self.pl
+        if _mentions_tier(spec):
+            raise NotCompilable("a points table reading another tier's verdict")
+        lo_total, hi_total, cat_met, cat_unmet = None, None, [], []
+        for cat in spec["categories"]:
+            clo = chi = None
+            for ind in cat["indicators"]:
+                lo, hi = self.indicator(ind, env)
+                lo, hi = self.stage(lo, "lo"), self.stage(hi, "hi")
+                clo = lo if clo is None else clo + lo
+                chi = hi if chi is None else chi + hi
+            if cat.get("min") is not None:
+                cmin = _points(cat["min"])
+                cat_met.append(clo >= cmin)
+                cat_unmet.append(chi < cmin)
+            lo_total = clo if lo_total is None else lo_total + clo
+            hi_total = chi if hi_total is None else hi_total + chi
+        pass_mark = _points(spec["pass"])
+        all_met = lo_total >= pass_mark
+        for m in cat_met:
+            all_met = all_met & m
+        any_unmet = hi_total < pass_mark
+        for u in cat_unmet:
+            any_unmet = any_unmet | u
+        status = pl.when(all_met).then(True).when(any_unmet).then(False).otherwise(pl.lit(None, dtype=pl.Boolean))
+        for d in spec.get("direct") or []:
+            status = status | self.check(d, env)
+        return status
+
+    def indicator(self, ind, env):
+        """(lo, hi) points of one indicator, as scoring._eval_indicator gives them."""
+        pl = self.pl
+        imax = _points(ind["max"])
+        if "metric" in ind:
+            key, year = ind["metric"], ind.get("year", 0)
+            pts = [_points(b["points"]) for b in ind["bands"]]
+            # known and meaningful: any value passes one of two complementary comparisons
+            valid = (self.metric([key], ">=", 0, year) | self.metric([key], "<", 0, year)).fill_null(False)
+            chain = None
+            for b, p in zip(ind["bands"], pts):
+                inside = pl.lit(True)
+                if b.get("min") is not None:
+                    inside = inside & self.metric([key], ">=" if b.get("min_inclusive") else ">", b["min"], year)
+                if b.get("max") is not None:
+                    inside = inside & self.metric([key], "<=" if b.get("max_inclusive") else "<", b["max"], year)
+                chain = (pl.when(inside.fill_null(False)) if chain is None else chain.when(inside.fill_null(False))).then(p)
+            got = self.stage(chain.otherwise(None), "band")
+            valid = self.stage(valid, "valid")
+            lo = pl.when(valid).then(got).otherwise(min(pts))
+            hi = pl.when(valid).then(got).otherwise(max(pts))
+            return lo, hi
+        if "choice" in ind:
+            self.choices.add(ind["choice"])
+            col = pl.col(f"c:{ind['choice']}")
+            pmap = {k: _points(v) for k, v in ind["points"].items()}
+            chain = None
+            for code, p in pmap.items():
+                cond = (col == str(code)).fill_null(False)
+                chain = (pl.when(cond) if chain is None else chain.when(cond)).then(p)
+            lo = chain.otherwise(min(pmap.values()))
+            hi = chain.otherwise(max(pmap.values()))
+            return lo, hi
+        if "first" in ind:
+            otherwise = _points(ind.get("else", 0))
+            done = pl.lit(False)
+            anyp = pl.lit(False)
+            pmin = pmax = None
+            lo = hi = None
+            for o in ind["first"]:
+                p = _points(o["points"])
+                st = self.stage(self.check(o["check"], env), "option")
+                met = st.fill_null(False)
+                unk = st.is_null()
+                newly = (~done) & met
+                # met before any unknown option: decided; met after one: the range closes here
+                lo_here = p if pmin is None else pl.when(anyp).then(_least(pl, pmin, p)).otherwise(p)
+                hi_here = p if pmax is None else pl.when(anyp).then(_greatest(pl, pmax, p)).otherwise(p)
+                lo = pl.when(newly).then(lo_here).otherwise(lo)
+                hi = pl.when(newly).then(hi_here).otherwise(hi)
+                pending = (~done) & unk
+                pmin = pl.when(pending).then(p if pmin is None else pl.when(anyp).then(_least(pl, pmin, p)).otherwise(p)).otherwise(pmin if pmin is not None else pl.lit(None))
+                pmax = pl.when(pending).then(p if pmax is None else pl.when(anyp).then(_greatest(pl, pmax, p)).otherwise(p)).otherwise(pmax if pmax is not None else pl.lit(None))
+                anyp = self.stage(anyp | pending, "anyp")
+                done = self.stage(done | newly, "done")
+                lo, hi = self.stage(lo, "lo"), self.stage(hi, "hi")
+                pmin, pmax = self.stage(pmin, "pmin"), self.stage(pmax, "pmax")
+            lo_end = pl.when(anyp).then(_least(pl, pmin, otherwise)).otherwise(otherwise)
+            hi_end = pl.when(anyp).then(_greatest(pl, pmax, otherwise)).otherwise(otherwise)
+            return pl.when(done).then(lo).otherwise(lo_end), pl.when(done).then(hi).otherwise(hi_end)
+        if "items" in ind:
+            per = _points(ind["per_item"])
+            got = unk = None
+            for k in ind["items"]:
+                self.flags.add(k)
+                col = pl.col(f"b:{k}")
+                g = pl.when(col.fill_null(False)).then(1).otherwise(0)
+                u = pl.when(col.is_null()).then(1).otherwise(0)
+                got = g if got is None else got + g
+                unk = u if unk is None else unk + u
+            return _least(pl, got * per, imax), _least(pl, (got + unk) * per, imax)
+        if "declared" in ind:
+            key = ind["declared"]
+            v = self.num(key, 0)
+            clamped = pl.when(v < 0).then(0).when(v > imax).then(imax).otherwise(v)
+            return pl.when(v.is_null()).then(0).otherwise(clamped), pl.when(v.is_null()).then(imax).otherwise(clamped)
+        raise NotCompilable(f"score indicator {sorted(ind)}")
 
     # -- metrics -------------------------------------------------------------------
     def metric(self, keys, op, value, year):
@@ -345,6 +466,7 @@ class Plan:
         self.kinds: dict = {}
         self.wide: set = set()  # conditions multiplying three or more figures
         self.engine_conds: dict = {}  # (track, condition) -> why it is decided row by row by the engine
+        self.prelude: list = []  # (name, expr): intermediate columns, in order
         self.track_ids: list = []
         self.verdict_exprs: dict = {}
         self.tier_exprs: dict = {}
@@ -396,6 +518,22 @@ _BACKEND: list = [None]
 def _pl():
     """The expression backend of the plan being compiled (polars, or the SQL writer)."""
     return _BACKEND[0]
+
+
+def _points(v) -> int:
+    """Points (or a pass mark) x 10**4, exactly."""
+    p, q = _frac(v)
+    if (p * SCALE) % q:
+        raise NotCompilable(f"points {v} with more than {SCALE_DIGITS} decimal places")
+    return p * SCALE // q
+
+
+def _least(pl, a, b):
+    return pl.when(a <= b).then(a).otherwise(b)
+
+
+def _greatest(pl, a, b):
+    return pl.when(a >= b).then(a).otherwise(b)
 
 
 def _sum(cols):
@@ -741,6 +879,8 @@ def _evaluate(plan, out, rows, year, as_of):
     import polars as pl
 
     df, years, engine, engine_statuses = _frame(plan, rows, year, as_of)
+    for name, e in plan.prelude:
+        df = df.with_columns(e.alias(name))
     # materialise tier by tier: a tier reference reads the verdict columns of lower tiers
     for tid, tracks, _t in plan.tiers:
         trids = [trid for trid, _c in tracks if trid in plan.verdict_exprs]

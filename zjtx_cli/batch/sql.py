@@ -183,6 +183,9 @@ def to_sql(scheme: str, tier: str | None = None, *, table: str = "applicants", a
     base.append(f"assessment_year AS {q('Y')}")
     ctes = [f"base AS (SELECT {', '.join(base)} FROM {table})"]
     prev = "base"
+    for k, (name, e) in enumerate(plan.prelude):  # intermediate columns of points tables
+        ctes.append(f"p{k} AS (SELECT *, {e.sql} AS {q(name)} FROM {prev})")
+        prev = f"p{k}"
     n = 0
     for tid, tracks, _t in plan.tiers:
         trids = [trid for trid, _c in tracks if trid in plan.verdict_exprs]
