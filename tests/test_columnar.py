@@ -550,21 +550,25 @@ def test_to_sql_equals_columnar(scheme, tmp_path):
     assert checked >= 15
 
 
-def test_scored_conditions_decided_row_by_row_the_rest_columnar():
-    """Points tables compile (miit-2022 entirely); platform values and re-review readings
-    (miit-2026) go to the engine, nothing else does."""
-    assert columnar.plan_for("miit-2022").compiled_fully
-    plan = columnar.plan_for("miit-2026")
-    assert plan.engine_conds and not plan.fallback_reasons
-    assert ("innovation", "in26-score") not in plan.engine_conds
-    assert all(why in ("review check", "declared_value check") for why in plan.engine_conds.values())
+def test_scored_and_platform_conditions_compile():
+    """Points tables, platform values (pending when absent) and the new-application reading of
+    re-review checks compile: miit-2022 and miit-2026 need no engine."""
+    import collections
+
+    for scheme in ("miit-2022", "miit-2026"):
+        plan = columnar.plan_for(scheme)
+        assert plan.compiled_fully, (scheme, plan.engine_conds, plan.fallback_reasons)
+    rows = [read_enterprise_data(v) for v in profiles("miit-2026")[:60]]
+    st = columnar.columnar_statuses("miit-2026", None, rows, as_of=AS_OF["miit-2026"])
+    seen = collections.Counter(x for col in st.conditions.values() for x in col)
+    assert seen["pending"] and seen["unknown"] and seen["met"] and seen["unmet"], seen
 
 
-def test_to_sql_refuses_scored_checks():
+def test_to_sql_writes_every_scheme():
     from zjtx_cli.batch.sql import to_sql
 
-    with pytest.raises(columnar.NotCompilable, match="review"):
-        to_sql("miit-2026")
+    sql = to_sql("miit-2026")  # platform values and re-review readings compile too
+    assert '"little-giant/lg26-2-growth"' in sql
 
 
 @pytest.mark.parametrize("scheme", ["jinhu", "miit-2022"])

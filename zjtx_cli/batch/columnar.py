@@ -21,10 +21,15 @@ compound growth rate ``≥ G%``, and so on: an applicant exactly at 3.0% or 70% 
 decided exactly, as the Decimal engine decides it. A row whose figures would not fit
 this arithmetic (more than four decimal places, or a magnitude of 10**7 or more in any
 figure the rules read, where a product of three figures could leave Int128) is handed
-to the explanatory engine instead. A condition holding a scored evaluation, a platform
-value or a re-review check (:data:`FALLBACK_FORMS`) is decided row by row by the engine
-and its status fills that condition's column (the rest of the scope stays columnar); a
-tier reference to another scheme sends its whole scope row by row to the engine.
+to the explanatory engine instead.
+
+Every check form of docs/ruleset-format.md compiles, points tables and platform values
+included (a platform value that is absent makes its condition 'pending', as in the
+engine; a re-review check is read as for a new application, as batch assesses). What
+does not compile: a re-review check without a 'new' reading, or a points table reading a
+tier's verdict, is decided row by row by the engine (its status fills that condition's
+column, the rest stays columnar); a tier reference to another scheme sends its whole
+scope row by row to the engine. None of the rulesets has either today.
 
 ``polars`` is imported only when a batch is evaluated, never by ``zjtx assess``.
 
@@ -46,7 +51,7 @@ SCALE_DIGITS = 4
 SCALE = 10 ** SCALE_DIGITS
 LIMIT = Decimal(10) ** 7  # |figure| bound for the Int128 arithmetic (3 factors x constants)
 FALLBACK_FORMS = ("score", "declared_value", "review")  # and {tier: scheme:tier}
-MET, UNMET, UNKNOWN = "met", "unmet", "unknown"
+MET, UNMET, UNKNOWN, PENDING = "met", "unmet", "unknown", "pending"
 _CHECK_KINDS = ("metric", "flag", "choice", "all", "any", "cases", "date_within", "tier", "sme",
                 "score", "declared_value", "review")
 
@@ -58,6 +63,14 @@ class NotCompilable(Exception):
 class Delegated(NotCompilable):
     """A scored / platform-value / re-review check: its condition is decided row by row by
     the explanatory engine (the rest of the scope stays columnar)."""
+
+
+def _mentions_any(c, keys) -> bool:
+    if isinstance(c, dict):
+        return any(k in c for k in keys) or any(_mentions_any(v, keys) for v in c.values())
+    if isinstance(c, list):
+        return any(_mentions_any(v, keys) for v in c)
+    return False
 
 
 def _mentions_tier(c) -> bool:
@@ -215,9 +228,50 @@ class Plan:
             return pl.col("sme")
         if kind == "score":
             return self.score(c["score"], env)
+        if kind == "declared_value":  # a figure only MIIT's platform computes: absent, it is pending
+            spec = c["declared_value"]
+            key, year = (spec, 0) if isinstance(spec, str) else (spec["field"], spec.get("year", 0))
+            p, q = _frac(c["value"])
+            return _cmp(self.num(key, year) * q, c["op"], p * SCALE)
+        if kind == "review":  # batches assess new applications: the 'new' reading
+            sub = c["review"].get("new") if isinstance(c["review"], dict) else None
+            if not isinstance(sub, dict):
+                raise Delegated("review check without a 'new' reading")
+            return self.check(sub, env)
         if kind in FALLBACK_FORMS:
             raise Delegated(f"{kind} check")
         raise NotCompilable(f"unknown check form {sorted(c)}")
+
+    def pend(self, c: dict, env: dict):
+        """Whether an unknown check is unknown only because a platform-computed value is
+        absent (the engine's 'pending', evaluate._only_pending), as a Boolean expression."""
+        pl = self.pl
+        if "declared_value" in c:
+            return pl.lit(True)
+        if "review" in c:
+            return self.pend(c["review"]["new"], env)
+        for k in ("all", "any"):
+            if k in c:
+                out = None
+                for sub in c[k]:
+                    part = self.check(sub, env).is_not_null() | self.pend(sub, env)
+                    out = part if out is None else out & part
+                return out
+        if "cases" in c:
+            return self._pend_cases(c["cases"], env)
+        return pl.lit(False)
+
+    def _pend_cases(self, cases, env, i=0):
+        pl = self.pl
+        if i == len(cases):
+            return pl.lit(False)
+        case = cases[i]
+        if "else" in case:
+            return self.pend(case["else"], env)
+        w = self.check(case["when"], env)
+        return (pl.when(w.fill_null(False)).then(self.pend(case["then"], env))
+                .when((~w).fill_null(False)).then(self._pend_cases(cases, env, i + 1))
+                .otherwise(self.pend(case["when"], env)))
 
     def cases(self, cases, env, i=0):
         """First 'when' met decides; an unknown 'when' still decides when this case and
@@ -467,6 +521,7 @@ class Plan:
         self.wide: set = set()  # conditions multiplying three or more figures
         self.engine_conds: dict = {}  # (track, condition) -> why it is decided row by row by the engine
         self.prelude: list = []  # (name, expr): intermediate columns, in order
+        self.pend_exprs: dict = {}  # (track, condition) -> 'unknown only for want of a platform value'
         self.track_ids: list = []
         self.verdict_exprs: dict = {}
         self.tier_exprs: dict = {}
@@ -490,6 +545,11 @@ class Plan:
                         self.fallback_reasons.append(f"{trid}/{cond['id']}: {exc}")
                         e = pl.lit(None, dtype=pl.Boolean)
                     self.cond_exprs[(trid, cond["id"])] = e
+                    if (trid, cond["id"]) not in self.engine_conds and _mentions_any(cond["check"], FALLBACK_FORMS):
+                        try:
+                            self.pend_exprs[(trid, cond["id"])] = self.pend(cond["check"], env)
+                        except NotCompilable:
+                            pass
                     if self._wide:
                         self.wide.add((trid, cond["id"]))
                     self.kinds[(trid, cond["id"])] = cond.get("kind", "required")
@@ -888,15 +948,20 @@ def _evaluate(plan, out, rows, year, as_of):
             break
         df = df.with_columns([plan.verdict_exprs[x].alias(f"v:{x}") for x in trids])
         df = df.with_columns(plan.tier_exprs[tid].alias(f"t:{tid}"))
+    pend_keys = list(plan.pend_exprs)
     res = df.select([e.alias(f"s{i}") for i, e in enumerate(plan.cond_exprs.values())]
                     + [pl.col(f"v:{x}") for _t, x in plan.track_ids]
-                    + [pl.col(f"t:{t}") for t in plan.tier_exprs])
+                    + [pl.col(f"t:{t}") for t in plan.tier_exprs]
+                    + [plan.pend_exprs[k].alias(f"pend{j}") for j, k in enumerate(pend_keys)])
+    pend = {k: res.get_column(f"pend{j}").to_list() for j, k in enumerate(pend_keys)}
     for i, key in enumerate(plan.cond_exprs):
         if key in engine_statuses:  # keeps 'pending' (a platform value not yet computed)
             out.conditions[key] = engine_statuses[key]
             continue
-        out.conditions[key] = [MET if v else (UNKNOWN if v is None else UNMET)
-                               for v in res.get_column(f"s{i}").to_list()]
+        col = [MET if v else (UNKNOWN if v is None else UNMET) for v in res.get_column(f"s{i}").to_list()]
+        if key in pend:  # unknown only for want of a platform-computed value: pending
+            col = [PENDING if (v == UNKNOWN and pd) else v for v, pd in zip(col, pend[key])]
+        out.conditions[key] = col
     for _t, x in plan.track_ids:
         out.tracks[x] = [VERDICTS[v] for v in res.get_column(f"v:{x}").to_list()]
     for t in plan.tier_exprs:

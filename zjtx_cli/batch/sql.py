@@ -24,8 +24,10 @@ not_eligible / excluded) and one status per tier (``"tier:tier"``: reached / und
 not_reached). Dialects: ``duckdb`` (HUGEINT arithmetic, the default) and ``sqlite``
 (64-bit integers: figures below about 10^5 only; used by the tests).
 
-Scored evaluations, platform values and re-review checks do not compile (see
-``columnar.FALLBACK_FORMS``): ``to_sql`` raises ``NotCompilable`` naming them.
+Points tables compile (intermediate points as a chain of CTEs); a platform value that is
+absent gives NULL, like any unknown (the engine calls it 'pending'); re-review checks are
+read as for a new application. What the columnar compiler leaves to the engine (see
+zjtx_cli/batch/columnar.py) makes ``to_sql`` raise ``NotCompilable`` naming it.
 """
 
 from __future__ import annotations
