@@ -347,7 +347,8 @@ class Plan:
                     inside = inside & self.metric([key], ">=" if b.get("min_inclusive") else ">", b["min"], year)
                 if b.get("max") is not None:
                     inside = inside & self.metric([key], "<=" if b.get("max_inclusive") else "<", b["max"], year)
-                chain = (pl.when(inside.fill_null(False)) if chain is None else chain.when(inside.fill_null(False))).then(p)
+                cond = inside.fill_null(False)
+                chain = (pl.when(cond) if chain is None else chain.when(cond)).then(p)
             got = self.stage(chain.otherwise(None), "band")
             valid = self.stage(valid, "valid")
             lo = pl.when(valid).then(got).otherwise(min(pts))
@@ -382,8 +383,9 @@ class Plan:
                 lo = pl.when(newly).then(lo_here).otherwise(lo)
                 hi = pl.when(newly).then(hi_here).otherwise(hi)
                 pending = (~done) & unk
-                pmin = pl.when(pending).then(p if pmin is None else pl.when(anyp).then(_least(pl, pmin, p)).otherwise(p)).otherwise(pmin if pmin is not None else pl.lit(None))
-                pmax = pl.when(pending).then(p if pmax is None else pl.when(anyp).then(_greatest(pl, pmax, p)).otherwise(p)).otherwise(pmax if pmax is not None else pl.lit(None))
+                # an unknown option joins the range of points still possible
+                pmin = pl.when(pending).then(lo_here).otherwise(pmin if pmin is not None else pl.lit(None))
+                pmax = pl.when(pending).then(hi_here).otherwise(pmax if pmax is not None else pl.lit(None))
                 anyp = self.stage(anyp | pending, "anyp")
                 done = self.stage(done | newly, "done")
                 lo, hi = self.stage(lo, "lo"), self.stage(hi, "hi")
