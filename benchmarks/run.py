@@ -10,7 +10,11 @@
 (c) a large roster with ``--out results.csv`` and without: peak memory
     (streamed output: the difference must not grow with the rows);
 (d) ``zjtx assess samples/hengyang-eligible.json --scheme hengyang --format json``
-    cold vs ``python -c pass`` (median of several runs).
+    cold vs ``python -c pass`` (median of several runs);
+(e) the columnar status evaluation (zjtx_cli/batch/columnar.py) of a 10,000-row xlsx
+    and a 100,000-row CSV roster, every jinhu tier, beside the bare calamine / csv read
+    of the same file, with the time split into read / cell parsing / columnar statuses,
+    and the verdict distribution of the generated applicants.
 
 Times are wall-clock of whole processes; peak memory is the child's
 ``ru_maxrss`` from ``os.wait4``. Data is generated into benchmarks/data/.
@@ -65,6 +69,25 @@ def measure(cmd, env=None):
     return dt, ru.ru_maxrss / 1024, p.returncode
 
 
+def measure_json(cmd):
+    """Run a child that prints one JSON line; add its wall time and peak memory."""
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    out = p.stdout.read()
+    _pid, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{cmd} failed:\n{p.stderr.read().decode('utf-8', 'replace')}")
+    doc = json.loads(out.decode("utf-8").strip().splitlines()[-1])
+    doc.update(wall_s=wall, peak_mib=ru.ru_maxrss / 1024)
+    return doc
+
+
+def fmt_dist(counter):
+    n = sum(counter.values()) or 1
+    return ", ".join(f"{k} {v} ({100 * v / n:.0f}%)" for k, v in sorted(counter.items(), key=lambda kv: -kv[1]))
+
+
 def best_of(cmd, n=3):
     runs = [measure(cmd) for _ in range(n)]
     return min(r[0] for r in runs), max(r[1] for r in runs)
@@ -75,14 +98,17 @@ def gen(args):
 
 
 def ensure_folder(n):
-    d = os.path.join(DATA, f"folder-{n}")
+    d = os.path.join(DATA, f"folder-{GEN}-{n}")
     if not os.path.isdir(d) or len(os.listdir(d)) != n:
         gen(["folder", d, str(n)])
     return d
 
 
-def ensure_roster(n):
-    p = os.path.join(DATA, f"roster-{n}.xlsx")
+GEN = "v2"  # bump when generate.py changes what it writes
+
+
+def ensure_roster(n, ext="xlsx"):
+    p = os.path.join(DATA, f"roster-{GEN}-{n}.{ext}")
     if not os.path.exists(p):
         gen(["roster", p, str(n)])
     return p
@@ -105,6 +131,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="smaller sizes (CI)")
     ap.add_argument("--json", help="also write the figures to this file")
+    ap.add_argument("--only", default="abcde", help="which cases to run, e.g. --only e")
     args = ap.parse_args()
     os.makedirs(DATA, exist_ok=True)
     q = args.quick
@@ -117,53 +144,81 @@ def main():
     measure([*ZJTX, "assess", "samples/hengyang-eligible.json", "--scheme", "hengyang", "--format", "json"])
     measure([*ZJTX, "schemes", "--format", "json"])
 
-    # (a)
-    folder = ensure_folder(n_files)
-    bare_a = best_of([PY, "-c", BARE_FOLDER, folder], reps)
-    z_a = best_of([*ZJTX, "batch", folder, "--scheme", "hengyang"], reps)
-    res["a"] = {"files": n_files, "bare_s": bare_a[0], "zjtx_s": z_a[0], "ratio": z_a[0] / bare_a[0],
-                "zjtx_peak_mib": z_a[1], "target": 2.0}
-    z_a1 = best_of([*ZJTX, "batch", folder, "--scheme", "hengyang", "--jobs", "1"], 1)
-    z_ap = best_of([*ZJTX, "batch", folder, "--scheme", "hengyang", "--jobs", str(os.cpu_count() or 2)], 1)
-    res["a"]["jobs1_s"], res["a"]["pool_s"] = z_a1[0], z_ap[0]
-    print(f"(a) {n_files} xlsx, hengyang: zjtx {z_a[0]:.2f} s vs bare calamine {bare_a[0]:.2f} s "
-          f"= {z_a[0] / bare_a[0]:.1f}x (target <= 2x); --jobs 1 {z_a1[0]:.2f} s, "
-          f"--jobs {os.cpu_count()} {z_ap[0]:.2f} s")
+    if "a" in args.only:
+        # (a)
+        folder = ensure_folder(n_files)
+        bare_a = best_of([PY, "-c", BARE_FOLDER, folder], reps)
+        z_a = best_of([*ZJTX, "batch", folder, "--scheme", "hengyang"], reps)
+        res["a"] = {"files": n_files, "bare_s": bare_a[0], "zjtx_s": z_a[0], "ratio": z_a[0] / bare_a[0],
+                    "zjtx_peak_mib": z_a[1], "target": 2.0}
+        z_a1 = best_of([*ZJTX, "batch", folder, "--scheme", "hengyang", "--jobs", "1"], 1)
+        z_ap = best_of([*ZJTX, "batch", folder, "--scheme", "hengyang", "--jobs", str(os.cpu_count() or 2)], 1)
+        res["a"]["jobs1_s"], res["a"]["pool_s"] = z_a1[0], z_ap[0]
+        print(f"(a) {n_files} xlsx, hengyang: zjtx {z_a[0]:.2f} s vs bare calamine {bare_a[0]:.2f} s "
+              f"= {z_a[0] / bare_a[0]:.1f}x (target <= 2x); --jobs 1 {z_a1[0]:.2f} s, "
+              f"--jobs {os.cpu_count()} {z_ap[0]:.2f} s")
 
-    # (b)
-    roster = ensure_roster(n_roster)
-    bare_b = best_of([PY, "-c", BARE_ROSTER, roster], reps)
-    z_b = best_of([*ZJTX, "batch", roster, "--scheme", ladder], reps)
-    z_b1 = best_of([*ZJTX, "batch", roster, "--scheme", ladder, "--jobs", "1"], 1)
-    z_bx = best_of([*ZJTX, "batch", roster, "--scheme", ladder, "--out", os.path.join(DATA, "out-b.xlsx")], 1)
-    res["b"] = {"rows": n_roster, "scheme": ladder, "bare_s": bare_b[0], "bare_peak_mib": bare_b[1],
-                "zjtx_s": z_b[0], "zjtx_peak_mib": z_b[1], "ratio": z_b[0] / bare_b[0], "jobs1_s": z_b1[0],
-                "with_xlsx_out_s": z_bx[0], "with_xlsx_out_peak_mib": z_bx[1], "target": 2.0,
-                "target_mib": 200}
-    print(f"(b) roster {n_roster} rows, {ladder} (every tier): zjtx {z_b[0]:.2f} s (peak {z_b[1]:.0f} MiB) vs "
-          f"bare calamine {bare_b[0]:.2f} s (peak {bare_b[1]:.0f} MiB) = {z_b[0] / bare_b[0]:.1f}x "
-          f"(target <= 2x, <= 200 MB); --jobs 1 {z_b1[0]:.2f} s; with --out .xlsx {z_bx[0]:.2f} s "
-          f"(peak {z_bx[1]:.0f} MiB)")
+    if "b" in args.only:
+        # (b)
+        roster = ensure_roster(n_roster)
+        bare_b = best_of([PY, "-c", BARE_ROSTER, roster], reps)
+        z_b = best_of([*ZJTX, "batch", roster, "--scheme", ladder], reps)
+        z_b1 = best_of([*ZJTX, "batch", roster, "--scheme", ladder, "--jobs", "1"], 1)
+        z_bx = best_of([*ZJTX, "batch", roster, "--scheme", ladder, "--out", os.path.join(DATA, "out-b.xlsx")], 1)
+        res["b"] = {"rows": n_roster, "scheme": ladder, "bare_s": bare_b[0], "bare_peak_mib": bare_b[1],
+                    "zjtx_s": z_b[0], "zjtx_peak_mib": z_b[1], "ratio": z_b[0] / bare_b[0], "jobs1_s": z_b1[0],
+                    "with_xlsx_out_s": z_bx[0], "with_xlsx_out_peak_mib": z_bx[1], "target": 2.0,
+                    "target_mib": 200}
+        print(f"(b) roster {n_roster} rows, {ladder} (every tier): zjtx {z_b[0]:.2f} s (peak {z_b[1]:.0f} MiB) vs "
+              f"bare calamine {bare_b[0]:.2f} s (peak {bare_b[1]:.0f} MiB) = {z_b[0] / bare_b[0]:.1f}x "
+              f"(target <= 2x, <= 200 MB); --jobs 1 {z_b1[0]:.2f} s; with --out .xlsx {z_bx[0]:.2f} s "
+              f"(peak {z_bx[1]:.0f} MiB)")
 
-    # (c)
-    big = ensure_roster(n_big)
-    bare_c = measure([PY, "-c", BARE_ROSTER, big])
-    z_c0 = measure([*ZJTX, "batch", big, "--scheme", "hengyang"])
-    z_c = measure([*ZJTX, "batch", big, "--scheme", "hengyang", "--out", os.path.join(DATA, "out-c.csv")])
-    res["c"] = {"rows": n_big, "bare_s": bare_c[0], "bare_peak_mib": bare_c[1], "no_out_s": z_c0[0],
-                "no_out_peak_mib": z_c0[1], "csv_out_s": z_c[0], "csv_out_peak_mib": z_c[1], "exit": z_c[2]}
-    print(f"(c) roster {n_big} rows, hengyang: --out csv {z_c[0]:.1f} s peak {z_c[1]:.0f} MiB; without --out "
-          f"{z_c0[0]:.1f} s peak {z_c0[1]:.0f} MiB; bare calamine {bare_c[0]:.1f} s peak {bare_c[1]:.0f} MiB")
+    if "c" in args.only:
+        # (c)
+        big = ensure_roster(n_big)
+        bare_c = measure([PY, "-c", BARE_ROSTER, big])
+        z_c0 = measure([*ZJTX, "batch", big, "--scheme", "hengyang"])
+        z_c = measure([*ZJTX, "batch", big, "--scheme", "hengyang", "--out", os.path.join(DATA, "out-c.csv")])
+        res["c"] = {"rows": n_big, "bare_s": bare_c[0], "bare_peak_mib": bare_c[1], "no_out_s": z_c0[0],
+                    "no_out_peak_mib": z_c0[1], "csv_out_s": z_c[0], "csv_out_peak_mib": z_c[1], "exit": z_c[2]}
+        print(f"(c) roster {n_big} rows, hengyang: --out csv {z_c[0]:.1f} s peak {z_c[1]:.0f} MiB; without --out "
+              f"{z_c0[0]:.1f} s peak {z_c0[1]:.0f} MiB; bare calamine {bare_c[0]:.1f} s peak {bare_c[1]:.0f} MiB")
 
-    # (d)
-    n = 5 if q else 11
-    pas = [measure([PY, "-c", "pass"])[0] for _ in range(n)]
-    ass = [measure([*ZJTX, "assess", "samples/hengyang-eligible.json", "--scheme", "hengyang", "--format",
-                    "json"])[0] for _ in range(n)]
-    mp, ma = statistics.median(pas), statistics.median(ass)
-    res["d"] = {"python_pass_s": mp, "assess_s": ma, "ratio": ma / mp, "target": 6.0, "runs": n}
-    print(f"(d) assess cold {ma * 1000:.0f} ms vs python -c pass {mp * 1000:.0f} ms = {ma / mp:.1f}x "
-          f"(target <= 6x; median of {n})")
+    if "d" in args.only:
+        # (d)
+        n = 5 if q else 11
+        pas = [measure([PY, "-c", "pass"])[0] for _ in range(n)]
+        ass = [measure([*ZJTX, "assess", "samples/hengyang-eligible.json", "--scheme", "hengyang", "--format",
+                        "json"])[0] for _ in range(n)]
+        mp, ma = statistics.median(pas), statistics.median(ass)
+        res["d"] = {"python_pass_s": mp, "assess_s": ma, "ratio": ma / mp, "target": 6.0, "runs": n}
+        print(f"(d) assess cold {ma * 1000:.0f} ms vs python -c pass {mp * 1000:.0f} ms = {ma / mp:.1f}x "
+              f"(target <= 6x; median of {n})")
+    if "e" in args.only:
+        # (e)
+        res["e"] = []
+        for n_rows, ext in ((n_roster, "xlsx"), (n_big, "csv")):
+            path = ensure_roster(n_rows, ext)
+            bare = measure_json([PY, os.path.join(HERE, "columnar_case.py"), "bare", path])
+            z = measure_json([PY, os.path.join(HERE, "columnar_case.py"), "zjtx", path, ladder])
+            rec = {"rows": n_rows, "format": ext, "scheme": ladder, "bare_s": bare["wall_s"],
+                   "bare_peak_mib": bare["peak_mib"], "zjtx_s": z["wall_s"], "zjtx_peak_mib": z["peak_mib"],
+                   "read_s": z["read_s"], "parse_s": z["parse_s"], "columnar_s": z["columnar_s"],
+                   "columnar_cpu_s": z["columnar_cpu_s"], "zjtx_cpu_s": z["cpu_s"], "bare_cpu_s": bare["cpu_s"],
+               "engine_rows": z["engine_rows"], "verdicts": z["verdicts"], "tiers": z["tiers"]}
+            res["e"].append(rec)
+            print(f"(e) {n_rows} rows .{ext}, {ladder} (every tier), columnar statuses: whole process {z['wall_s']:.2f} s "
+                  f"(peak {z['peak_mib']:.0f} MiB) vs bare {'calamine' if ext == 'xlsx' else 'csv'} read "
+                  f"{bare['wall_s']:.2f} s (peak {bare['peak_mib']:.0f} MiB) = {z['wall_s'] / bare['wall_s']:.1f}x; "
+                  f"in-process: read {z['read_s']:.2f} s, cells -> enterprises {z['parse_s']:.2f} s "
+                  f"({z['parse_s'] / z['read_s']:.1f}x the read), columnar statuses {z['columnar_s']:.2f} s "
+                  f"({z['columnar_s'] / z['read_s']:.2f}x the read, {1e6 * z['columnar_s'] / max(z['rows'], 1):.0f} us/row, "
+              f"CPU {1e6 * z['columnar_cpu_s'] / max(z['rows'], 1):.0f} us/row; process CPU {z['cpu_s']:.2f} s vs "
+              f"{bare['cpu_s']:.2f} s = {z['cpu_s'] / bare['cpu_s']:.1f}x)"
+                  f"; rows handed to the engine: {z['engine_rows']}")
+            print(f"    verdicts: {fmt_dist(z['verdicts'])}")
+            print("    tiers: " + "; ".join(f"{t} {fmt_dist(c)}" for t, c in z["tiers"].items()))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(res, fh, indent=2)

@@ -1,0 +1,606 @@
+"""Differential test of the columnar status evaluator (zjtx_cli/batch/columnar.py, issue 11).
+
+For every scheme, the ladder and every tier: generated enterprises whose figures sit exactly
+at, one unit above and one unit below every threshold of every metric check (each derived
+metric's inputs solved for the edge), with figures missing, with every industry the field
+dictionary knows (so every industry branch of a `cases` check is taken), and random profiles.
+The columnar statuses and verdicts must equal what `zjtx assess --format json` reports for the
+same file (obtained through `run_assess`, the command's implementation).
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import json
+import random
+from decimal import Decimal
+
+import pytest
+
+from zjtx_cli.batch import columnar
+from zjtx_cli.cli.commands import run_assess
+from zjtx_cli.inputs.fields import field_dictionary
+from zjtx_cli.inputs.model import InputError
+from zjtx_cli.inputs.reader import read_enterprise
+
+Y = 2024
+AS_OF = {"miit-2020": dt.date(2021, 6, 30), "miit-2022": dt.date(2025, 6, 30), "miit-2026": dt.date(2026, 6, 30)}
+SCHEMES = ["hengyang", "jinhu", "bicycle", "guizhou", "miit-2020", "miit-2022", "miit-2026"]
+FIELDS = field_dictionary()
+CENT = Decimal("0.01")
+
+
+def _unit(field):
+    return Decimal(1) if FIELDS[field].type == "integer" else CENT
+
+
+def _walk(c, req, out):
+    """Every metric check with the 'when' settings that lead to it (industry branches)."""
+    if not isinstance(c, dict):
+        return
+    if "metric" in c:
+        out.append((c, dict(req)))
+    for k in ("all", "any"):
+        for s in c.get(k, ()):
+            _walk(s, req, out)
+    if c.get("if_missing"):
+        _walk(c["if_missing"], req, out)
+    if "cases" in c:
+        for case in c["cases"]:
+            if "else" in case:
+                _walk(case["else"], req, out)
+                continue
+            w = case["when"]
+            r2 = dict(req)
+            if "choice" in w:
+                r2[w["choice"]] = w["in"][0]
+            elif "flag" in w:
+                r2[w["flag"]] = w.get("equals", True)
+            _walk(w, req, out)
+            _walk(case["then"], r2, out)
+    if isinstance(c.get("score"), dict):  # points tables: every band edge, every option, every direct path
+        for cat in c["score"]["categories"]:
+            for ind in cat["indicators"]:
+                for b in ind.get("bands") or ():
+                    for edge, op in (("min", ">="), ("max", "<=")):
+                        if b.get(edge) is not None:
+                            out.append(({"metric": ind["metric"], "op": op, "value": b[edge],
+                                         "year": ind.get("year", 0)}, dict(req)))
+                for o in ind.get("first") or ():
+                    _walk(o["check"], req, out)
+        for d in c["score"].get("direct") or ():
+            _walk(d, req, out)
+    for k in ("new", "review"):  # re-review checks
+        if isinstance(c.get("review"), dict) and k in c["review"]:
+            _walk(c["review"][k], req, out)
+
+
+def _edge(check, delta, fixed=None):
+    """{(field, year or None): value} putting the check's metric exactly at its threshold + delta units."""
+    keys = check["metric"] if isinstance(check["metric"], list) else [check["metric"]]
+    t = Decimal(str(check["value"]))
+    y = Y + check.get("year", 0)
+    if len(keys) > 1:
+        out = {(k, None if not FIELDS[k].per_year else y): Decimal(0) for k in keys[1:]}
+        out[(keys[0], y if FIELDS[keys[0]].per_year else None)] = t + delta * _unit(keys[0])
+        return out
+    key = keys[0]
+    fam = columnar.FAMILIES.get(key)
+    if fam is None:
+        v = t + delta * _unit(key)
+        if v < 0:
+            return None
+        return {(key, y if FIELDS[key].per_year else None): v}
+    kind = fam[0]
+    out = {}
+    if kind == "ratio":
+        _k, num, den, back = fam
+        d = Decimal(1000) if FIELDS[den].type == "integer" else Decimal(10000)
+        for j in range(back + 1):
+            dj = (fixed or {}).get((den, y - j), d)  # a denominator another rule already fixed
+            out[(den, y - j)] = dj
+            out[(num, y - j)] = t * dj / 100
+        out[(num, y)] += delta * _unit(num)
+    elif kind == "sum":
+        _k, field, back, div = fam
+        total = t * div
+        share = (total / (back + 1)).quantize(CENT)  # exact cents: no row beyond the exact arithmetic
+        for j in range(1, back + 1):
+            out[(field, y - j)] = share
+        out[(field, y)] = total - share * back + delta * CENT
+    elif kind == "compound":
+        _k, field, _n = fam
+        out[(field, y - 2)] = Decimal(10000)
+        out[(field, y - 1)] = Decimal(10500)
+        out[(field, y)] = (100 + t) ** 2 + delta * CENT
+    elif kind == "arith":
+        _k, field, k = fam
+        v = Decimal(10000)
+        for j in range(k, -1, -1):
+            out[(field, y - j)] = v
+            v = v * (100 + t) / 100
+        out[(field, y)] += delta * CENT
+    elif kind == "meanratio":
+        _k, num, den, back = fam
+        for j in range(back + 1):
+            out[(den, y - j)] = Decimal(10000)
+            out[(num, y - j)] = t * 100
+        out[(num, y)] += delta * CENT
+    elif kind == "years":
+        out[("founding_date", None)] = dt.date(int(y - t - delta), 6, 15)
+    elif kind == "founding":
+        out[("founding_date", None)] = dt.date(int(t + delta), 3, 1)
+    if any(isinstance(v, Decimal) and v < 0 and k[0] not in ("net_profit", "operating_profit") for k, v in out.items()):
+        return None
+    return out
+
+
+def _base(rng, used, missing_share):
+    """A random profile over the fields a scheme reads (years Y-4..Y)."""
+    vals = {}
+    scale = Decimal(rng.choice([800, 3000, 12000, 60000]))
+    for f in used:
+        fd = FIELDS[f]
+        if rng.random() < missing_share:
+            continue
+        if fd.type == "bool":
+            vals[f] = rng.random() < 0.8
+        elif fd.type == "choice":
+            vals[f] = rng.choice(sorted(fd.choices))
+        elif fd.type == "date":
+            vals[f] = dt.date(rng.randint(2005, 2023), rng.randint(1, 12), rng.randint(1, 28))
+        elif fd.type in ("number", "integer"):
+            def one():
+                if fd.type == "integer":
+                    return Decimal(rng.randint(0, 12) if fd.unit != "人" else rng.randint(20, 900))
+                if fd.unit == "%":
+                    return Decimal(rng.randint(0, 10000)) / 100
+                return (scale * Decimal(rng.randint(2, 120)) / 100).quantize(CENT)
+            if fd.per_year:
+                vals[f] = {yy: one() for yy in range(Y - 4, Y + 1) if rng.random() > missing_share / 2}
+            else:
+                vals[f] = one()
+        elif fd.type == "text":
+            vals[f] = "x"
+    for yy in range(Y - 4, Y + 1):  # keep the parts within the wholes (data checks reject the rest)
+        op = vals.get("operating_revenue", {}).get(yy) if isinstance(vals.get("operating_revenue"), dict) else None
+        for part in ("main_business_revenue", "leading_product_revenue"):
+            s = vals.get(part)
+            if isinstance(s, dict) and op is not None and s.get(yy) is not None and s[yy] > op:
+                s[yy] = (op * Decimal("0.8")).quantize(CENT)
+        emp = vals.get("employees", {}).get(yy) if isinstance(vals.get("employees"), dict) else None
+        rd = vals.get("rd_staff")
+        if isinstance(rd, dict) and emp is not None and rd.get(yy) is not None and rd[yy] > emp:
+            rd[yy] = emp // 5
+    return vals
+
+
+def _apply(vals, setting):
+    for (f, yy), v in setting.items():
+        if yy is None:
+            vals[f] = v
+        else:
+            s = vals.get(f)
+            if not isinstance(s, dict):
+                s = vals[f] = {}
+            s[yy] = v
+    # the wholes follow the parts the edge fixed
+    for yy in range(Y - 5, Y + 1):
+        for part, whole in (("main_business_revenue", "operating_revenue"),
+                            ("leading_product_revenue", "operating_revenue"),
+                            ("leading_product_revenue", "main_business_revenue"), ("rd_staff", "employees")):
+            p, w = vals.get(part), vals.get(whole)
+            if isinstance(p, dict) and p.get(yy) is not None and isinstance(w, dict) and w.get(yy) is not None \
+                    and p[yy] > w[yy]:
+                if (whole, yy) in setting:
+                    p[yy] = w[yy]
+                else:
+                    w[yy] = p[yy]
+
+
+def _leaves(c, kind, out):
+    """Settings that meet a check (or, for an exclusion, keep it from applying)."""
+    if not isinstance(c, dict):
+        return
+    if "metric" in c:
+        good = {">=": 1, ">": 1, "<=": -1, "<": -1, "==": 0}[c["op"]]
+        s = _edge(c, good if kind != "exclusion" else -good, out)
+        if s and all(out.get(k, v) == v for k, v in s.items()):  # the first rule to fix a figure keeps it
+            out.update(s)
+    elif "flag" in c:
+        out[(c["flag"], None)] = c.get("equals", True) if kind != "exclusion" else not c.get("equals", True)
+    elif "choice" in c and kind != "exclusion":
+        out[(c["choice"], None)] = c["in"][0]
+    for k in ("all", "any"):
+        # one way of meeting an 'any'; for an exclusion, every part kept from applying
+        for s in c.get(k, ())[:1] if (k == "any" and kind != "exclusion") else c.get(k, ()):
+            _leaves(s, kind, out)
+    if "cases" in c:
+        first = c["cases"][0]
+        if "else" in first:
+            _leaves(first["else"], kind, out)
+        else:
+            _leaves(first["when"], kind, out)
+            _leaves(first["then"], kind, out)
+
+
+def strong(scheme):
+    """A profile meeting as many conditions of the scheme as one company can."""
+    data = columnar.raw_ruleset(scheme)
+    out = {}
+    for t in data["tiers"]:
+        conds = list(t.get("conditions") or []) + list(t.get("common") or [])
+        for tr in t.get("tracks") or []:
+            conds += tr["conditions"]
+        for c in conds:
+            if c.get("kind", "required") != "priority":
+                _leaves(c["check"], c.get("kind", "required"), out)
+    return out
+
+
+def _json(vals):
+    def conv(v):
+        if isinstance(v, dict):
+            return {str(k): conv(x) for k, x in v.items()}
+        if isinstance(v, Decimal):
+            return str(v)
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        return v
+    return {k: conv(v) for k, v in vals.items()}
+
+
+def profiles(scheme, seed=11):
+    """Generated applicants for one scheme: edges of every metric check, missing data, branches."""
+    rng = random.Random(f"{scheme}:{seed}")
+    data = columnar.raw_ruleset(scheme)
+    checks = []
+    for t in data["tiers"]:
+        conds = list(t.get("conditions") or []) + list(t.get("common") or [])
+        for tr in t.get("tracks") or []:
+            conds += tr["conditions"]
+        for c in conds:
+            _walk(c["check"], {}, checks)
+    from zjtx_cli.rules.loader import get_ruleset
+
+    used = [f for f in get_ruleset(scheme).fields_used() if f in FIELDS]
+    used += [f for f in ("industry", "sme_declared", "company_name", "founding_date") if f not in used]
+    industries = sorted(FIELDS["industry"].choices)
+    out = []
+    seen = set()
+    good = strong(scheme)
+    # each edge (a check at / above / below its threshold) shares a row with other edges whose
+    # figures are different fields and whose case settings agree: fewer rows, every edge kept
+    packed: list = []  # [delta, req, fields used, settings]
+    for i, (check, req) in enumerate(checks):
+        sig = json.dumps([check.get("metric"), check.get("op"), str(check.get("value")), check.get("year", 0),
+                          sorted(req.items())], default=str)
+        if sig in seen:
+            continue
+        seen.add(sig)
+        for delta in (0, 1, -1):
+            setting = _edge(check, delta)
+            if setting is None:
+                continue
+            used_here = {f for f, _y in setting} | set(req)
+            for row in packed:
+                if row[0] == delta and row[1] == req and not (row[2] & used_here) and len(row[3]) < 4:
+                    row[2] |= used_here
+                    row[3].append(setting)
+                    break
+            else:
+                packed.append([delta, req, set(used_here), [setting]])
+    for i, (delta, req, _used, settings) in enumerate(packed):
+        vals = _base(rng, used, missing_share=0.05)
+        if i % 4:  # most edges on a profile that meets the rest, so that the edges decide
+            _apply(vals, good)
+        vals.update(req)
+        for setting in settings:
+            _apply(vals, setting)
+        out.append(vals)
+    for i in range(len(industries) * 2):  # every industry, with and without missing figures
+        vals = _base(rng, used, missing_share=0.3 if i % 2 else 0.0)
+        if i % 3 == 0:
+            _apply(vals, good)
+        vals["industry"] = industries[i // 2]
+        out.append(vals)
+    for i, v in enumerate(out):
+        v["company_name"] = f"{scheme}-{i}"
+    return out
+
+
+def _assess(path, scheme, tier, as_of, year=None):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            run_assess(str(path), scheme, tier=tier, fmt="json", lang="en", as_of=as_of.isoformat(), year=year)
+        except SystemExit:
+            return None
+    return json.loads(out.getvalue())
+
+
+def _scopes(scheme):
+    """(scope, stride): the ladder and every tier on every applicant; each track of a tier with
+    several (`--tier TRACK`) on every fifth one."""
+    data = columnar.raw_ruleset(scheme)
+    out = [(None, 1)] + [(t["id"], 1) for t in data["tiers"]]
+    for t in data["tiers"]:
+        if len(t.get("tracks") or []) > 1:
+            out += [(tr["id"], 5) for tr in t["tracks"]]
+    return out
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_columnar_equals_engine(scheme, tmp_path):
+    as_of = AS_OF.get(scheme, dt.date(2025, 6, 30))
+    rows, paths = [], []
+    for i, vals in enumerate(profiles(scheme)):
+        p = tmp_path / f"a{i}.json"
+        p.write_text(json.dumps(_json(vals), ensure_ascii=False), encoding="utf-8")
+        try:
+            e = read_enterprise(str(p), FIELDS)
+        except InputError:
+            continue
+        rows.append(e)
+        paths.append(p)
+    assert len(rows) >= 30, len(rows)
+    compared = {"conditions": 0, "verdicts": 0, "edge": 0}
+    seen_verdicts = set()
+    for scope, stride in _scopes(scheme):
+        st = columnar.columnar_statuses(scheme, scope, rows, as_of=as_of)
+        for i, p in enumerate(paths):
+            if i % stride:
+                continue
+            doc = _assess(p, scheme, scope, as_of)
+            assert doc is not None, p
+            where = f"{scheme} {scope or 'ladder'} {p.name}: {json.dumps(_json(rows[i].values), ensure_ascii=False)}"
+            assert st.verdict[i] == doc["verdict"], where
+            seen_verdicts.add(doc["verdict"])
+            compared["verdicts"] += 1
+            if "tiers" in doc:  # the ladder: tier statuses and track verdicts
+                f = st.focus(i)  # what batch shows: highest tier, next tier, the track whose gaps are shown
+                assert f["highest"] == doc["highest_tier"], where
+                assert f["next"] == doc["next_tier"], where
+                if doc["next"] is not None and doc["next"]["scheme"] == scheme:
+                    assert f["track"] == doc["next"]["tier"] and not f["external"], where
+                elif doc["next"] is not None:
+                    assert f["external"], where
+                for t in doc["tiers"]:
+                    assert st.tiers[t["id"]][i] == t["status"], (t["id"], where)
+                    for tr in t["tracks"]:
+                        assert st.tracks[tr["id"]][i] == tr["verdict"], (tr["id"], where)
+                continue
+            tracks = doc["tracks"] if "tracks" in doc else [doc]
+            if "tracks" in doc:
+                assert st.tiers[doc["tier"]][i] == doc["status"], where
+            for tr in tracks:
+                assert st.tracks[tr["tier"]][i] == tr["verdict"], (tr["tier"], where)
+                for c in tr["conditions"]:
+                    assert st.conditions[(tr["tier"], c["id"])][i] == c["status"], (tr["tier"], c["id"], where)
+                    compared["conditions"] += 1
+                c = tr["counts"]
+                assert st.counts(tr["tier"], i) == (c["met"], c["unmet"], c["unknown"], c["priority_met"]), where
+    plan = columnar.plan_for(scheme)
+    if not plan.fallback_reasons:
+        assert not any(st.engine), "compiled scheme handed rows to the engine"
+    assert compared["conditions"] > 100
+    assert len(seen_verdicts) >= 2, seen_verdicts
+
+
+@pytest.mark.parametrize("scheme", ["hengyang", "jinhu"])
+def test_assessment_year_given(scheme, tmp_path):
+    """--year: every row judged on the year before its latest figures, as assess --year does."""
+    as_of = dt.date(2025, 6, 30)
+    rows, paths = [], []
+    for i, vals in enumerate(profiles(scheme, seed=5)[::3]):
+        p = tmp_path / f"a{i}.json"
+        p.write_text(json.dumps(_json(vals), ensure_ascii=False), encoding="utf-8")
+        try:
+            rows.append(read_enterprise(str(p), FIELDS))
+        except InputError:
+            continue
+        paths.append(p)
+    st = columnar.columnar_statuses(scheme, None, rows, as_of=as_of, year=Y - 1)
+    for i, p in enumerate(paths):
+        doc = _assess(p, scheme, None, as_of, year=Y - 1)
+        assert st.verdict[i] == doc["verdict"], p
+        for t in doc.get("tiers", ()):
+            assert st.tiers[t["id"]][i] == t["status"], (t["id"], p)
+        for c in doc.get("conditions", ()):
+            assert st.conditions[(doc["tier"], c["id"])][i] == c["status"], (c["id"], p)
+    assert st.year == [Y - 1] * len(rows)
+
+
+def test_threshold_edges_decided_exactly():
+    """hengyang: debt exactly 70% is met, 70.0001% is not; R&D exactly 3% of main revenue is met."""
+    base = {"company_name": "x", "industry": "manufacturing", "founding_date": dt.date(2010, 1, 1)}
+    rows = []
+    for liab in ("7000", "7000.01", "6999.99"):
+        v = dict(base, total_assets={Y: Decimal(10000)}, total_liabilities={Y: Decimal(liab)})
+        rows.append(read_enterprise_data(v))
+    for rd in ("300", "299.99"):
+        v = dict(base, rd_expense={Y - 1: Decimal(rd), Y: Decimal(300)},
+                 main_business_revenue={Y - 1: Decimal(10000), Y: Decimal(10000)})
+        rows.append(read_enterprise_data(v))
+    st = columnar.columnar_statuses("hengyang", None, rows, as_of=dt.date(2025, 6, 30))
+    debt = st.conditions[("municipal", "hy-2-debt")]
+    assert debt[:3] == ["met", "unmet", "met"]
+    rd = st.conditions[("municipal", "hy-4-rd")]
+    assert rd[3:] == ["met", "unmet"]
+    assert not any(st.engine)
+
+
+def read_enterprise_data(vals):
+    from zjtx_cli.inputs.reader import read_json
+
+    return read_json("t.json", FIELDS, data=_json(vals))
+
+
+def test_rows_beyond_exact_arithmetic_go_to_the_engine():
+    v = {"company_name": "big", "industry": "manufacturing", "total_assets": {Y: Decimal("123456789")},
+         "total_liabilities": {Y: Decimal("1.00001")}}
+    st = columnar.columnar_statuses("hengyang", None, [read_enterprise_data(v)], as_of=dt.date(2025, 6, 30))
+    assert st.engine == [True]
+    assert st.conditions[("municipal", "hy-2-debt")] == ["met"]
+
+
+def test_unexpected_value_types_go_to_the_engine():
+    """An enterprise built by code with a text where a yes/no belongs: no traceback, the engine decides."""
+    from zjtx_cli.inputs.model import Enterprise
+
+    good = read_enterprise_data({"company_name": "a", "own_brand": True})
+    odd = Enterprise({"company_name": "b", "own_brand": "yes"})
+    st = columnar.columnar_statuses("hengyang", None, [good, odd], as_of=dt.date(2025, 6, 30))
+    assert st.engine == [True, True] and st.error
+    assert st.conditions[("municipal", "hy-5-brand")] == ["met", "unmet"]
+
+
+def test_polars_not_imported_by_assess():
+    """The columnar engine is for batches: `zjtx assess` never pays for importing it."""
+    import pathlib
+    import subprocess
+    import sys
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    r = subprocess.run([sys.executable, "-X", "importtime", "-m", "zjtx_cli", "assess",
+                        "samples/hengyang-eligible.json", "--scheme", "hengyang", "--format", "json"],
+                       cwd=root, capture_output=True, text=True)
+    assert '"verdict"' in r.stdout
+    imported = [line.rsplit("|", 1)[-1].strip() for line in r.stderr.splitlines() if "|" in line]
+    assert "zjtx_cli.engine.evaluate" in imported
+    assert not [m for m in imported if m.split(".")[0] in ("polars", "duckdb") or m == "zjtx_cli.batch.columnar"]
+
+
+# ------------------------------------------------------------------------------ to_sql
+COMPILED = ["hengyang", "jinhu", "bicycle", "guizhou", "miit-2020"]  # miit-2022: DuckDB test below
+
+
+def _sql_table(scheme, rows, as_of):
+    """The documented input table of to_sql for ``rows``: (column names, tuples)."""
+    plan = columnar.plan_for(scheme)
+    cols, getters = [], []
+    for _name, (field, off) in sorted(plan.numeric.items()):
+        col = field if off is None else f"{field}_y{-off}"
+        if col in cols:
+            continue
+        cols.append(col)
+        getters.append(lambda e, y, f=field, o=off: e.get(f) if o is None else e.get(f, y + o))
+    for f in sorted(plan.flags | plan.choices | {d for d, _y in plan.date_within} | {"founding_date"}):
+        cols.append(f)
+        getters.append(lambda e, y, f=f: e.get(f))
+    cols += ["assessment_year", "sme"]
+    getters += [lambda e, y: y, lambda e, y: columnar._sme_status(e, y)]
+    data = []
+    for e in rows:
+        y = columnar._row_year(e, None, as_of)
+        vals = []
+        for g in getters:
+            v = g(e, y)
+            vals.append(float(v) if isinstance(v, Decimal) else v.isoformat() if isinstance(v, dt.date) else v)
+        data.append(tuple(vals))
+    return cols, data
+
+
+@pytest.mark.parametrize("scheme", COMPILED)
+def test_to_sql_equals_columnar(scheme, tmp_path):
+    """The SQL of `to_sql` (run here in SQLite) gives the columnar evaluator's statuses."""
+    import sqlite3
+
+    from zjtx_cli.batch.sql import to_sql
+
+    as_of = AS_OF.get(scheme, dt.date(2025, 6, 30))
+    rows = []
+    for vals in profiles(scheme):
+        try:
+            rows.append(read_enterprise_data(vals))
+        except InputError:
+            continue
+    cols, data = _sql_table(scheme, rows, as_of)
+    con = sqlite3.connect(":memory:")
+    con.execute(f"CREATE TABLE applicants ({', '.join(cols)})")
+    con.executemany(f"INSERT INTO applicants VALUES ({', '.join('?' * len(cols))})", data)
+    cur = con.execute(to_sql(scheme, as_of=as_of, dialect="sqlite"))
+    names = [d[0] for d in cur.description]
+    got = cur.fetchall()
+    st = columnar.columnar_statuses(scheme, None, rows, as_of=as_of)
+    word = {1: "met", 0: "unmet", None: "unknown"}
+    checked = 0
+    # SQLite has 64-bit integers only: conditions multiplying three or more figures (3-year
+    # means, 2- and 3-year average growth) may overflow there; DuckDB runs them (test below)
+    wide = st.plan.wide
+    wide_tracks = {trid for trid, _c in wide}
+    wide_tiers = {tid for tid, tracks, _t in st.plan.tiers if any(trid in wide_tracks for trid, _c in tracks)}
+    for (trid, cid), col in st.conditions.items():
+        if (trid, cid) in wide:
+            continue
+        j = names.index(f"{trid}/{cid}")
+        assert [word[r[j]] for r in got] == col, (trid, cid)
+        checked += 1
+    for trid, col in st.tracks.items():
+        if trid in wide_tracks or any(wide_tiers):
+            continue  # a tier reference may carry a wide condition's verdict
+        j = names.index(f"verdict:{trid}")
+        assert [r[j] for r in got] == col, trid
+    for tid, col in st.tiers.items():
+        if wide_tiers:
+            continue
+        j = names.index(f"tier:{tid}")
+        assert [r[j] for r in got] == col, tid
+    assert checked >= 15
+
+
+def test_scored_and_platform_conditions_compile():
+    """Points tables, platform values (pending when absent) and the new-application reading of
+    re-review checks compile: miit-2022 and miit-2026 need no engine."""
+    import collections
+
+    for scheme in ("miit-2022", "miit-2026"):
+        plan = columnar.plan_for(scheme)
+        assert plan.compiled_fully, (scheme, plan.engine_conds, plan.fallback_reasons)
+    rows = [read_enterprise_data(v) for v in profiles("miit-2026")[:60]]
+    st = columnar.columnar_statuses("miit-2026", None, rows, as_of=AS_OF["miit-2026"])
+    seen = collections.Counter(x for col in st.conditions.values() for x in col)
+    assert seen["pending"] and seen["unknown"] and seen["met"] and seen["unmet"], seen
+
+
+def test_to_sql_writes_every_scheme():
+    from zjtx_cli.batch.sql import to_sql
+
+    sql = to_sql("miit-2026")  # platform values and re-review readings compile too
+    assert '"little-giant/lg26-2-growth"' in sql
+
+
+@pytest.mark.parametrize("scheme", ["jinhu", "miit-2022"])
+def test_to_sql_runs_in_duckdb(scheme):
+    duckdb = pytest.importorskip("duckdb")
+    from zjtx_cli.batch.sql import to_sql
+
+    as_of = dt.date(2025, 6, 30)
+    rows = []
+    for vals in profiles(scheme)[:80]:
+        try:
+            rows.append(read_enterprise_data(vals))
+        except InputError:
+            continue
+    cols, data = _sql_table(scheme, rows, as_of)
+    con = duckdb.connect()
+    plan = columnar.plan_for(scheme)
+    types = []
+    for c in cols:
+        f = c if c in FIELDS else c.rsplit("_y", 1)[0]
+        t = FIELDS[f].type if f in FIELDS else None
+        types.append({"bool": "BOOLEAN", "date": "DATE", "choice": "VARCHAR"}.get(t, "DECIMAL(18,4)")
+                     if c not in ("assessment_year", "sme") else ("INTEGER" if c == "assessment_year" else "BOOLEAN"))
+    con.execute(f"CREATE TABLE applicants ({', '.join(f'{c} {t}' for c, t in zip(cols, types))})")
+    con.executemany(f"INSERT INTO applicants VALUES ({', '.join('?' * len(cols))})", data)
+    cur = con.execute(to_sql(scheme, as_of=as_of))
+    names = [d[0] for d in cur.description]
+    got = cur.fetchall()
+    st = columnar.columnar_statuses(scheme, None, rows, as_of=as_of)
+    word = {True: "met", False: "unmet", None: "unknown"}
+    for (trid, cid), col in st.conditions.items():
+        assert [word[r[names.index(f"{trid}/{cid}")]] for r in got] == col, (trid, cid)
+    for tid, col in st.tiers.items():
+        assert [r[names.index(f"tier:{tid}")] for r in got] == col, tid
+    assert plan.compiled_fully
