@@ -188,31 +188,9 @@ def _is_per_year(k, ctx):
 
 
 def _sme(ctx):
-    node = {"type": "sme", "declared": False, "missing": []}
-    result = None
-    try:
-        from zjtx_cli.engine import sme as _sme_mod
-    except ImportError:  # pragma: no cover
-        _sme_mod = None
-    industry = ctx.raw("industry")
-    if _sme_mod is not None and industry is not None:
-        try:
-            result = _sme_mod.classify(industry, ctx.raw("employees"), ctx.raw("operating_revenue"),
-                                       ctx.raw("total_assets"))
-        except ValueError:
-            result = None
-    if result is not None and result.size is not None:
-        node.update(status=MET if result.is_sme else UNMET, actual=result.size, explain_zh=result.explain_zh,
-                    explain_en=result.explain_en, row=result.row)
-        return node
-    declared = ctx.raw("sme_declared")
-    missing = [["industry", None]] if industry is None else [[k, ctx.year] for k in (result.missing if result else [])]
-    if declared is not None:
-        node.update(status=MET if declared else UNMET, actual=declared, declared=True,
-                    explain_zh="按企业自报（缺少划型所需数据）", explain_en="as declared (figures for the size test missing)")
-        return node
-    node.update(status=UNKNOWN, actual=None, missing=missing)
-    return node
+    from zjtx_cli.engine.sme import sme_condition
+
+    return sme_condition(ctx)
 
 
 # -------------------------------------------------------------------------- conditions

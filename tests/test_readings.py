@@ -1,0 +1,67 @@
+"""Issue 12: readings that change verdicts. Each defect on both sides of its edge."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from conftest import assess_enterprise, changed, enterprise, load_sample, status
+from zjtx_cli.engine.sme import _ROWS, INDUSTRY_ROWS
+
+GZ = load_sample("guizhou-eligible.json")
+
+
+# ------------------------------------------------------------ 1. SME decided by the rows of 300号
+def _gz(**changes):
+    return assess_enterprise(enterprise(changed(GZ, **changes)), "guizhou", as_of=dt.date(2026, 6, 1))
+
+
+def test_sme_decided_by_revenue_without_headcount():
+    # manufacturing: revenue 1350 万元 < 40000 → SME whatever the headcount
+    a = _gz(employees=None, rd_staff=None)
+    r = [x for x in a.results if x["id"] == "gz-1-sme"][0]
+    assert r["status"] == "met"
+    assert r["result"]["decided_by"] == ["operating_revenue"]
+    assert "营业收入 1350 万元低于40000万元" in r["result"]["explain_zh"]
+    assert "operating revenue 1350 < 40000" in r["result"]["explain_en"]
+
+
+def test_sme_large_revenue_without_headcount_stays_unknown():
+    # revenue at the ceiling: SME only if fewer than 1000 people, unknown without headcount
+    a = _gz(employees=None, operating_revenue={"2024": 40000, "2025": 40000})
+    assert status(a, "gz-1-sme") == "unknown"
+    a = _gz(employees=None, operating_revenue={"2024": 39999, "2025": 39999.99})
+    assert status(a, "gz-1-sme") == "met"
+
+
+def test_sme_declared_only_when_rows_cannot_decide():
+    # a declaration never overrides what the figures decide
+    a = _gz(employees=None, sme_declared=False)
+    assert status(a, "gz-1-sme") == "met"
+    a = _gz(employees=None, operating_revenue={"2024": 50000, "2025": 50000}, sme_declared=True)
+    r = [x for x in a.results if x["id"] == "gz-1-sme"][0]
+    assert r["status"] == "met" and r["result"]["declared"] is True
+
+
+def _one_below(lim):
+    return lim - 1 if isinstance(lim, int) and lim > 1 else lim - 0.01
+
+
+@pytest.mark.parametrize("code", sorted(INDUSTRY_ROWS))
+def test_sme_every_industry_either_figure_decides(code):
+    """Each ceiling figure alone decides SME when just below it, and not at it, with the other one missing."""
+    from zjtx_cli.engine.evaluate import make_ctx
+    from zjtx_cli.engine.sme import sme_condition
+    from zjtx_cli.inputs.fields import field_dictionary
+
+    _zh, _en, inds, ceiling, _m, _s = _ROWS[INDUSTRY_ROWS[code]]
+    keys = {"employees": "employees", "operating_revenue": "operating_revenue", "total_assets": "total_assets"}
+    for k, lim in zip(inds, ceiling):
+        for value, want in ((_one_below(lim), "met"), (lim, "unknown" if len(inds) > 1 else "unmet")):
+            vals = {"industry": code, keys[k]: {"2025": value}}
+            ctx = make_ctx(enterprise(vals), field_dictionary(), year=2025, as_of=dt.date(2026, 6, 1))
+            node = sme_condition(ctx)
+            assert node["status"] == want, (code, k, value)
+            if want == "met":
+                assert node["decided_by"] == [k]
