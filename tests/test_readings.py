@@ -65,3 +65,58 @@ def test_sme_every_industry_either_figure_decides(code):
             assert node["status"] == want, (code, k, value)
             if want == "met":
                 assert node["decided_by"] == [k]
+
+
+# ------------------------------------------------------------ 2. a metric asks only for what it reads
+BC = load_sample("bicycle-eligible.json")
+
+
+def _bc(**changes):
+    return assess_enterprise(enterprise(changed(BC, **changes)), "bicycle", as_of=dt.date(2026, 6, 1))
+
+
+def test_compound_growth_needs_no_middle_year():
+    # (8470 / 7000) ** (1/2) - 1 = 10% exactly: meets 年均增长10%, 2024 not needed
+    a = _bc(main_business_revenue={"2023": 7000, "2025": 8470})
+    r = [x for x in a.results if x["id"] == "bc-2-growth"][0]
+    assert r["status"] == "met"
+    assert [i[1] for i in r["result"]["then"]["inputs"]] == [2023, 2025]
+    a = _bc(main_business_revenue={"2023": 7000, "2025": 8469.99})
+    assert status(a, "bc-2-growth") == "unmet"
+    a = _bc(main_business_revenue={"2024": 7000, "2025": 8470})  # the base year is read
+    r = [x for x in a.results if x["id"] == "bc-2-growth"][0]
+    assert r["status"] == "unknown" and r["result"]["then"]["missing"] == [["main_business_revenue", 2023]]
+
+
+def test_every_metric_reads_exactly_what_it_declares():
+    """Given exactly its declared inputs a metric computes; without any one of them it asks for that one."""
+    from zjtx_cli.engine.evaluate import make_ctx
+    from zjtx_cli.engine.metrics import METRIC_INPUTS, METRICS, evaluate_metric, lookback, metric_years
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.inputs.model import Enterprise
+
+    fields = field_dictionary()
+    for key in METRICS:
+        reads = metric_years(key, 2025)
+        assert METRIC_INPUTS[key] == tuple(dict.fromkeys(f for f, _y in reads))
+        years = [y for _f, y in reads if y is not None]
+        assert lookback(key, fields) == (2025 - min(years) if years else 0)
+        full = {}
+        for f, y in reads:
+            v = dt.date(2015, 1, 1) if f == "founding_date" else fields[f].type == "integer" and 5 or \
+                __import__("decimal").Decimal(100 + (y or 0) - 2020)
+            if y is None:
+                full[f] = v
+            else:
+                full.setdefault(f, {})[y] = v
+        ctx = make_ctx(Enterprise(full), fields, year=2025, as_of=dt.date(2026, 6, 1))
+        mv = evaluate_metric(key, ctx, 2025)
+        assert mv.missing == [] and (mv.value is not None or mv.invalid), key
+        for f, y in reads:
+            part = {k: (dict(v) if isinstance(v, dict) else v) for k, v in full.items()}
+            if y is None:
+                del part[f]
+            else:
+                del part[f][y]
+            ctx = make_ctx(Enterprise(part), fields, year=2025, as_of=dt.date(2026, 6, 1))
+            assert evaluate_metric(key, ctx, 2025).missing == [(f, y)], (key, f, y)

@@ -9,7 +9,12 @@ Growth, two readings (recorded on the rules that use them):
   convention for 年均增长速度: (R[Y] / R[Y-2]) ** (1/2) - 1.
 - 平均增长率 ("average growth rate") is read literally as the arithmetic mean
   of the two yearly rates: ((R[Y-1]/R[Y-2] - 1) + (R[Y]/R[Y-1] - 1)) / 2.
-Both need three years of figures (Y-2, Y-1, Y), Y being the assessment year.
+The compound rate reads only R[Y-2] and R[Y]; the mean of yearly rates reads all three years.
+
+Every metric declares once what it reads (``Metric.reads``: field and year offsets); its
+computation asks for exactly those figures, and the templates, the loader's "which fields does a
+scheme use" and "how many years" all derive from the same declaration (``METRIC_INPUTS``,
+``lookback``).
 """
 
 from __future__ import annotations
@@ -164,12 +169,26 @@ def _inputs(key, years, vals):
 
 # ------------------------------------------------------------------------------ metrics
 class Metric:
-    __slots__ = ("key", "zh", "en", "unit", "compute", "gap", "note_zh", "note_en")
+    """A derived metric. ``reads``: ((field, offsets), ...) - the figures the formula reads, offsets
+    from the metric's year (None for a field that is not per year); declared by the factory that
+    builds ``compute`` (as ``compute.reads``) so that the formula and its inputs cannot diverge."""
 
-    def __init__(self, key, zh, en, unit, compute, gap, note_zh="", note_en=""):
+    __slots__ = ("key", "zh", "en", "unit", "compute", "gap", "note_zh", "note_en", "reads")
+
+    def __init__(self, key, zh, en, unit, compute, gap, note_zh="", note_en="", reads=None):
         self.key, self.zh, self.en, self.unit = key, zh, en, unit
         self.compute, self.gap = compute, gap
         self.note_zh, self.note_en = note_zh, note_en
+        self.reads = tuple(reads if reads is not None else compute.reads)
+
+    def fields(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(f for f, _o in self.reads))
+
+
+def _reads(compute, *spec):
+    """Attach what a compute function reads: (field, offsets or None), ..."""
+    compute.reads = tuple(spec)
+    return compute
 
 
 METRICS: dict[str, Metric] = {}
@@ -195,7 +214,8 @@ def _ratio_metric(num, den, years_back=0, fzh="", fen=""):
             return MV(None, (), inputs, fzh, fen, "%", invalid=[(den, y) for y in ys])
         return MV(HUNDRED * sum(nv) / d, (), inputs, fzh, fen, "%")
 
-    return compute
+    offs = tuple(range(-years_back, 1))
+    return _reads(compute, (num, offs), (den, offs))
 
 
 def _sum_metric(field, years_back, unit, fzh, fen):
@@ -207,17 +227,23 @@ def _sum_metric(field, years_back, unit, fzh, fen):
             return MV(None, missing, inputs, fzh, fen, unit)
         return MV(sum(vals), (), inputs, fzh, fen, unit)
 
-    return compute
+    return _reads(compute, (field, tuple(range(-years_back, 1))))
+
+
+def _growth_years(years, method):
+    """Offsets a growth formula reads: the compound rate only the first and last year."""
+    return (-years, 0) if method == "compound" else tuple(range(-years, 1))
 
 
 def _growth_compute(field, years, method):
     """Growth over ``years`` years ending at the assessment year, in %."""
+    offs = _growth_years(years, method)
 
     def compute(ctx, year):
-        ys = list(range(year - years, year + 1))
+        ys = [year + o for o in offs]
         vals, missing = _need(ctx, field, ys)
         inputs = _inputs(field, ys, vals)
-        fzh, fen = _growth_formula(field, ys, method, ctx)
+        fzh, fen = _growth_formula(field, list(range(year - years, year + 1)), method, ctx)
         if missing:
             return MV(None, missing, inputs, fzh, fen, "%")
         if any(v <= 0 for v in vals[:-1]):
@@ -234,7 +260,7 @@ def _growth_compute(field, years, method):
         g = mean_ratio_percent([(vals[i + 1], vals[i]) for i in range(years)], minus_one=True)
         return MV(g, (), inputs, fzh, fen, "%")
 
-    return compute
+    return _reads(compute, (field, offs))
 
 
 def _growth_formula(field, ys, method, ctx):
@@ -402,12 +428,18 @@ _register(Metric(
     _sum_metric("equity_financing", 2, "万元", "近3年新增股权融资合计", "sum of new equity financing over 3 years"),
     None))
 
+_sum3_main = _sum_metric("main_business_revenue", 2, "万元", "近3年主营业务收入之和 ÷ 3",
+                         "sum of main-business revenue over 3 years / 3")
+
+
 def _avg3_main(ctx, year):
-    mv = _sum_metric("main_business_revenue", 2, "万元", "近3年主营业务收入之和 ÷ 3",
-                     "sum of main-business revenue over 3 years / 3")(ctx, year)
+    mv = _sum3_main(ctx, year)
     if mv.value is not None:
         mv.value = mv.value / 3
     return mv
+
+
+_avg3_main.reads = _sum3_main.reads
 
 
 _register(Metric(
@@ -457,7 +489,8 @@ def _years_gap(ctx, year, op, target, mv):
 
 
 _register(Metric("years_in_operation", "经营年限", "Years in operation", "年", _years_compute, _years_gap,
-                 "截至评价年度末的完整年数", "completed years at the end of the assessment year"))
+                 "截至评价年度末的完整年数", "completed years at the end of the assessment year",
+                 reads=(("founding_date", None),)))
 
 
 # -- three-year averages (Jiangsu 千企升级 pool and provincial little giant, rulesets/jinhu.yaml) ----
@@ -476,7 +509,8 @@ def _mean_ratio_compute(num, den, years_back, fzh, fen):
             return MV(None, (), inputs, fzh, fen, "%", invalid=bad)
         return MV(mean_ratio_percent(list(zip(nv, dv))), (), inputs, fzh, fen, "%")
 
-    return compute
+    offs = tuple(range(-years_back, 1))
+    return _reads(compute, (num, offs), (den, offs))
 
 
 def _mean_ratio_gap(num, den, years_back, word_zh, word_en):
@@ -541,7 +575,8 @@ def _founding_year_gap(ctx, year, op, target, mv):
 OP_WORDS_ZH = {">=": "不早于", ">": "晚于", "<=": "不晚于", "<": "早于", "==": "等于"}
 
 _register(Metric("founding_year", "成立年份", "Year founded", None, _founding_year_compute, _founding_year_gap,
-                 "营业执照所载成立日期的年份", "the year of the founding date on the business licence"))
+                 "营业执照所载成立日期的年份", "the year of the founding date on the business licence",
+                 reads=(("founding_date", None),)))
 
 
 def metric_or_field(key: str, fields) -> tuple[str, str, str | None]:
@@ -580,39 +615,22 @@ def metric_gap(key: str, ctx: Ctx, year: int, op: str, target, mv: MV):
 
 
 
-# raw fields behind each metric (for templates and 'which fields does a scheme use')
-METRIC_INPUTS: dict[str, tuple[str, ...]] = {
-    "asset_liability_ratio": ("total_liabilities", "total_assets"),
-    "main_business_share": ("main_business_revenue", "operating_revenue"),
-    "leading_product_share": ("leading_product_revenue", "operating_revenue"),
-    "leading_product_share_of_main": ("leading_product_revenue", "main_business_revenue"),
-    "rd_intensity": ("rd_expense", "operating_revenue"),
-    "rd_intensity_2y": ("rd_expense", "operating_revenue"),
-    "rd_intensity_2y_main": ("rd_expense", "main_business_revenue"),
-    "rd_staff_share": ("rd_staff", "employees"),
-    "rd_expense_2y": ("rd_expense",),
-    "equity_financing_2y": ("equity_financing",),
-    "equity_financing_3y": ("equity_financing",),
-    "net_profit_margin": ("net_profit", "operating_revenue"),
-    "years_in_operation": ("founding_date",),
-    "operating_revenue_avg_growth_3y": ("operating_revenue",),
-    "operating_profit_margin_avg_3y": ("operating_profit", "operating_revenue"),
-    "rd_intensity_avg_3y": ("rd_expense", "operating_revenue"),
-    "founding_year": ("founding_date",),
-}
-for _k in list(METRICS):
-    for _f in ("main_business_revenue", "operating_revenue", "net_profit"):
-        if _k.startswith(_f + "_"):
-            METRIC_INPUTS[_k] = (_f,)
+# raw fields behind each metric (for templates and 'which fields does a scheme use'), from Metric.reads
+METRIC_INPUTS: dict[str, tuple[str, ...]] = {k: m.fields() for k, m in METRICS.items()}
+
+
+def metric_years(key: str, year: int) -> list[tuple[str, int | None]]:
+    """The (field, year) figures a metric reads for ``year`` (a raw field: itself)."""
+    m = METRICS.get(key)
+    if m is None:
+        return [(key, year)]
+    return [(f, None if offs is None else year + o) for f, offs in m.reads for o in (offs or (None,))]
 
 
 def lookback(key: str, fields) -> int:
     """How many years before the assessment year a metric or field reads (0: that year only)."""
-    import datetime as _dtm
-
-    from zjtx_cli.inputs.model import Enterprise
-
-    ctx = Ctx(Enterprise({}), 2000, _dtm.date(2000, 12, 31), fields)
-    mv = evaluate_metric(key, ctx, 2000)
-    years = [m[1] for m in mv.missing if len(m) > 1 and m[1] is not None]
-    return 2000 - min(years) if years else 0
+    m = METRICS.get(key)
+    if m is None:
+        return 0
+    offs = [o for _f, oo in m.reads if oo is not None for o in oo]
+    return -min(offs) if offs else 0
