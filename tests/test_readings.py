@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -120,3 +121,62 @@ def test_every_metric_reads_exactly_what_it_declares():
                 del part[f][y]
             ctx = make_ctx(Enterprise(part), fields, year=2025, as_of=dt.date(2026, 6, 1))
             assert evaluate_metric(key, ctx, 2025).missing == [(f, y)], (key, f, y)
+
+
+# ------------------------------------------------------------ 7. every real lever of a ratio gap, cheapest first
+def _gap(key, op, target, **vals):
+    from decimal import Decimal
+
+    from zjtx_cli.engine.evaluate import make_ctx
+    from zjtx_cli.engine.metrics import evaluate_metric, metric_gap
+    from zjtx_cli.inputs.fields import field_dictionary
+
+    ctx = make_ctx(enterprise({k: {"2025": v} for k, v in vals.items()}), field_dictionary(), year=2025,
+                   as_of=dt.date(2026, 6, 1))
+    mv = evaluate_metric(key, ctx, 2025)
+    return mv, metric_gap(key, ctx, 2025, op, Decimal(target), mv)
+
+
+def _amounts(g):
+    return {k: round(float(x.amount), 4) for k, x in g.levers}
+
+
+def test_main_business_share_two_levers_cheapest_first():
+    # share 7200 / 10000 = 72% < 90%: raise main by (9000-7200)/0.1 = 18000, or cut other by 10000-8000 = 2000
+    mv, g = _gap("main_business_share", ">=", 90, main_business_revenue=7200, operating_revenue=10000)
+    assert _amounts(g) == {"reduce_other": 2000.0, "raise_main_business_revenue": 18000.0}
+    assert [k for k, _ in g.levers][0] == "reduce_other" and g.amount == 2000
+    assert "须减少 2000 万元" in g.zh and g.zh.index("须减少 2000") < g.zh.index("须增加 18000")
+    assert "主营业务收入须增加 18000 万元" in g.zh
+    # both levers equal at 50%: (5000-3000)/0.5 = 4000 vs 10000-6000 = 4000; below it raising main is cheaper
+    mv, g = _gap("main_business_share", ">=", 50, main_business_revenue=3000, operating_revenue=10000)
+    assert _amounts(g) == {"raise_main_business_revenue": 4000.0, "reduce_other": 4000.0}
+    mv, g = _gap("main_business_share", ">=", 40, main_business_revenue=3000, operating_revenue=10000)
+    # (4000-3000)/0.6 = 1666.67 vs 10000-7500 = 2500
+    assert _amounts(g) == {"raise_main_business_revenue": 1666.6667, "reduce_other": 2500.0}
+    assert [k for k, _ in g.levers][0] == "raise_main_business_revenue"
+
+
+def test_debt_ratio_three_levers():
+    # L 8000, A 10000, cap 70%: swap 1000; new equity 8000/0.7-10000 = 1428.57; repay 1000/0.3 = 3333.33
+    mv, g = _gap("asset_liability_ratio", "<=", 70, total_liabilities=8000, total_assets=10000)
+    a = _amounts(g)
+    assert a["debt_to_equity"] == 1000.0
+    assert abs(a["add_equity"] - 8000 / 0.7 + 10000) < 1e-3
+    assert abs(a["repay_from_own_funds"] - 1000 / 0.3) < 1e-3
+    assert [k for k, _ in g.levers] == ["debt_to_equity", "add_equity", "repay_from_own_funds"]
+    # each lever really reaches 70%
+    assert (8000 - 1000) / 10000 <= 0.7
+    ex = {k: x.amount for k, x in g.levers}
+    assert 8000 / (10000 + ex["add_equity"]) <= Decimal("0.7") < 8000 / (10000 + ex["add_equity"] - 1)
+    z = ex["repay_from_own_funds"]
+    assert (8000 - z) / (10000 - z) <= Decimal("0.7") < (8000 - z + 1) / (10000 - z + 1)
+
+
+def test_rd_intensity_levers_and_net_profit_single():
+    mv, g = _gap("rd_intensity", ">=", 3, rd_expense=200, operating_revenue=10000)
+    assert _amounts(g)["raise_rd_expense"] == 100.0
+    assert abs(_amounts(g)["reduce_operating_revenue"] - (10000 - 200 / 0.03)) < 1e-3
+    assert [k for k, _ in g.levers][0] == "raise_rd_expense"
+    mv, g = _gap("net_profit_margin", ">=", 10, net_profit=500, operating_revenue=10000)
+    assert g.levers is None and g.amount == 500

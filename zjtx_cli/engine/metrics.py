@@ -61,19 +61,41 @@ def mean_ratio_percent(pairs, minus_one: bool = False) -> Decimal:
 
 
 class Gap:
-    """The smallest change that meets a threshold, in the unit a person acts on."""
+    """The smallest change that meets a threshold, in the unit a person acts on.
 
-    __slots__ = ("amount", "unit", "zh", "en", "relative")
+    ``levers``: when several real changes each meet it (raise main-business revenue, or cut other
+    revenue), every one as a Gap, cheapest first; the Gap itself then is the cheapest with a text
+    naming them all."""
 
-    def __init__(self, amount, unit, zh, en, relative=None):
+    __slots__ = ("amount", "unit", "zh", "en", "relative", "levers")
+
+    def __init__(self, amount, unit, zh, en, relative=None, levers=None):
         self.amount = amount
         self.unit = unit
         self.zh = zh
         self.en = en
         self.relative = relative  # shortfall as a share of the target, for ordering
+        self.levers = levers
 
     def to_json(self):
-        return {"amount": num_json(self.amount), "unit": self.unit, "text_zh": self.zh, "text_en": self.en}
+        d = {"amount": num_json(self.amount), "unit": self.unit, "text_zh": self.zh, "text_en": self.en}
+        if self.levers:
+            d["levers"] = [dict(g.to_json(), lever=k) for k, g in self.levers]
+        return d
+
+
+def levers_gap(levers) -> "Gap | None":
+    """One Gap offering each lever [(name, Gap)], cheapest (smallest amount) first."""
+    levers = sorted([(k, g) for k, g in levers if g is not None and g.amount is not None and g.amount > 0],
+                    key=lambda kg: kg[1].amount)
+    if not levers:
+        return None
+    if len(levers) == 1:
+        return levers[0][1]
+    first = levers[0][1]
+    zh = "以下任一即可（按所需金额从小到大）：" + "；".join(f"({i}) {g.zh}" for i, (_k, g) in enumerate(levers, 1))
+    en = "any one of (smallest amount first): " + "; ".join(f"({i}) {g.en}" for i, (_k, g) in enumerate(levers, 1))
+    return Gap(first.amount, first.unit, zh, en, first.relative, levers)
 
 
 def num_json(v):
@@ -298,8 +320,10 @@ def _growth_gap(field, years, method):
     return gap
 
 
-def _ratio_gap_numerator(num, den, years_back, unit_word_zh, unit_word_en, also_in_den=False, people=False):
-    """Shortfall of the numerator at unchanged denominator (R&D spend given revenue)."""
+def _ratio_gap_numerator(num, den, years_back, unit_word_zh, unit_word_en, also_in_den=False, people=False,
+                         base_lever=True):
+    """Shortfall of the numerator at unchanged denominator (R&D spend given revenue), and, where it is
+    a real lever (``base_lever``), the cut in the rest of the denominator that meets it instead."""
 
     def gap(ctx, year, op, target, mv):
         ys = list(range(year - years_back, year + 1))
@@ -329,7 +353,26 @@ def _ratio_gap_numerator(num, den, years_back, unit_word_zh, unit_word_en, also_
             if hires is not None:
                 zh += f"；若新招研发人员则须 {hires} 人"
                 en += f"; or hire {hires} new R&D staff"
-        return Gap(amount, unit, zh, en, short / (p * d) if p * d else None)
+        main = Gap(amount, unit, zh, en, short / (p * d) if p * d else None)
+        if people or not base_lever or p <= 0 or n <= 0:
+            return main
+        # the other lever: a smaller remainder of the base (other revenue cut, the numerator unchanged)
+        cut = d - n / p
+        if also_in_den:
+            other_zh, other_en = f"{ctx.fields[den].zh}中{unit_word_zh}以外的收入", \
+                f"{ctx.fields[den].en.lower()} other than {unit_word_en.lower()}"
+            czh = f"{other_zh}须减少 {fmt(cut, '万元', up=True)}（{span_zh}，{unit_word_zh}不变）"
+            cen = f"cut {other_en} by {fmt(cut, '万元', lang='en', up=True)} ({span_en}, {unit_word_en.lower()} unchanged)"
+            rel = cut / (d - n) if d > n else None
+        else:
+            czh = (f"{ctx.fields[den].zh}不高于 {fmt(n / p, '万元')}，即减少 {fmt(cut, '万元', up=True)}"
+                   f"（{span_zh}，{unit_word_zh}不变；仅在收入确会下降时适用）")
+            cen = (f"{ctx.fields[den].en.lower()} no higher than {fmt(n / p, '万元', lang='en')}, i.e. "
+                   f"{fmt(cut, '万元', lang='en', up=True)} less ({span_en}, {unit_word_en.lower()} unchanged; "
+                   f"only where revenue really falls)")
+            rel = cut / d if d else None
+        return levers_gap([("raise_" + num, main), ("reduce_" + ("other" if also_in_den else den),
+                                                    Gap(cut, "万元", czh, cen, rel))])
 
     return gap
 
@@ -347,15 +390,31 @@ def _raw_gap(key, unit):
 
 # -- the registered metrics ----------------------------------------------------------
 def _al_gap(ctx, year, op, target, mv):
+    """Three levers on L / A: swap debt for equity (L down, A unchanged), add equity (A up), or
+    repay debt from the company's own funds (L and A both down)."""
     L, A = ctx.raw("total_liabilities", year), ctx.raw("total_assets", year)
     cap = target / HUNDRED
-    x = L - cap * A
-    if op == "<":
-        x += Decimal("0.01")
-    return Gap(x, "万元",
+    eps = Decimal("0.01") if op == "<" else Decimal(0)
+    x = L - cap * A + eps
+    swap = Gap(x, "万元",
                f"负债须减少 {fmt(x, '万元', up=True)}（资产总额不变，如以股权资金偿还债务或债转股）",
                f"reduce liabilities by {fmt(x, '万元', lang='en', up=True)} at unchanged total assets (e.g. repay debt from new equity)",
                x / L if L else None)
+    if cap <= 0:
+        return swap
+    y = L / cap - A + eps
+    equity = Gap(y, "万元",
+                 f"新增所有者权益（增资入股、留存利润）{fmt(y, '万元', up=True)}，负债不变",
+                 f"add {fmt(y, '万元', lang='en', up=True)} of owners' equity (new capital, retained profit), liabilities unchanged",
+                 y / A if A else None)
+    levers = [("debt_to_equity", swap), ("add_equity", equity)]
+    if cap < 1:
+        z = (L - cap * A) / (ONE - cap) + eps
+        levers.append(("repay_from_own_funds", Gap(
+            z, "万元", f"以自有资金偿还负债 {fmt(z, '万元', up=True)}（负债与资产同时减少）",
+            f"repay {fmt(z, '万元', lang='en', up=True)} of debt from the company's own funds (liabilities and assets both fall)",
+            z / L if L else None)))
+    return levers_gap(levers)
 
 
 _register(Metric(
@@ -450,7 +509,7 @@ _register(Metric(
     "net_profit_margin", "净利润率", "Net profit margin", "%",
     _ratio_metric("net_profit", "operating_revenue", 0,
                   "净利润 ÷ 营业收入", "net profit / operating revenue"),
-    _ratio_gap_numerator("net_profit", "operating_revenue", 0, "净利润", "Net profit")))
+    _ratio_gap_numerator("net_profit", "operating_revenue", 0, "净利润", "Net profit", base_lever=False)))
 
 _register(Metric(
     "main_business_revenue_growth", "主营业务收入增长率（上年度）", "Main-business revenue growth (one year)", "%",
