@@ -180,3 +180,44 @@ def test_rd_intensity_levers_and_net_profit_single():
     assert [k for k, _ in g.levers][0] == "raise_rd_expense"
     mv, g = _gap("net_profit_margin", ">=", 10, net_profit=500, operating_revenue=10000)
     assert g.levers is None and g.amount == 500
+
+
+# ------------------------------------------------------------ 4. operating years to the assessment date
+M20 = load_sample("miit-2020-eligible.json")
+
+
+@pytest.mark.parametrize("founded,as_of,want", [
+    ("2017-03-01", "2020-07-20", "met"),     # 3 years 4 months on the day it applies (was: '2 years')
+    ("2017-07-20", "2020-07-20", "met"),     # the third anniversary itself completes the third year
+    ("2017-07-21", "2020-07-20", "unmet"),   # one day short
+])
+def test_years_in_operation_to_the_assessment_date(founded, as_of, want):
+    a = assess_enterprise(enterprise(changed(M20, founding_date=founded)), "miit-2020",
+                          as_of=dt.date.fromisoformat(as_of))
+    assert status(a, "m20-1-years") == want
+    if want == "unmet":
+        g = [x for x in a.gaps if x["condition"] == "m20-1-years"][0]["items"][0]
+        assert "2020-07-21" in g["gap"].zh and g["effort"] == "blocker"
+
+
+def test_years_fixed_cut_off_metric_counts_to_year_end():
+    from zjtx_cli.engine.evaluate import make_ctx
+    from zjtx_cli.engine.metrics import evaluate_metric
+    from zjtx_cli.inputs.fields import field_dictionary
+
+    for founded, want, to_date in (("2022-12-31", 3, 3), ("2023-01-01", 2, 3), ("2023-06-02", 2, 2)):
+        ctx = make_ctx(enterprise({"founding_date": founded}), field_dictionary(), year=2025,
+                       as_of=dt.date(2026, 6, 1))
+        assert evaluate_metric("years_in_operation_year_end", ctx, 2025).value == want
+        assert evaluate_metric("years_in_operation", ctx, 2025).value == to_date
+
+
+@pytest.mark.parametrize("scheme,rule", [("bicycle", "bc-1-years"), ("hengyang", "hy-1-years"),
+                                         ("miit-2020", "m20-1-years")])
+def test_every_years_rule_says_which_cut_off(scheme, rule):
+    from zjtx_cli.rules.loader import get_ruleset
+
+    rs = get_ruleset(scheme)
+    c = [c for _t, tr in rs.tracks() for c in tr["conditions"] if c["id"] == rule][0]
+    assert "评价日" in c["note"]["zh"] and "--as-of" in c["note"]["en"]
+    assert c["check"]["metric"] == ["years_in_operation"]

@@ -183,7 +183,9 @@ def _metric(c, ctx):
 
 def _is_per_year(k, ctx):
     if k in METRICS:
-        return k not in ("years_in_operation", "founding_year")
+        from zjtx_cli.engine.metrics import STATIC_METRICS
+
+        return k not in STATIC_METRICS
     return ctx.fields[k].per_year
 
 
@@ -308,7 +310,9 @@ def gap_items(node, ctx) -> list[dict]:
     if t == "metric":
         g = node.get("gap")
         rel = g.relative if g is not None else None
-        effort = "blocker" if node["metric"] in (["years_in_operation"], ["founding_year"]) else (
+        from zjtx_cli.engine.metrics import BLOCKER_METRICS
+
+        effort = "blocker" if len(node["metric"]) == 1 and node["metric"][0] in BLOCKER_METRICS else (
             "near" if rel is not None and rel <= Decimal("0.1") else "far")
         return [{"kind": "numeric", "effort": effort, "node": node, "gap": g}]
     if t == "flag" and node.get("fallback") is not None:

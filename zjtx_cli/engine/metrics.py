@@ -529,25 +529,74 @@ for _field, _zh, _en in (("main_business_revenue", "主营业务收入", "main-b
         "平均增长率按两年增长率的算术平均计", "平均增长率 read as the mean of the two yearly rates"))
 
 
+def anniversary(d, n: int):
+    """The day a period of ``n`` years from ``d`` is complete (民法典 第二百零一、二百零二条: it starts the
+    day after and ends on the corresponding day; 29 February falls back to the 28th)."""
+    import datetime as _dtm
+
+    try:
+        return d.replace(year=d.year + n)
+    except ValueError:
+        return _dtm.date(d.year + n, 2, 28)
+
+
+def completed_years(d, on) -> int:
+    """Whole years from founding date ``d`` to the day ``on`` (the anniversary itself completes a year)."""
+    n = on.year - d.year
+    if n > 0 and anniversary(d, n) > on:
+        n -= 1
+    return n
+
+
 def _years_compute(ctx, year):
+    """Completed years of operation on the assessment date (--as-of): the clause fixes no cut-off."""
     d = ctx.e.get("founding_date")
-    fzh = f"{year} − 成立年份（截至{year}年末的完整年数）"
-    fen = f"{year} - founding year (completed years at the end of {year})"
+    on = ctx.as_of
+    fzh = f"成立日期至评价日 {on.isoformat()} 的完整年数"
+    fen = f"completed years from the founding date to the assessment date {on.isoformat()}"
     if d is None:
         return MV(None, [("founding_date", None)], [], fzh, fen, "年")
-    return MV(Decimal(year - d.year), (), [("founding_date", None, d)], fzh, fen, "年")
+    return MV(Decimal(completed_years(d, on)), (), [("founding_date", None, d)], fzh, fen, "年")
 
 
 def _years_gap(ctx, year, op, target, mv):
     d = ctx.e.get("founding_date")
     need = int(target) + (1 if op == ">" else 0)
-    first = d.year + need
-    short = Decimal(first - year)
-    return Gap(short, "年", f"须至 {first} 年度方满 {need} 年，尚差 {short} 年",
-               f"reaches {need} years only in {first}: {short} more year(s)", short / target if target else None)
+    when = anniversary(d, need)
+    short = Decimal(need) - mv.value
+    days = (when - ctx.as_of).days
+    return Gap(short, "年", f"须至 {when.isoformat()} 方满 {need} 年（评价日 {ctx.as_of.isoformat()}，尚差 {days} 天）",
+               f"reaches {need} years only on {when.isoformat()} ({days} days after the assessment date "
+               f"{ctx.as_of.isoformat()})", short / target if target else None)
+
+
+def _years_end_compute(ctx, year):
+    """Completed years at the end of the assessment year (a clause fixing 截至上年末)."""
+    import datetime as _dtm
+
+    d = ctx.e.get("founding_date")
+    fzh = f"成立日期至 {year} 年末的完整年数（截至上年末）"
+    fen = f"completed years from the founding date to the end of {year} (fixed cut-off)"
+    if d is None:
+        return MV(None, [("founding_date", None)], [], fzh, fen, "年")
+    return MV(Decimal(completed_years(d, _dtm.date(year, 12, 31))), (), [("founding_date", None, d)], fzh, fen, "年")
+
+
+def _years_end_gap(ctx, year, op, target, mv):
+    d = ctx.e.get("founding_date")
+    need = int(target) + (1 if op == ">" else 0)
+    when = anniversary(d, need)
+    short = Decimal(need) - mv.value
+    return Gap(short, "年", f"须至 {when.year} 年末方满 {need} 年，尚差 {short} 年",
+               f"reaches {need} years only at the end of {when.year}: {short} more year(s)",
+               short / target if target else None)
 
 
 _register(Metric("years_in_operation", "经营年限", "Years in operation", "年", _years_compute, _years_gap,
+                 "截至评价日（--as-of）的完整年数", "completed years on the assessment date (--as-of)",
+                 reads=(("founding_date", None),)))
+_register(Metric("years_in_operation_year_end", "经营年限（截至上年末）", "Years in operation (to the end of last year)",
+                 "年", _years_end_compute, _years_end_gap,
                  "截至评价年度末的完整年数", "completed years at the end of the assessment year",
                  reads=(("founding_date", None),)))
 
@@ -676,6 +725,11 @@ def metric_gap(key: str, ctx: Ctx, year: int, op: str, target, mv: MV):
 
 # raw fields behind each metric (for templates and 'which fields does a scheme use'), from Metric.reads
 METRIC_INPUTS: dict[str, tuple[str, ...]] = {k: m.fields() for k, m in METRICS.items()}
+
+
+# metrics that read no per-year figure (shown without a year), and those no effort can change
+STATIC_METRICS = frozenset(k for k, m in METRICS.items() if all(o is None for _f, o in m.reads))
+BLOCKER_METRICS = frozenset(("years_in_operation", "years_in_operation_year_end", "founding_year"))
 
 
 def metric_years(key: str, year: int) -> list[tuple[str, int | None]]:
