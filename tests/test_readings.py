@@ -221,3 +221,79 @@ def test_every_years_rule_says_which_cut_off(scheme, rule):
     c = [c for _t, tr in rs.tracks() for c in tr["conditions"] if c["id"] == rule][0]
     assert "评价日" in c["note"]["zh"] and "--as-of" in c["note"]["en"]
     assert c["check"]["metric"] == ["years_in_operation"]
+
+
+# ------------------------------------------------------------ declared ratios
+HY = load_sample("hengyang-eligible.json")
+
+
+def _hy(**changes):
+    return assess_enterprise(enterprise(changed(HY, **changes)), "hengyang", as_of=dt.date(2026, 6, 1))
+
+
+def _cond(a, cid):
+    return [x for x in a.results if x["id"] == cid][0]
+
+
+@pytest.mark.parametrize("declared,want", [(70, "met"), (70.01, "unmet")])
+def test_declared_debt_ratio_used_when_figures_missing(declared, want):
+    from zjtx_cli.engine.evaluate import is_declared
+
+    a = _hy(total_liabilities=None, asset_liability_ratio_declared={"2025": declared})
+    r = _cond(a, "hy-2-debt")
+    assert r["status"] == want and is_declared(r)
+    if want == "unmet":
+        g = [x for x in a.gaps if x["condition"] == "hy-2-debt"][0]["items"][0]["gap"]
+        assert g.unit == "个百分点" and g.amount == Decimal("0.01") and "降低 0.01 个百分点" in g.zh
+
+
+def test_declared_ratio_without_it_is_missing_data():
+    a = _hy(total_liabilities=None)
+    assert status(a, "hy-2-debt") == "unknown"
+
+
+def test_declared_ratio_never_overrides_figures():
+    # figures give 4300 / 8600 = 50%: a declared 90% changes nothing (and is warned, below)
+    a = _hy(asset_liability_ratio_declared={"2025": 90})
+    r = _cond(a, "hy-2-debt")
+    assert r["status"] == "met" and r["result"]["actual"] == 50 and not r["result"]["declared"]
+
+
+@pytest.mark.parametrize("key,value,warned", [
+    # 4300 / 8600 = 50%: a declared figure agrees when 50% rounds to it at its own precision
+    ("asset_liability_ratio_declared", 50, False), ("asset_liability_ratio_declared", "50.0", False),
+    ("asset_liability_ratio_declared", "50.4", True), ("asset_liability_ratio_declared", "50.06", True),
+    ("main_business_share_declared", "91.3", False),  # 6300 / 6900 = 91.304%
+    ("main_business_share_declared", "91.2", True),
+    ("rd_intensity_declared", "4.49", False), ("rd_intensity_declared", 5, True),  # 310 / 6900 = 4.4928%
+])
+def test_declared_ratio_conflict_is_warned(key, value, warned):
+    from conftest import enterprise_from
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.inputs.ratios import declared_ratio_warnings
+
+    e = enterprise_from(changed(HY, **{key: {"2025": value}}))
+    ws = declared_ratio_warnings(e, field_dictionary())
+    assert bool(ws) == warned
+    if warned:
+        assert key in ws[0].field and ws[0].year == 2025 and "以绝对数为准" in ws[0].reason_zh
+
+
+@pytest.mark.parametrize("declared,want", [(60, "met"), (59.99, "unmet")])
+def test_declared_main_business_share(declared, want):
+    # operating revenue of 2025 missing: the share comes from the declaration
+    a = _hy(operating_revenue={"2023": 5200, "2024": 6100}, main_business_share_declared={"2025": declared})
+    assert status(a, "hy-3-main-share") == want
+
+
+def test_declared_rd_intensity_only_for_the_one_year_metric():
+    from zjtx_cli.engine.evaluate import make_ctx
+    from zjtx_cli.engine.metrics import evaluate_metric
+    from zjtx_cli.inputs.fields import field_dictionary
+
+    ctx = make_ctx(enterprise({"rd_intensity_declared": {"2025": 3.5}}), field_dictionary(), year=2025,
+                   as_of=dt.date(2026, 6, 1))
+    mv = evaluate_metric("rd_intensity", ctx, 2025)
+    assert mv.value == Decimal("3.5") and mv.declared
+    # a two-year ratio of sums cannot be rebuilt from one declared year: still asks for the figures
+    assert evaluate_metric("rd_intensity_2y", ctx, 2025).missing

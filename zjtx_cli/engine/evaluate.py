@@ -150,7 +150,8 @@ def _metric(c, ctx):
     if per_year is None:
         per_year = c["_per_year"] = any(_is_per_year(k, ctx) for k in keys)
     node = {"type": "metric", "metric": keys, "year": year if per_year else None, "op": op, "value": target,
-            "unit": unit, "actual": None, "missing": [list(m) for m in missing], "declared": False,
+            "unit": unit, "actual": None, "missing": [list(m) for m in missing],
+            "declared": bool(getattr(mv, "declared", False)),
             "formula_zh": mv.formula_zh, "formula_en": mv.formula_en,
             "inputs": [list(i) for i in mv.inputs], "gap": None}
     if missing:

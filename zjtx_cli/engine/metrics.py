@@ -28,9 +28,12 @@ ONE = Decimal(1)
 class MV:
     """A metric's value with what it was computed from."""
 
-    __slots__ = ("value", "missing", "inputs", "formula_zh", "formula_en", "unit", "invalid")
+    __slots__ = ("value", "missing", "inputs", "formula_zh", "formula_en", "unit", "invalid", "declared")
 
-    def __init__(self, value, missing=(), inputs=(), formula_zh="", formula_en="", unit=None, invalid=()):
+    def __init__(self, value, missing=(), inputs=(), formula_zh="", formula_en="", unit=None, invalid=(),
+                 declared=False):
+        # declared: the value is a ratio the company gave (the absolute figures being missing)
+        self.declared = declared
         self.value = value
         self.missing = list(missing)
         self.inputs = list(inputs)
@@ -110,7 +113,7 @@ def num_json(v):
     return v
 
 
-UNIT_EN = {"项": "items", "年": "years", "人": "people", "家": "firms"}  # money stays in 万元
+UNIT_EN = {"项": "items", "年": "years", "人": "people", "家": "firms", "个百分点": "percentage points"}  # money stays in 万元
 
 
 def fmt(v, unit: str | None = None, places: int = 2, *, lang: str = "zh", up: bool = False) -> str:
@@ -190,18 +193,29 @@ def _inputs(key, years, vals):
 
 
 # ------------------------------------------------------------------------------ metrics
+def declared_ratio_mv(ctx, key, year, fzh, fen):
+    """A ratio the company declared (``key``, a % field) as the metric's value, or None."""
+    v = ctx.raw(key, year) if key in ctx.fields else None
+    if v is None:
+        return None
+    return MV(v, (), [(key, year, v)], f"企业填报的比率（{fzh} 的绝对数未全部提供）",
+              f"ratio as declared by the company ({fen}: figures not all given)", "%", declared=True)
+
+
 class Metric:
     """A derived metric. ``reads``: ((field, offsets), ...) - the figures the formula reads, offsets
     from the metric's year (None for a field that is not per year); declared by the factory that
     builds ``compute`` (as ``compute.reads``) so that the formula and its inputs cannot diverge."""
 
-    __slots__ = ("key", "zh", "en", "unit", "compute", "gap", "note_zh", "note_en", "reads")
+    __slots__ = ("key", "zh", "en", "unit", "compute", "gap", "note_zh", "note_en", "reads", "declared")
 
     def __init__(self, key, zh, en, unit, compute, gap, note_zh="", note_en="", reads=None):
         self.key, self.zh, self.en, self.unit = key, zh, en, unit
         self.compute, self.gap = compute, gap
         self.note_zh, self.note_en = note_zh, note_en
         self.reads = tuple(reads if reads is not None else compute.reads)
+        # the field holding the same ratio as a declared percentage, used only when figures are missing
+        self.declared = getattr(compute, "declared", None)
 
     def fields(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(f for f, _o in self.reads))
@@ -220,8 +234,9 @@ def _register(m: Metric):
     METRICS[m.key] = m
 
 
-def _ratio_metric(num, den, years_back=0, fzh="", fen=""):
-    """100 * sum(num over the years) / sum(den over the years)."""
+def _ratio_metric(num, den, years_back=0, fzh="", fen="", declared=None):
+    """100 * sum(num over the years) / sum(den over the years); ``declared``: a % field giving the same
+    ratio, used (and marked declared) only when a figure is missing - never over figures present."""
 
     def compute(ctx, year):
         ys = list(range(year - years_back, year + 1))
@@ -230,6 +245,10 @@ def _ratio_metric(num, den, years_back=0, fzh="", fen=""):
         missing = m1 + m2
         inputs = _inputs(num, ys, nv) + _inputs(den, ys, dv)
         if missing:
+            if declared is not None and not years_back:
+                mv = declared_ratio_mv(ctx, declared, year, fzh, fen)
+                if mv is not None:
+                    return mv
             return MV(None, missing, inputs, fzh, fen, "%")
         d = sum(dv)
         if d <= 0:
@@ -237,6 +256,7 @@ def _ratio_metric(num, den, years_back=0, fzh="", fen=""):
         return MV(HUNDRED * sum(nv) / d, (), inputs, fzh, fen, "%")
 
     offs = tuple(range(-years_back, 1))
+    compute.declared = declared
     return _reads(compute, (num, offs), (den, offs))
 
 
@@ -420,14 +440,15 @@ def _al_gap(ctx, year, op, target, mv):
 _register(Metric(
     "asset_liability_ratio", "资产负债率", "Asset-liability ratio", "%",
     _ratio_metric("total_liabilities", "total_assets", 0,
-                  "负债总额 ÷ 资产总额", "total liabilities / total assets"),
+                  "负债总额 ÷ 资产总额", "total liabilities / total assets", declared="asset_liability_ratio_declared"),
     _al_gap))
 
 
 _register(Metric(
     "main_business_share", "主营业务收入占营业收入比重", "Main-business share of operating revenue", "%",
     _ratio_metric("main_business_revenue", "operating_revenue", 0,
-                  "主营业务收入 ÷ 营业收入", "main-business revenue / operating revenue"),
+                  "主营业务收入 ÷ 营业收入", "main-business revenue / operating revenue",
+                  declared="main_business_share_declared"),
     _ratio_gap_numerator("main_business_revenue", "operating_revenue", 0, "主营业务收入",
                          "Main-business revenue", also_in_den=True)))
 
@@ -449,7 +470,7 @@ _register(Metric(
 _register(Metric(
     "rd_intensity", "上年度研发费用占营业收入比重", "R&D intensity (assessment year)", "%",
     _ratio_metric("rd_expense", "operating_revenue", 0,
-                  "研发费用 ÷ 营业收入", "R&D expenditure / operating revenue"),
+                  "研发费用 ÷ 营业收入", "R&D expenditure / operating revenue", declared="rd_intensity_declared"),
     _ratio_gap_numerator("rd_expense", "operating_revenue", 0, "研发费用", "R&D expenditure")))
 
 _register(Metric(
@@ -713,8 +734,25 @@ def evaluate_metric(key: str, ctx: Ctx, year: int) -> MV:
     return mv
 
 
+def _points_gap(m, op, target, mv):
+    """The shortfall of a declared ratio, in percentage points (no figures to turn it into money)."""
+    up = op in (">=", ">")
+    short = target - mv.value if up else mv.value - target
+    strict_zh, strict_en = ("（须超过）", " (must exceed)") if op == ">" else (
+        ("（须低于）", " (must be below)") if op == "<" else ("", ""))
+    word_zh, word_en = ("提高", "raise") if up else ("降低", "lower")
+    return Gap(short, "个百分点",
+               f"{m.zh}须{word_zh} {fmt(short, up=True)} 个百分点{strict_zh}（按企业填报的比率；"
+               f"提供所需的绝对数可算出金额）",
+               f"{word_en} the {m.en.lower()} by {fmt(short, up=True)} percentage points{strict_en} (from the "
+               f"declared ratio; give the figures to see amounts)",
+               short / target if target else None)
+
+
 def metric_gap(key: str, ctx: Ctx, year: int, op: str, target, mv: MV):
     m = METRICS.get(key)
+    if m is not None and mv.declared:
+        return _points_gap(m, op, target, mv)
     if m is not None:
         if m.gap is None:
             return _raw_gap(key, m.unit)(ctx, year, op, target, mv)

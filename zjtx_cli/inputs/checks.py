@@ -161,6 +161,9 @@ def check_enterprise(e, fields, today: _dt.date | None = None) -> tuple[list[Pro
         if why:
             warn("credit_code", f"not a valid 统一社会信用代码 (GB 32100-2015): {why}", code,
                  zh=f"不是有效的统一社会信用代码（GB 32100-2015）：{uscc_problem(code, 'zh')}")
+    from zjtx_cli.inputs.ratios import declared_ratio_warnings  # issue 12: declared ratio vs figures
+
+    warnings.extend(declared_ratio_warnings(e, fields))
     return errors, warnings
 
 
