@@ -297,3 +297,56 @@ def test_declared_rd_intensity_only_for_the_one_year_metric():
     assert mv.value == Decimal("3.5") and mv.declared
     # a two-year ratio of sums cannot be rebuilt from one declared year: still asks for the figures
     assert evaluate_metric("rd_intensity_2y", ctx, 2025).missing
+
+
+# ------------------------------------------------------------ 6. national and provincial market standing apart
+JH = load_sample("jinhu-provincial.json")
+
+
+def _jh(tier, **changes):
+    return assess_enterprise(enterprise(changed(JH, **changes)), "jinhu", tier, as_of=dt.date(2026, 6, 1))
+
+
+def test_national_test_not_met_by_provincial_standing():
+    # 附件1 国内同行业前列: a firm near the top of its province but not nationally, no large-firm supply
+    a = _jh("jiangsu-pool", market_leading_national=False, market_leading_province=True,
+            supply_chain_leader=False, market_leading=True)  # the old flag never overrides the new one
+    assert status(a, "pool-m5-market") == "unmet"
+    a = _jh("jiangsu-pool", market_leading_national=True, market_leading_province=False,
+            supply_chain_leader=False)
+    assert status(a, "pool-m5-market") == "met"
+
+
+@pytest.mark.parametrize("national,province,want", [
+    (False, True, "met"), (True, False, "met"), (False, False, "unmet"), (None, False, "unknown")])
+def test_provincial_test_met_by_either_standing(national, province, want):
+    a = _jh("municipal-product", market_leading=None, market_leading_national=national,
+            market_leading_province=province)
+    assert status(a, "mun-p1-market") == want
+
+
+def test_old_market_leading_still_works_with_a_warning():
+    from conftest import enterprise_from
+    from zjtx_cli.engine.evaluate import make_ctx
+    from zjtx_cli.inputs.checks import scheme_warnings
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.rules.loader import get_ruleset
+
+    old = changed(JH, market_leading_national=None, market_leading_province=None, market_leading=True,
+                  supply_chain_leader=False)
+    assert status(_jh("jiangsu-pool", **{k: old.get(k) for k in (
+        "market_leading_national", "market_leading_province", "market_leading", "supply_chain_leader")}),
+        "pool-m5-market") == "met"
+    assert status(_jh("municipal-product", market_leading_national=None, market_leading_province=None,
+                      market_leading=False), "mun-p1-market") == "unmet"
+    e = enterprise_from(old)
+    ws = scheme_warnings(e, get_ruleset("jinhu"), make_ctx(e, field_dictionary(), as_of=dt.date(2026, 6, 1)))
+    w = [w for w in ws if "market_leading" in w.field]
+    assert len(w) == 1 and "market_leading_national" in w[0].reason_zh
+    # given the new declarations, or under a scheme that has only the one test, no warning
+    e = enterprise_from(JH)
+    ws = scheme_warnings(e, get_ruleset("jinhu"), make_ctx(e, field_dictionary(), as_of=dt.date(2026, 6, 1)))
+    assert not [w for w in ws if "market_leading" in w.field]
+    e = enterprise_from(load_sample("guizhou-eligible.json"))
+    ws = scheme_warnings(e, get_ruleset("guizhou"), make_ctx(e, field_dictionary(), as_of=dt.date(2026, 6, 1)))
+    assert not [w for w in ws if "market_leading" in w.field]

@@ -213,6 +213,9 @@ def scheme_warnings(e, ruleset, ctx) -> list[Problem]:
                                            f"condition {c['id']} needs it", None, fy, severity="warning",
                                            reason_zh=f"缺少 {fy} 年的数据（已填：{'、'.join(map(str, have))}）；"
                                                      f"条件 {c['id']} 需要该数据"))
+    from zjtx_cli.inputs.legacy import legacy_warnings  # issue 12: old keys answering several tests
+
+    out.extend(legacy_warnings(e, ruleset, fields))
     founded = e.values.get("founding_date")
     if isinstance(founded, _dt.date) and founded.year > ctx.year:
         out.append(Problem(e.source, _label(fields, "founding_date"),
