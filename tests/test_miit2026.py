@@ -84,8 +84,10 @@ def test_sample_reaches_little_giant():
     ("lg26-6-chain", dict(six_bases=True, strategic_emerging_industry=False), "met"),
     ("lg26-7-score", dict(evaluation_score={Y: 60}), "met"),
     ("lg26-7-score", dict(evaluation_score={P: 70, Y: 59.99}), "unmet"),
-    ("lg26-1-title", dict(zjtx_sme_title=False), "met"),  # reaches the 专精特新 SME tier here
-    ("lg26-1-title", dict(zjtx_sme_title=False, market_leading=False), "unmet"),
+    # 已获得…称号: only the declared title meets it; reaching the tier here does not (issue 12)
+    ("lg26-1-title", dict(zjtx_sme_title=False), "unmet"),
+    ("lg26-1-title", dict(zjtx_sme_title=None), "unknown"),
+    ("lg26-1-title", dict(zjtx_sme_title=True, market_leading=False), "met"),
 ])
 def test_little_giant_conditions(cid, changes, st):
     assert status(run("little-giant", **changes), cid) == st
@@ -148,7 +150,8 @@ def test_platform_score_absent_is_pending_never_guessed():
     ("zs26-6-score", dict(evaluation_score={Y: 50}), "met"),
     ("zs26-6-score", dict(evaluation_score={Y: 49.99}), "unmet"),
     ("zs26-6-score", dict(evaluation_score=None), "pending"),
-    ("zs26-1-title", dict(innovation_sme_title=False), "met"),  # reaches the innovation tier here
+    ("zs26-1-title", dict(innovation_sme_title=False), "unmet"),  # reaching the tier here is no title
+    ("zs26-1-title", dict(innovation_sme_title=None), "unknown"),
 ])
 def test_zjtx_sme_conditions(cid, changes, st):
     assert status(run("zjtx-sme", **changes), cid) == st

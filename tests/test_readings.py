@@ -350,3 +350,49 @@ def test_old_market_leading_still_works_with_a_warning():
     e = enterprise_from(load_sample("guizhou-eligible.json"))
     ws = scheme_warnings(e, get_ruleset("guizhou"), make_ctx(e, field_dictionary(), as_of=dt.date(2026, 6, 1)))
     assert not [w for w in ws if "market_leading" in w.field]
+
+
+# ------------------------------------------------------------ 5. a required title is met only by the title
+LG = load_sample("miit-2026-little-giant.json")
+
+
+def _ladder26(**changes):
+    from zjtx_cli.engine.evaluate import Ladder, make_ctx
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.rules.loader import get_ruleset
+
+    ctx = make_ctx(enterprise(changed(LG, **changes)), field_dictionary(), as_of=dt.date(2026, 6, 1))
+    return Ladder(get_ruleset("miit-2026"), ctx)
+
+
+def _lg_title(lad):
+    group = {t["id"]: g for t, g, _s in lad.tiers}["little-giant"]
+    return [r for r in group[0].results if r["id"] == "lg26-1-title"][0]
+
+
+def test_title_not_granted_by_own_verdict():
+    from zjtx_cli.outputs.report import describe_gap_item
+    from zjtx_cli.inputs.fields import field_dictionary
+
+    lad = _ladder26(zjtx_sme_title=None)
+    st = {t["id"]: s for t, _g, s in lad.tiers}
+    assert st["zjtx-sme"] == "reached"
+    r = _lg_title(lad)
+    assert r["status"] == "unknown"
+    group = {t["id"]: g for t, g, _s in lad.tiers}["little-giant"]
+    g = [g for g in group[0].gaps if g["condition"] == "lg26-1-title"][0]
+    text = describe_gap_item(g["items"][0], field_dictionary(), "zh")
+    assert "本次评价已达到该层级，须先取得认定" in text
+    assert "must obtain the recognition first" in describe_gap_item(g["items"][0], field_dictionary(), "en")
+
+
+@pytest.mark.parametrize("title,want", [(True, "met"), (False, "unmet"), (None, "unknown")])
+def test_title_declared_decides(title, want):
+    assert _lg_title(_ladder26(zjtx_sme_title=title))["status"] == want
+
+
+def test_title_gap_says_when_the_tier_is_not_reached():
+    lad = _ladder26(zjtx_sme_title=None, market_leading=False, product_well_known=False)
+    r = _lg_title(lad)
+    assert r["status"] == "unknown" and r["result"]["tier_status"] != "met"
+    assert "须先取得认定" not in r["result"]["label"]["zh"]

@@ -61,6 +61,10 @@ def _evaluate(c: dict, ctx: Ctx) -> dict:
         v = ctx.raw(c["flag"])
         if v is None and c.get("if_missing") is not None:
             sub = evaluate_check(c["if_missing"], ctx)
+            if sub["type"] == "tier":  # a title the text requires the firm to hold (issue 12)
+                from zjtx_cli.engine.titles import title_node
+
+                return title_node(c, sub, ctx.fields)
             return {"type": "flag", "status": sub["status"], "field": c["flag"], "equals": c["equals"],
                     "actual": None, "declared": False, "missing": sub.get("missing") or [], "fallback": sub}
         status = UNKNOWN if v is None else (MET if v == c["equals"] else UNMET)
