@@ -396,3 +396,56 @@ def test_title_gap_says_when_the_tier_is_not_reached():
     r = _lg_title(lad)
     assert r["status"] == "unknown" and r["result"]["tier_status"] != "met"
     assert "须先取得认定" not in r["result"]["label"]["zh"]
+
+
+# ------------------------------------------------------------ 3. each branch's shortfall when the band is unknown
+def _gz_rev(rev, **changes):
+    return _gz(operating_revenue={"2024": rev, "2025": rev}, main_business_revenue={"2024": rev - 100,
+                                                                                    "2025": rev - 100}, **changes)
+
+
+def _gap_of(a, cid):
+    return [g for g in a.gaps if g["condition"] == cid][0]
+
+
+def _texts(g, lang="zh"):
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.outputs.report import describe_gap_item
+
+    return [describe_gap_item(i, field_dictionary(), lang) for i in g["items"]]
+
+
+def test_band_unknown_shows_each_branch():
+    a = _gz_rev(900, ethnic_crafts=None)
+    g = _gap_of(a, "gz-2-revenue")
+    kinds = [i["kind"] for i in g["items"]]
+    assert kinds == ["data", "branches"]
+    text = _texts(g)[1]
+    assert "尚差 100 万元" in text and "尚差 1100 万元" in text
+    assert text.index("民族工艺品企业：是") < text.index("尚差 100 万元") < text.index("若不属于以上情形")
+    assert g["effort"] == "far"  # rated by the harder branch (1100 of 2000), not the 100 of 1000
+    assert "otherwise" in _texts(g, "en")[1]
+
+
+def test_band_unknown_one_branch_met():
+    # 1900: met as an ethnic-crafts firm, 100 short otherwise -> unknown, the open branch near
+    a = _gz_rev(1900, ethnic_crafts=None)
+    assert status(a, "gz-2-revenue") == "unknown"
+    g = _gap_of(a, "gz-2-revenue")
+    text = _texts(g)[1]
+    assert "已满足" in text and "尚差 100 万元" in text and g["effort"] == "near"
+    assert [i for i in g["items"] if i["kind"] == "branches"][0]["effort"] == "near"
+
+
+@pytest.mark.parametrize("crafts,short", [(True, "100"), (False, "1100")])
+def test_band_known_shows_one_shortfall(crafts, short):
+    g = _gap_of(_gz_rev(900, ethnic_crafts=crafts), "gz-2-revenue")
+    assert [i["kind"] for i in g["items"]] == ["numeric"]
+    assert f"尚差 {short} 万元" in _texts(g)[0]
+
+
+def test_industry_unknown_hengyang_branches():
+    a = _hy(industry=None, main_business_revenue={"2023": 800, "2024": 850, "2025": 900})
+    g = _gap_of(a, "hy-2-revenue")
+    text = [t for t, i in zip(_texts(g), g["items"]) if i["kind"] == "branches"][0]
+    assert "尚差 1100 万元" in text and "尚差 100 万元" in text and "本条未设门槛" in text

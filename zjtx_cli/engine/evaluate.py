@@ -123,9 +123,13 @@ def _cases(cases, ctx) -> dict:
         if w["status"] == UNKNOWN:
             here = evaluate_check(case["then"], ctx)
             rest = _cases(cases[i + 1:], ctx)
+            from zjtx_cli.engine.branches import open_branches  # every case that may apply (issue 12)
+
+            br = open_branches(cases[i:], ctx, evaluate_check)
             if here["status"] == rest["status"] != UNKNOWN:
-                return {"type": "cases", "status": here["status"], "when": w, "then": here, "either_way": True}
-            return {"type": "cases", "status": UNKNOWN, "when": w, "then": None}
+                return {"type": "cases", "status": here["status"], "when": w, "then": here, "either_way": True,
+                        "branches": br}
+            return {"type": "cases", "status": UNKNOWN, "when": w, "then": None, "branches": br}
     return {"type": "cases", "status": UNMET, "when": None, "then": None, "no_case": True,
             "whens": [c["when"] for c in cases if c["when"] is not None]}
 
@@ -347,6 +351,10 @@ def gap_items(node, ctx) -> list[dict]:
         return [{"kind": "alternatives", "options": options, "node": node,
                  "effort": [k for k, v in EFFORT_ORDER.items() if v == effort][0]}]
     if t == "cases":
+        if node.get("branches") and node["status"] != MET:  # the case is not known: each branch (issue 12)
+            from zjtx_cli.engine.branches import branch_gap_items
+
+            return branch_gap_items(node, ctx, gap_items)
         if node.get("either_way") and node.get("when") is not None:
             # decided whichever case applies: the threshold shown is one of them, so ask for
             # the data that says which one it is as well

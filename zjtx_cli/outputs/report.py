@@ -269,6 +269,10 @@ def describe_gap_item(item, fields, lang) -> str:
         return ("以下任一即可：" if lang == "zh" else "any one of: ") + " ".join(parts)
     if kind == "tier":
         return describe_required(node, fields, lang)
+    if kind == "branches":  # a banded rule whose band is not known yet (issue 12)
+        from zjtx_cli.engine.branches import describe_branches
+
+        return describe_branches(item, fields, lang, describe_gap_item, describe_required)
     if kind.startswith("score") or kind == "pending":
         from zjtx_cli.engine import scoring as scoring
 
@@ -330,6 +334,10 @@ def gap_json(g, fields, lang):
             d["missing"] = [{"field": m[0], "year": m[1]} for m in it["missing"]]
         elif it["kind"] == "alternatives":
             d["options"] = [[item_json(x) for x in opt] for opt in it["options"]]
+        elif it["kind"] == "branches":
+            d["branches"] = [{"when": describe_required(b["when"], fields, lang) if b["when"] else None,
+                              "status": b["status"], "items": [item_json(x) for x in b["items"]]}
+                             for b in it["branches"]]
         elif it["kind"] == "declaration":
             d["field"] = it["node"].get("field")
         return d
