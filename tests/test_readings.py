@@ -449,3 +449,62 @@ def test_industry_unknown_hengyang_branches():
     g = _gap_of(a, "hy-2-revenue")
     text = [t for t, i in zip(_texts(g), g["items"]) if i["kind"] == "branches"][0]
     assert "尚差 1100 万元" in text and "尚差 100 万元" in text and "本条未设门槛" in text
+
+
+# ------------------------------------------------------------ 8. wording
+M22 = load_sample("miit-2022-zjtx-sme.json")
+
+
+def _all_texts(a):
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.outputs.report import describe_gap_item
+
+    out = []
+    for g in a.gaps:
+        for i in g["items"]:
+            out.append(describe_gap_item(i, field_dictionary(), "zh"))
+            out.append(describe_gap_item(i, field_dictionary(), "en"))
+    return " ".join(out)
+
+
+def test_award_rank_gap_says_no_award_and_the_ranks_needed():
+    a = assess_enterprise(enterprise(M22), "miit-2022", "little-giant", as_of=dt.date(2025, 6, 30))
+    text = _all_texts(a)
+    assert "现未获奖（填 0 即未获奖），须获奖并在获奖单位中排名第 1–3 位" in text
+    assert "an award ranked 1-3 among the winning units is needed" in text
+    assert "现为 0，须 ≥ 1" not in text
+
+
+def test_award_rank_beyond_the_limit():
+    a = assess_enterprise(enterprise(changed(M22, sci_award_national_rank=5)), "miit-2022", "little-giant",
+                          as_of=dt.date(2025, 6, 30))
+    assert "现排第 5 位，须在前 3 位：须提高 2 位" in _all_texts(a)
+
+
+@pytest.mark.parametrize("score,effort", [(59, "near"), (54, "near"), (53.99, "far")])
+def test_platform_score_shortfall_effort(score, effort):
+    # 2026 little giant: score ≥ 60; 1 point short is near (≤ 10% of 60), 6.01 points far
+    a = assess_enterprise(enterprise(changed(LG, evaluation_score={"2024": score, "2025": score})), "miit-2026",
+                          "little-giant", as_of=dt.date(2026, 6, 1))
+    g = [g for g in a.gaps if g["condition"] == "lg26-7-score"][0]
+    assert g["items"][0]["effort"] == effort
+
+
+def test_missing_year_warnings_only_name_the_tier_assessed(tmp_path):
+    import json
+
+    p = tmp_path / "gz.json"
+    p.write_text(json.dumps(GZ, ensure_ascii=False), encoding="utf-8")
+    from typer.testing import CliRunner
+
+    from zjtx_cli.cli.app import app
+
+    r = CliRunner().invoke(app, ["assess", str(p), "--scheme", "miit-2026", "--tier", "little-giant",
+                                 "--as-of", "2026-06-30", "--format", "json"])
+    assert "ch23-" not in r.stderr
+    r = CliRunner().invoke(app, ["assess", str(p), "--scheme", "miit-2026", "--tier", "champion",
+                                 "--as-of", "2026-06-30", "--format", "json"])
+    assert "ch23-2-revenue" in r.stderr
+    r = CliRunner().invoke(app, ["assess", str(p), "--scheme", "miit-2026", "--as-of", "2026-06-30",
+                                 "--format", "json"])
+    assert "ch23-2-revenue" in r.stderr  # the whole ladder includes the champion tier

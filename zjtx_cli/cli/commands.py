@@ -218,7 +218,7 @@ def run_assess(file, scheme, tier=None, fmt="table", lang="zh", year=None, as_of
     ctx = make_ctx(e, fields, year=year, as_of=as_of_date, review=review)
     from zjtx_cli.inputs.checks import scheme_warnings  # years missing from a series a condition needs (issue 4)
 
-    for w in scheme_warnings(e, rs, ctx):
+    for w in scheme_warnings(e, rs, ctx, tier=tier):
         warn(w.line(lang))
     expired_warning(rs, as_of_date, lang)
     if year is None and e.latest_year() is None:

@@ -341,7 +341,9 @@ def gap_items(node, ctx) -> list[dict]:
         out = []
         for s in node["checks"]:
             out.extend(gap_items(s, ctx))
-        return _merge_data(out)
+        from zjtx_cli.engine.metrics import rank_range_items  # "no award now; rank 1–3 needed"
+
+        return rank_range_items(node, _merge_data(out))
     if t == "any":
         options = [gap_items(s, ctx) for s in node["checks"] if s["status"] != MET]
         options = [o for o in options if o]

@@ -70,9 +70,11 @@ class Gap:
     revenue), every one as a Gap, cheapest first; the Gap itself then is the cheapest with a text
     naming them all."""
 
-    __slots__ = ("amount", "unit", "zh", "en", "relative", "levers")
+    __slots__ = ("amount", "unit", "zh", "en", "relative", "levers", "whole")
 
-    def __init__(self, amount, unit, zh, en, relative=None, levers=None):
+    def __init__(self, amount, unit, zh, en, relative=None, levers=None, whole=False):
+        # whole: the text says everything (no "现为 X，须 ≥ Y" before it), e.g. "no award now"
+        self.whole = whole
         self.amount = amount
         self.unit = unit
         self.zh = zh
@@ -397,8 +399,54 @@ def _ratio_gap_numerator(num, den, years_back, unit_word_zh, unit_word_en, also_
     return gap
 
 
+# ranks where 0 means "none" (no award in the last three years), not a rank
+NONE_IS_ZERO_RANKS = frozenset(("sci_award_national_rank", "sci_award_provincial_rank"))
+
+
+def near_or_far(short, target) -> str:
+    """Effort of a numeric shortfall: 'near' within 10% of the target, else 'far' (one rule for
+    metrics and platform scores alike)."""
+    if short is None or not target:
+        return "far"
+    return "near" if abs(Decimal(short) / Decimal(target)) <= Decimal("0.1") else "far"
+
+
+def _rank_gap(ctx, key, op, target, mv):
+    if mv.value == 0 and op in (">=", ">"):
+        return Gap(None, "", "现未获奖（填 0 即未获奖），须获奖",
+                   "no award now (0 means none); an award is needed", Decimal(1), whole=True)
+    places = mv.value - target + (1 if op == "<" else 0)
+    return Gap(places, "", f"现排第 {int(mv.value)} 位，须在前 {int(target) - (1 if op == '<' else 0)} 位：须提高 {int(places)} 位",
+               f"ranked {int(mv.value)}, needs the top {int(target) - (1 if op == '<' else 0)}: {int(places)} place(s) higher",
+               places / target if target else None, whole=True)
+
+
+def rank_range_items(node, items):
+    """An award rank tested as 1 ≤ rank ≤ N under one 'all': say "no award now; rank 1–N needed"
+    instead of "现为 0，须 ≥ 1：尚差 1" (issue 12)."""
+    checks = node.get("checks") or ()
+    if len(checks) != 2 or any(c.get("type") != "metric" or len(c["metric"]) != 1 for c in checks):
+        return items
+    key = checks[0]["metric"][0]
+    if key not in NONE_IS_ZERO_RANKS or checks[1]["metric"][0] != key:
+        return items
+    lo = [c["value"] for c in checks if c["op"] == ">="]
+    hi = [c["value"] for c in checks if c["op"] == "<="]
+    if not lo or not hi:
+        return items
+    lo, hi = int(lo[0]), int(hi[0])
+    for it in items:
+        g = it.get("gap")
+        if it.get("kind") == "numeric" and g is not None and g.whole and g.amount is None:
+            g.zh = g.zh.replace("，须获奖", f"，须获奖并在获奖单位中排名第 {lo}–{hi} 位")
+            g.en = g.en.replace("an award is needed", f"an award ranked {lo}-{hi} among the winning units is needed")
+    return items
+
+
 def _raw_gap(key, unit):
     def gap(ctx, year, op, target, mv):
+        if key in NONE_IS_ZERO_RANKS:
+            return _rank_gap(ctx, key, op, target, mv)
         short = target - mv.value if op in (">=", ">") else mv.value - target
         if op == ">" and key in ctx.fields and ctx.fields[key].type == "integer":
             short += 1

@@ -178,7 +178,7 @@ def _walk_metrics(check, out):
         _walk_metrics(case["then"], out)
 
 
-def scheme_warnings(e, ruleset, ctx) -> list[Problem]:
+def scheme_warnings(e, ruleset, ctx, tier=None) -> list[Problem]:
     """Warnings that need the scheme and the assessment year ``ctx.year``.
 
     - a year missing from a multi-year series a condition needs (the series
@@ -190,7 +190,9 @@ def scheme_warnings(e, ruleset, ctx) -> list[Problem]:
     fields = ctx.fields
     out: list[Problem] = []
     seen = set()
-    for _t, tr in ruleset.tracks():
+    from zjtx_cli.engine.scope import tracks_in_scope  # only the tiers assessed (issue 12)
+
+    for _t, tr in tracks_in_scope(ruleset, tier):
         for c in tr["conditions"]:
             metrics: list = []
             _walk_metrics(c["check"], metrics)

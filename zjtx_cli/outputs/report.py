@@ -242,6 +242,9 @@ def describe_gap_item(item, fields, lang) -> str:
              f"needs {OP_ZH[node['op']]} {fmt(node['value'], node['unit'], lang=lang)}")
         if g is None:
             return head
+        if getattr(g, "whole", False):  # the gap's own text says it all (e.g. no award now)
+            return f"{_metric_name(node, fields, lang)}：{g.zh}" if lang == "zh" else \
+                f"{_metric_name(node, fields, lang)}: {g.en}"
         return f"{head}：{g.zh}" if lang == "zh" else f"{head}: {g.en}"
     if kind == "declaration":
         if node["type"] == "sme":
