@@ -217,7 +217,8 @@ def test_cli_pending_sample():
 
 
 def test_cli_review_flag_says_which_reading():
-    args = ["assess", SAMPLE, "--scheme", "miit", "--as-of", "2026-06-01", "--tier", "little-giant", "-f", "json",
+    # miit-2026 by its own id: its (2号) re-review reading; --scheme miit applies the 117号 layer in 2026 (issue 12)
+    args = ["assess", SAMPLE, "--scheme", "miit-2026", "--as-of", "2026-06-01", "--tier", "little-giant", "-f", "json",
             "--set", "operating_revenue.2025=8200", "--set", "operating_revenue.2024=8200",
             # keep main-business revenue within operating revenue (what-if values are checked too)
             "--set", "main_business_revenue.2025=8000", "--set", "main_business_revenue.2024=8000"]
@@ -257,7 +258,7 @@ def test_champion(changes, cid, st):
 
 
 def test_not_examined_on_review_is_not_counted_as_met():
-    args = ["assess", SAMPLE, "--scheme", "miit", "--as-of", "2026-06-01", "--tier", "little-giant", "-f", "json"]
+    args = ["assess", SAMPLE, "--scheme", "miit-2026", "--as-of", "2026-06-01", "--tier", "little-giant", "-f", "json"]
     new = json.loads(cli(*args).stdout)
     rev = json.loads(cli(*args, "--review").stdout)
     g = next(c for c in rev["conditions"] if c["id"] == "lg26-2-growth")

@@ -508,3 +508,96 @@ def test_missing_year_warnings_only_name_the_tier_assessed(tmp_path):
     r = CliRunner().invoke(app, ["assess", str(p), "--scheme", "miit-2026", "--as-of", "2026-06-30",
                                  "--format", "json"])
     assert "ch23-2-revenue" in r.stderr  # the whole ladder includes the champion tier
+
+
+# ------------------------------------------------------------ national batches: the 2nd batch's window
+@pytest.mark.parametrize("as_of,warned,which", [
+    ("2020-07-05", True, "381号"), ("2020-07-06", False, None), ("2020-08-21", False, None),
+    ("2020-08-22", True, "下一批"), ("2021-06-30", True, "第三批"), ("2019-05-01", True, "第一批")])
+def test_batch_window_warning(as_of, warned, which):
+    from zjtx_cli.rules.versions import batch_warning
+
+    w = batch_warning("miit-2020", dt.date.fromisoformat(as_of), "zh")
+    assert bool(w) == warned
+    if warned:
+        assert which in w and "2020-07-06 至 2020-08-21" in w
+    assert batch_warning("miit-2022", dt.date.fromisoformat(as_of)) is None
+
+
+def test_batch_warning_through_the_cli():
+    from typer.testing import CliRunner
+
+    from zjtx_cli.cli.app import app
+
+    import os
+    from conftest import ROOT
+
+    s = os.path.join(ROOT, "samples", "miit-2020-eligible.json")
+    r = CliRunner().invoke(app, ["assess", s, "--scheme", "miit", "--as-of", "2021-06-30", "--format", "json"])
+    assert "第三批" in r.stderr and r.exit_code == 0
+    r = CliRunner().invoke(app, ["assess", s, "--scheme", "miit", "--as-of", "2020-08-01", "--format", "json"])
+    assert "第三批" not in r.stderr and "申报期" not in r.stderr
+
+
+# ------------------------------------------------------------ the 2026 re-review layer (117号)
+def test_review_layer_conditions_are_miit_2022_little_giant_unchanged():
+    from zjtx_cli.rules.loader import get_ruleset
+
+    lg22 = get_ruleset("miit-2022").find("little-giant")[1][0]["conditions"]
+    r26 = get_ruleset("miit-2026-review").find("little-giant")[1][0]["conditions"]
+    def clean(x):  # without the engine's memo keys (_per_year, _pure …) set by earlier evaluations
+        if isinstance(x, dict):
+            return {k: clean(v) for k, v in x.items() if not k.startswith("_")}
+        if isinstance(x, list):
+            return [clean(v) for v in x]
+        return x
+
+    def strip(c):
+        return clean({k: c[k] for k in ("id", "kind", "text", "citation", "check", "note")})
+
+    assert [strip(c) for c in r26[:len(lg22)]] == [strip(c) for c in lg22]
+    added = {c["id"]: c for c in r26[len(lg22):]}
+    assert set(added) == {"r26-x-related", "r26-audited"}
+    assert all(c["unconfirmed"] for c in added.values())
+    assert get_ruleset("miit-2026-review").data.get("programme") is None  # never picked by date
+
+
+@pytest.mark.parametrize("as_of,review,tier,layer", [
+    ("2026-06-30", True, "little-giant", "miit-2026-review"),
+    ("2026-01-01", True, "little-giant", "miit-2026-review"),
+    ("2025-12-31", True, "little-giant", None),
+    ("2027-01-01", True, "little-giant", None),
+    ("2026-06-30", False, "little-giant", None),
+    ("2026-06-30", True, "zjtx-sme", None),
+    ("2026-06-30", True, None, None),
+])
+def test_review_layer_is_dated(as_of, review, tier, layer):
+    from zjtx_cli.rules.versions import resolve, review_layer
+
+    d = dt.date.fromisoformat(as_of)
+    got, msg = review_layer("miit", resolve("miit", d), d, tier, review)
+    assert got == layer
+    if review and tier is None and d.year == 2026:
+        assert msg and "--tier little-giant --review" in msg
+    # a version named by its own id is never layered
+    assert review_layer("miit-2026", "miit-2026", d, tier, review) == (None, None)
+
+
+def test_review_layer_through_the_cli():
+    import json
+    import os
+
+    from typer.testing import CliRunner
+
+    from conftest import ROOT
+    from zjtx_cli.cli.app import app
+
+    s = os.path.join(ROOT, "samples", "miit-2026-little-giant.json")
+    args = ["assess", s, "--scheme", "miit", "--tier", "little-giant", "--as-of", "2026-06-30", "--format", "json"]
+    r = CliRunner().invoke(app, args + ["--review"])
+    doc = json.loads(r.stdout)
+    ids = {c["id"] for c in doc["conditions"]}
+    assert doc["scheme"] == "miit-2026-review" and {"r26-x-related", "r26-audited", "lg22-sme"} <= ids
+    assert "117号" in r.stderr
+    r = CliRunner().invoke(app, args)
+    assert json.loads(r.stdout)["scheme"] == "miit-2026"
