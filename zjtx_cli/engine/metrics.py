@@ -148,6 +148,11 @@ def fmt(v, unit: str | None = None, places: int = 2, *, lang: str = "zh", up: bo
     return f"{s} {unit}"
 
 
+def lc(s: str) -> str:
+    """A label in running English text: first letter lowered, acronyms (R&D) kept."""
+    return s if s[:2].isupper() else s[:1].lower() + s[1:]
+
+
 def ceil_int(d: Decimal) -> int:
     return int(d.to_integral_value(rounding=ROUND_CEILING))
 
@@ -382,15 +387,15 @@ def _ratio_gap_numerator(num, den, years_back, unit_word_zh, unit_word_en, also_
         cut = d - n / p
         if also_in_den:
             other_zh, other_en = f"{ctx.fields[den].zh}中{unit_word_zh}以外的收入", \
-                f"{ctx.fields[den].en.lower()} other than {unit_word_en.lower()}"
+                f"{lc(ctx.fields[den].en)} other than {lc(unit_word_en)}"
             czh = f"{other_zh}须减少 {fmt(cut, '万元', up=True)}（{span_zh}，{unit_word_zh}不变）"
-            cen = f"cut {other_en} by {fmt(cut, '万元', lang='en', up=True)} ({span_en}, {unit_word_en.lower()} unchanged)"
+            cen = f"cut {other_en} by {fmt(cut, '万元', lang='en', up=True)} ({span_en}, {lc(unit_word_en)} unchanged)"
             rel = cut / (d - n) if d > n else None
         else:
             czh = (f"{ctx.fields[den].zh}不高于 {fmt(n / p, '万元')}，即减少 {fmt(cut, '万元', up=True)}"
                    f"（{span_zh}，{unit_word_zh}不变；仅在收入确会下降时适用）")
-            cen = (f"{ctx.fields[den].en.lower()} no higher than {fmt(n / p, '万元', lang='en')}, i.e. "
-                   f"{fmt(cut, '万元', lang='en', up=True)} less ({span_en}, {unit_word_en.lower()} unchanged; "
+            cen = (f"{lc(ctx.fields[den].en)} no higher than {fmt(n / p, '万元', lang='en')}, i.e. "
+                   f"{fmt(cut, '万元', lang='en', up=True)} less ({span_en}, {lc(unit_word_en)} unchanged; "
                    f"only where revenue really falls)")
             rel = cut / d if d else None
         return levers_gap([("raise_" + num, main), ("reduce_" + ("other" if also_in_den else den),
@@ -792,7 +797,7 @@ def _points_gap(m, op, target, mv):
     return Gap(short, "个百分点",
                f"{m.zh}须{word_zh} {fmt(short, up=True)} 个百分点{strict_zh}（按企业填报的比率；"
                f"提供所需的绝对数可算出金额）",
-               f"{word_en} the {m.en.lower()} by {fmt(short, up=True)} percentage points{strict_en} (from the "
+               f"{word_en} the {lc(m.en)} by {fmt(short, up=True)} percentage points{strict_en} (from the "
                f"declared ratio; give the figures to see amounts)",
                short / target if target else None)
 
