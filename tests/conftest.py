@@ -56,23 +56,15 @@ def first_gap(a, cond_id: str):
 
 
 def assess_enterprise(e, scheme: str, tier: str | None = None, year=None, as_of=dt.date(2026, 6, 1), review=False):
-    """Assess an Enterprise against one track (the first, or `tier`), lower tiers first."""
-    from zjtx_cli.engine.evaluate import assess_track, make_ctx
-    from zjtx_cli.inputs.fields import field_dictionary
+    """Assess an Enterprise against one track (the first, or `tier`'s first), through the service
+    (which assesses the lower tiers first)."""
+    from zjtx_cli.engine.service import assess
     from zjtx_cli.rules.loader import get_ruleset
 
     rs = get_ruleset(scheme)
-    ctx = make_ctx(e, field_dictionary(), year=year, as_of=as_of, review=review)
-    if tier is None:
-        t, tracks = rs.tiers[0], rs.tiers[0]["tracks"]
-    else:
-        t, tracks = rs.find(tier)
-    for lt in rs.tiers:  # lower tiers first, for dependencies
-        if lt is t:
-            break
-        for tr in lt["tracks"]:
-            assess_track(rs, lt, tr, ctx)
-    return assess_track(rs, t, tracks[0], ctx)
+    result = assess(e, rs, tier=tier if tier is not None else rs.tiers[0]["id"], year=year, as_of=as_of,
+                    review=review)
+    return result.tracks[0]
 
 
 def status(a, cond_id: str) -> str:

@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import ROOT, enterprise_from
-from zjtx_cli.inputs.checks import check_enterprise, scheme_warnings
+from zjtx_cli.engine.scheme_checks import scheme_warnings
+from zjtx_cli.inputs.checks import check_enterprise
 from zjtx_cli.cli.app import app
 from zjtx_cli.inputs.fields import field_dictionary
 from zjtx_cli.inputs.model import InputError
@@ -160,7 +161,7 @@ def test_samples_pass_the_checks():
 
 # ---------------------------------------------------------------------- scheme-aware
 def test_scheme_warning_for_a_missing_year_a_rule_needs():
-    from zjtx_cli.engine.evaluate import make_ctx
+    from zjtx_cli.engine.service import make_ctx
     from zjtx_cli.rules.loader import get_ruleset
 
     rs = get_ruleset("hengyang")

@@ -8,14 +8,17 @@ from decimal import Decimal
 import pytest
 
 from conftest import enterprise
-from zjtx_cli.engine.evaluate import MET, UNKNOWN, UNMET, counts_of, evaluate_check, make_ctx, verdict_of
+from zjtx_cli.engine.evaluate import MET, UNKNOWN, UNMET, counts_of, evaluate_check, verdict_of
+from zjtx_cli.engine.service import make_ctx
 from zjtx_cli.inputs.fields import field_dictionary
 from zjtx_cli.engine.metrics import evaluate_metric
-from zjtx_cli.rules.loader import _compile_check, _decimals
+from zjtx_cli.engine.kinds import build, compile_check
 
 
 def r(kind, status):
-    return {"kind": kind, "status": status}
+    from zjtx_cli.engine.results import ConditionResult
+
+    return ConditionResult(id=f"{kind}-{status}", kind=kind, status=status, cond=None, result={})
 
 
 @pytest.mark.parametrize("results,verdict", [
@@ -42,7 +45,7 @@ def test_counts():
 
 
 def check(spec):
-    return _decimals(_compile_check(spec, "test", field_dictionary()))
+    return build(compile_check(spec, "test", field_dictionary()))
 
 
 def ev(spec, **values):

@@ -52,7 +52,7 @@ def _one_below(lim):
 @pytest.mark.parametrize("code", sorted(INDUSTRY_ROWS))
 def test_sme_every_industry_either_figure_decides(code):
     """Each ceiling figure alone decides SME when just below it, and not at it, with the other one missing."""
-    from zjtx_cli.engine.evaluate import make_ctx
+    from zjtx_cli.engine.service import make_ctx
     from zjtx_cli.engine.sme import sme_condition
     from zjtx_cli.inputs.fields import field_dictionary
 
@@ -91,7 +91,7 @@ def test_compound_growth_needs_no_middle_year():
 
 def test_every_metric_reads_exactly_what_it_declares():
     """Given exactly its declared inputs a metric computes; without any one of them it asks for that one."""
-    from zjtx_cli.engine.evaluate import make_ctx
+    from zjtx_cli.engine.service import make_ctx
     from zjtx_cli.engine.metrics import METRIC_INPUTS, METRICS, evaluate_metric, lookback, metric_years
     from zjtx_cli.inputs.fields import field_dictionary
     from zjtx_cli.inputs.model import Enterprise
@@ -127,7 +127,7 @@ def test_every_metric_reads_exactly_what_it_declares():
 def _gap(key, op, target, **vals):
     from decimal import Decimal
 
-    from zjtx_cli.engine.evaluate import make_ctx
+    from zjtx_cli.engine.service import make_ctx
     from zjtx_cli.engine.metrics import evaluate_metric, metric_gap
     from zjtx_cli.inputs.fields import field_dictionary
 
@@ -201,7 +201,7 @@ def test_years_in_operation_to_the_assessment_date(founded, as_of, want):
 
 
 def test_years_fixed_cut_off_metric_counts_to_year_end():
-    from zjtx_cli.engine.evaluate import make_ctx
+    from zjtx_cli.engine.service import make_ctx
     from zjtx_cli.engine.metrics import evaluate_metric
     from zjtx_cli.inputs.fields import field_dictionary
 
@@ -220,7 +220,7 @@ def test_every_years_rule_says_which_cut_off(scheme, rule):
     rs = get_ruleset(scheme)
     c = [c for _t, tr in rs.tracks() for c in tr["conditions"] if c["id"] == rule][0]
     assert "评价日" in c["note"]["zh"] and "--as-of" in c["note"]["en"]
-    assert c["check"]["metric"] == ["years_in_operation"]
+    assert c.check.metric == ("years_in_operation",)
 
 
 # ------------------------------------------------------------ declared ratios
@@ -287,7 +287,7 @@ def test_declared_main_business_share(declared, want):
 
 
 def test_declared_rd_intensity_only_for_the_one_year_metric():
-    from zjtx_cli.engine.evaluate import make_ctx
+    from zjtx_cli.engine.service import make_ctx
     from zjtx_cli.engine.metrics import evaluate_metric
     from zjtx_cli.inputs.fields import field_dictionary
 
@@ -327,8 +327,8 @@ def test_provincial_test_met_by_either_standing(national, province, want):
 
 def test_old_market_leading_still_works_with_a_warning():
     from conftest import enterprise_from
-    from zjtx_cli.engine.evaluate import make_ctx
-    from zjtx_cli.inputs.checks import scheme_warnings
+    from zjtx_cli.engine.scheme_checks import scheme_warnings
+    from zjtx_cli.engine.service import make_ctx
     from zjtx_cli.inputs.fields import field_dictionary
     from zjtx_cli.rules.loader import get_ruleset
 
@@ -601,3 +601,25 @@ def test_review_layer_through_the_cli():
     assert "117号" in r.stderr
     r = CliRunner().invoke(app, args)
     assert json.loads(r.stdout)["scheme"] == "miit-2026"
+
+
+def test_review_layer_through_the_library_api_as_through_the_cli():
+    import json
+    import os
+
+    from typer.testing import CliRunner
+
+    import zjtx_cli
+    from conftest import ROOT
+    from zjtx_cli.cli.app import app
+
+    s = os.path.join(ROOT, "samples", "miit-2026-little-giant.json")
+    for review in (True, False):
+        r = zjtx_cli.assess(s, scheme="miit", tier="little-giant", as_of="2026-06-30", review=review)
+        args = ["assess", s, "--scheme", "miit", "--tier", "little-giant", "--as-of", "2026-06-30", "--format", "json"]
+        doc = json.loads(CliRunner().invoke(app, args + (["--review"] if review else [])).stdout)
+        assert r.ruleset.id == doc["scheme"] == ("miit-2026-review" if review else "miit-2026")
+        assert zjtx_cli.document(r)["verdict"] == doc["verdict"]
+    # outside 2026 the layer does not apply
+    r = zjtx_cli.assess(s, scheme="miit", tier="little-giant", as_of="2027-01-01", review=True)
+    assert r.ruleset.id != "miit-2026-review"

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import changed, enterprise_from
-from zjtx_cli.engine.evaluate import assess_track, make_ctx
+from zjtx_cli.engine.service import assess, make_ctx
 from zjtx_cli.inputs.fields import field_dictionary
 from zjtx_cli.rules.loader import get_ruleset
 
@@ -67,14 +67,9 @@ def evaluate(values, track, year=None):
     """Assess one track, lower tiers first (as the ladder and the CLI do)."""
     rs = get_ruleset("jinhu")
     ctx = make_ctx(enterprise_from(values), field_dictionary(), year=year, as_of=AS_OF)
-    t, trs = rs.find(track)
-    assert t is not None and len(trs) == 1, track
-    for lt in rs.tiers:
-        if lt is t:
-            break
-        for tr in lt["tracks"]:
-            assess_track(rs, lt, tr, ctx)
-    return assess_track(rs, t, trs[0], ctx)
+    r = assess(ctx.e, rs, ctx=ctx, tier=track)
+    assert r.scope == "track", track
+    return r.track
 
 
 def result(a, cid):

@@ -1,5 +1,5 @@
 """Jinhu ladder, part 2: provincial (附件4), national little giant and single champion (附件3),
-the ladder through engine.Ladder, the samples and the CLI."""
+the ladder through engine.service.assess_ladder, the samples and the CLI."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from conftest import ROOT, enterprise_from
 from test_ruleset_jinhu import AS_OF, BASE, D, evaluate, result, st, with_
-from zjtx_cli.engine.evaluate import Ladder, make_ctx
+from zjtx_cli.engine.service import assess_ladder, make_ctx
 from zjtx_cli.inputs.fields import field_dictionary
 from zjtx_cli.rules.loader import get_ruleset
 
@@ -22,7 +22,7 @@ def load_sample(name):
 
 
 def ladder(values):
-    return Ladder(get_ruleset("jinhu"), make_ctx(enterprise_from(values), field_dictionary(), as_of=AS_OF))
+    return assess_ladder(get_ruleset("jinhu"), make_ctx(enterprise_from(values), field_dictionary(), as_of=AS_OF))
 
 
 # ------------------------------------------------------------------ 附件4 provincial

@@ -10,7 +10,7 @@ import pytest
 from conftest import SEEDS
 from zjtx_cli.inputs.fields import field_dictionary
 from zjtx_cli.rules.loader import RulesetError, compile_ruleset, load_ruleset, ruleset_paths
-from zjtx_cli.rules.yamlcache import YamlError, parse_yaml
+from zjtx_cli.inputs.yamlcache import YamlError, parse_yaml
 
 SEED_FILES = sorted(f for f in os.listdir(SEEDS) if f.endswith(".txt")) if os.path.isdir(SEEDS) else []
 PATHS = ruleset_paths()
@@ -143,7 +143,7 @@ def test_field_dictionary_complete():
 
 
 def test_cache_is_used_and_keyed_on_content(tmp_path, monkeypatch):
-    from zjtx_cli.rules import yamlcache as yamlcache
+    from zjtx_cli.inputs import yamlcache as yamlcache
 
     monkeypatch.setenv("ZJTX_CACHE_DIR", str(tmp_path))
     p = tmp_path / "demo.yaml"
@@ -169,7 +169,7 @@ def test_cache_follows_the_files_a_ruleset_depends_on(tmp_path, monkeypatch):
     import os as _os
     import time
 
-    from zjtx_cli.rules import yamlcache as yamlcache
+    from zjtx_cli.inputs import yamlcache as yamlcache
 
     monkeypatch.setenv("ZJTX_CACHE_DIR", str(tmp_path / "cache"))
     p = tmp_path / "demo.yaml"

@@ -1,4 +1,4 @@
-"""Scored evaluations as data (zjtx_cli/scoring.py): strict validation of bands, every source kind,
+"""Scored evaluations as data (zjtx_cli/engine/kinds/score/): strict validation of bands, every source kind,
 three-valued totals, category minimums, direct paths, point-gain gaps, platform values (pending)
 and new-application / re-review readings."""
 
@@ -72,7 +72,7 @@ BASE = {
 
 
 def evaluate(values=None, rs=None, review=False, **changes):
-    from zjtx_cli.engine.evaluate import assess_track, make_ctx
+    from zjtx_cli.engine.service import assess_track, make_ctx
     from zjtx_cli.inputs.fields import field_dictionary
 
     rs = rs or ruleset()
@@ -111,8 +111,10 @@ def _bad(mutate, msg):
 
 def test_valid_spec_loads_and_totals():
     rs = ruleset()
-    c = rs.tiers[0]["tracks"][0]["conditions"][0]["check"]
+    c = rs.data["tiers"][0]["tracks"][0]["conditions"][0]["check"]
     assert c["type"] == "score" and c["score"]["max"] == "60" and c["score"]["pass"] == "30"
+    typed = rs.tiers[0]["tracks"][0]["conditions"][0].check
+    assert typed.type == "score" and typed.max == 60 and typed.pass_mark == 30
     import marshal
 
     marshal.dumps(rs.data)  # compiled form is plain data
@@ -499,7 +501,7 @@ def test_amounts_near_an_edge_round_up_and_show_enough_decimals(rd, shown, amoun
 
 def test_ceiling_replaces_only_the_amount():
     from zjtx_cli.engine.metrics import Gap
-    from zjtx_cli.engine.scoring import _ceil_gap
+    from zjtx_cli.engine.kinds.score.gains import ceil_money_gap as _ceil_gap
 
     g = _ceil_gap(Gap(Decimal("0.004"), "万元", "须增加 0 万元（现有 100 万元）", "rise by 0 万元 (have 100 万元)"))
     assert g.amount == Decimal("0.01")

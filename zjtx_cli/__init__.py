@@ -1,7 +1,27 @@
 """zjtx: eligibility assessor for China's 专精特新 SME programmes.
 
-The package is a small library (``fields``, ``values``, ``reader``, ``rules``,
-``metrics``, ``engine``, ``report``) with a thin command-line layer in ``cli``.
+Library use::
+
+    import zjtx_cli as zjtx
+    r = zjtx.assess("company.xlsx", scheme="hengyang")   # or a dict of indicators
+    r.verdict          # "eligible" | "not_eligible" | "undetermined" | "excluded"
+    zjtx.document(r)   # the JSON document, as `zjtx assess --format json` prints it
+
+Layout: ``inputs/`` (reading applicant files and rosters, cell values, data checks),
+``rules/`` (rule files: loading, validation, cache, dated versions), ``engine/`` (check
+kinds, evaluation, the assessment service, typed results), ``outputs/`` (texts, JSON,
+tables, exports), ``batch/`` and ``cli/``. ``import zjtx_cli`` itself loads nothing else:
+the names below are imported when first used.
 """
 
 __version__ = "0.1.0"
+
+__all__ = ["assess", "document", "Assessment", "InputError", "VERDICTS", "__version__"]
+
+
+def __getattr__(name):
+    if name in ("assess", "document", "Assessment", "InputError", "VERDICTS"):
+        from zjtx_cli import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'zjtx_cli' has no attribute {name!r}")

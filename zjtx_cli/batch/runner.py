@@ -93,8 +93,8 @@ class Columns:
     """The export's columns, fixed before the first row is written (streaming)."""
 
     def __init__(self, scorer):
-        from zjtx_cli.engine.metrics import METRICS
-        from zjtx_cli.outputs.report import T
+        from zjtx_cli.engine.kinds import metrics_tested
+        from zjtx_cli.engine.texts import LABELS
 
         lang = scorer.lang
         zh = lang == "zh"
@@ -111,33 +111,14 @@ class Columns:
         self.figures: list[tuple] = []
         self.figure_headers: list[str] = []
 
-        def walk(c):
-            if c["type"] == "metric":
-                key = (tuple(c["metric"]), c.get("year", 0) or 0)
-                if key not in self.figures:
-                    self.figures.append(key)
-                    names = []
-                    unit = None
-                    for k in c["metric"]:
-                        m = METRICS.get(k)
-                        names.append((m.zh if zh else m.en) if m else fields[k].label(lang))
-                        unit = unit or (m.unit if m else fields[k].unit)
-                    name = ("、" if zh else " + ").join(names)
-                    if key[1]:
-                        name += f"（评价年度{key[1]:+d}）" if zh else f" (year {key[1]:+d})"
-                    if unit:
-                        name += f"（{unit}）" if zh else f" ({unit})"
-                    self.figure_headers.append(name)
-            for s in c.get("checks", ()):
-                walk(s)
-            for case in c.get("cases", ()):
-                if case["when"]:
-                    walk(case["when"])
-                walk(case["then"])
-
         for _t, tr in scorer.scope_tracks:
             for cond in tr["conditions"]:
-                walk(cond["check"])
+                # every figure the condition tests, at any depth (review readings, points tables too)
+                for keys, offset in metrics_tested(cond.check):
+                    key = (tuple(keys), offset or 0)
+                    if key not in self.figures:
+                        self.figures.append(key)
+                        self.figure_headers.append(self._figure_header(key, fields, lang))
         self.figure_index = {k: i for i, k in enumerate(self.figures)}
         # statuses: one column per tier (ladder) and per condition
         self.status_keys: list[tuple] = []
@@ -151,136 +132,109 @@ class Columns:
         multi = len(scorer.scope_tracks) > 1
         for _t, tr in scorer.scope_tracks:
             for cond in tr["conditions"]:
-                self.status_keys.append((tr["id"], cond["id"]))
-                self.status_headers.append(f"{tr['id']}:{cond['id']}" if multi else cond["id"])
-                self.status_notes.append(f"{tr['name'][lang]}\n{cond['text'][lang]}\n{cond['citation']}")
+                self.status_keys.append((tr["id"], cond.id))
+                self.status_headers.append(f"{tr['id']}:{cond.id}" if multi else cond.id)
+                self.status_notes.append(f"{tr['name'][lang]}\n{cond.text[lang]}\n{cond.citation}")
         self.headers = head + self.figure_headers + self.status_headers
         first_status = len(head) + len(self.figure_headers)
         self.coloured = [4] + list(range(first_status, len(self.headers)))
         from zjtx_cli.outputs.export import colour_of
 
         self.colour_labels = []
-        for key, labels in T.items():
+        for key, labels in LABELS.items():
             c = colour_of(key)
             if c:
                 self.colour_labels.append((labels[lang], c))
 
 
+    @staticmethod
+    def _figure_header(key, fields, lang):
+        """A key figure's column header: its name(s), the year offset if any, the unit."""
+        from zjtx_cli.engine.metrics import METRICS
+
+        zh = lang == "zh"
+        keys, offset = key
+        names = []
+        unit = None
+        for k in keys:
+            m = METRICS.get(k)
+            names.append((m.zh if zh else m.en) if m else fields[k].label(lang))
+            unit = unit or (m.unit if m else fields[k].unit)
+        name = ("、" if zh else " + ").join(names)
+        if offset:
+            name += f"（评价年度{offset:+d}）" if zh else f" (year {offset:+d})"
+        if unit:
+            name += f"（{unit}）" if zh else f" ({unit})"
+        return name
+
+
 class Scorer:
-    """Assesses one enterprise at a time against a ruleset loaded once."""
+    """Assesses one enterprise at a time against a ruleset loaded once (through the service)."""
 
     def __init__(self, rs, fields, tier=None, year=None, as_of=None, lang="zh", want_json=False):
+        from zjtx_cli.engine.service import UnknownTier, scope_of
         from zjtx_cli.outputs.report import ruleset_meta
 
         self.rs = rs
         self.fields = fields
+        self.tier_asked = tier
         self.year = year
         self.as_of = as_of
         self.lang = lang
         self.want_json = want_json
         self.extra = {"scheme_info": ruleset_meta(rs)}
-        self.tier_given = tier is not None
-        if tier is not None:
-            t, tracks = rs.find(tier)
-            if t is None:
-                raise KeyError(tier)
-            self.tier, self.tracks = t, tracks
-            self.mode = "track" if len(tracks) == 1 else "tier"
-            self.scope_tracks = [(t, tr) for tr in tracks]
-        elif len(rs.tiers) == 1 and len(rs.tiers[0]["tracks"]) == 1:
-            self.tier, self.tracks = rs.tiers[0], rs.tiers[0]["tracks"]
-            self.mode = "track"
-            self.scope_tracks = [(self.tier, self.tracks[0])]
-        else:
-            self.tier, self.tracks, self.mode = None, None, "ladder"
+        try:
+            self.mode, self.tier, tracks = scope_of(rs, tier)
+        except UnknownTier:
+            raise KeyError(tier) from None
+        if self.mode == "ladder":
             self.scope_tracks = list(rs.tracks())
+        else:
+            self.scope_tracks = [(self.tier, tr) for tr in tracks]
         self.cols = Columns(self)
 
     def score(self, e, row=None) -> dict:
-        from zjtx_cli.engine.evaluate import Ladder, assess_track, closest, make_ctx, tier_status
-        from zjtx_cli.outputs.report import EFFORT, T, describe_gap_item, gap_title, status_key
+        from zjtx_cli.engine.service import assess, make_ctx
+        from zjtx_cli.engine.texts import LABELS
+        from zjtx_cli.outputs.report import EFFORT, describe_gap_item, document, gap_title, status_key
 
-        lang, fields, rs = self.lang, self.fields, self.rs
+        lang, fields = self.lang, self.fields
         ctx = make_ctx(e, fields, year=self.year, as_of=self.as_of)
-        by_track = {}
-        highest = nxt = None
+        result = assess(e, self.rs, ctx=ctx, tier=self.tier_asked)
+        verdict = result.verdict
+        focus = result.focus
         tier_st = {}
-        doc = None
-        if self.mode == "ladder":
-            ladder = Ladder(rs, ctx)
-            for t, group, st in ladder.tiers:
-                tier_st[t["id"]] = st
-                for a in group:
-                    by_track[a.track["id"]] = a
-            verdict = ladder.verdict
-            highest = ladder.highest
-            nxt = ladder.next
-            focus = ladder.next_assessment
-            if focus is None:
-                focus = closest([a for t, g, st in ladder.tiers if t is highest for a in g])
-            if self.want_json:
-                from zjtx_cli.outputs.report import ladder_json
-
-                doc = ladder_json(ladder, fields, lang, self.extra)
+        highest = nxt = None
+        if result.scope == "ladder":
+            ladder = result.ladder
+            tracks = [a for ts in ladder.tiers for a in ts.tracks]
+            tier_st = {ts.tier["id"]: ts.status for ts in ladder.tiers}
+            highest, nxt = ladder.highest, ladder.next
         else:
-            for lt in rs.tiers:
-                if lt is self.tier:
-                    break
-                for tr in lt["tracks"]:
-                    assess_track(rs, lt, tr, ctx)
-            group = [assess_track(rs, self.tier, tr, ctx) for tr in self.tracks]
-            for a in group:
-                by_track[a.track["id"]] = a
-            if self.mode == "track":
-                focus = group[0]
-                verdict = focus.verdict
-                if self.want_json:
-                    from zjtx_cli.outputs.report import assessment_json
-
-                    extra = self.extra
-                    nref = self.tier.get("next")
-                    # as 'assess' does: an eligible company also gets the tier above (possibly another scheme)
-                    if verdict == "eligible" and nref and ":" in nref and not self.tier_given:
-                        from zjtx_cli.engine.evaluate import assess_external
-
-                        nxt_a = assess_external(nref, ctx)
-                        if nxt_a is not None:
-                            extra = dict(extra, next_tier=nref, next=assessment_json(nxt_a, fields, lang))
-                    doc = assessment_json(focus, fields, lang, extra)
-            else:
-                st = tier_status(group)
-                verdict = {"reached": "eligible", "not_reached": "not_eligible"}.get(st, "undetermined")
-                focus = closest(group)
-                if self.want_json:
-                    from zjtx_cli.outputs.report import FORMAT_VERSION, assessment_json
-
-                    doc = {"format_version": FORMAT_VERSION, "scheme": rs.id, "tier": self.tier["id"],
-                           "status": st, "verdict": verdict,
-                           "tracks": [assessment_json(a, fields, lang) for a in group]}
+            tracks = list(result.tracks)
+        doc = document(result, fields, lang, self.extra) if self.want_json else None
         cols = self.cols
         statuses = []
-        results = {a_id: {r["id"]: r for r in a.results} for a_id, a in by_track.items()}
+        results = {a.track["id"]: {r.id: r for r in a.results} for a in tracks}
         for a_id, c_id in cols.status_keys:
             if a_id == "tier":
                 st = tier_st.get(c_id)
-                statuses.append(T[st][lang] if st else None)
+                statuses.append(LABELS[st][lang] if st else None)
                 continue
             r = results.get(a_id, {}).get(c_id)
-            statuses.append(T[status_key(r["kind"], r["status"], r.get("not_examined", False))][lang]
-                            if r else None)
+            statuses.append(LABELS[status_key(r.kind, r.status, r.not_examined)][lang] if r else None)
         figures = [_figure(keys, ctx, off) for keys, off in cols.figures]
         gaps = []
         first_gap = None  # the largest gap: the hardest to close (gaps come ordered easiest first)
         for g in focus.gaps:
-            cond = g["cond"]
-            texts = [describe_gap_item(it, fields, lang) for it in g["items"]]
-            if not texts and g["status"] == "excluded":
+            texts = [describe_gap_item(it, fields, lang) for it in g.items]
+            if not texts and g.status == "excluded":
                 texts = ["触发限制条件" if lang == "zh" else "an exclusion applies"]
             text = "；".join(texts) if lang == "zh" else "; ".join(texts)
             title = gap_title(g, lang)
             first_gap = f"{title}：{text}" if lang == "zh" else f"{title}: {text}"
-            gaps.append((focus.track["name"][lang], g["condition"], title,
-                         EFFORT[g["effort"]][lang], text, cond["citation"]))
+            gaps.append((focus.track["name"][lang], g.condition, title, EFFORT[g.effort][lang], text,
+                         g.cond.citation))
         c = focus.counts
         rec = {
             "company": e.values.get("company_name"),
@@ -288,7 +242,7 @@ class Scorer:
             "row": row,
             "year": ctx.year,
             "verdict": verdict,
-            "verdict_label": T[verdict][lang],
+            "verdict_label": LABELS[verdict][lang],
             "highest": highest["id"] if highest else None,
             "highest_name": highest["name"][lang] if highest else None,
             "next": nxt["id"] if nxt else None,
@@ -306,7 +260,6 @@ class Scorer:
                 doc["source_row"] = row
             rec["json"] = json.dumps(doc, ensure_ascii=False, default=str)
         return rec
-
 
 
 def _figure(keys, ctx, off):

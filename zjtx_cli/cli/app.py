@@ -224,6 +224,46 @@ def template(
     raise typer.Exit(code or 0)
 
 
+# ------------------------------------------------------------ match / report (issue 14)
+# One separate block: `match` and `report` live in zjtx_cli/match and zjtx_cli/outputs/deliverable.
+@app.command()
+def match(
+    file: Path = typer.Argument(..., help="Enterprise file: .xlsx or .json"),
+    fmt: str = typer.Option("table", "--format", "-f", help="table or json"),
+    lang: str = typer.Option("zh", "--lang", help="zh (default) or en"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Assessment date YYYY-MM-DD (default: today)"),
+    region: Optional[str] = typer.Option(None, "--region",
+                                         help="Place of registration: 6-digit GB/T 2260 code or name (overrides the file)"),
+    year: Optional[int] = typer.Option(None, "--year", help="Assessment year (default: latest year in the data)"),
+    sets: List[str] = typer.Option([], "--set", help="What-if override KEY=VALUE or KEY.YEAR=VALUE (repeatable)"),
+):
+    """List every programme FILE could apply for, grouped, with the cheapest next step."""
+    from zjtx_cli.match.command import run_match_command
+
+    raise typer.Exit(run_match_command(file, fmt=fmt, lang=lang, as_of=as_of, region=region, year=year, sets=sets))
+
+
+@app.command()
+def report(
+    file: Path = typer.Argument(..., help="Enterprise file: .xlsx or .json"),
+    out: Path = typer.Option(..., "--out", "-o", help="Report to write: .xlsx, .html or .pdf"),
+    scheme: Optional[str] = typer.Option(None, "--scheme", "-s", help="Scheme id (see 'zjtx schemes')"),
+    tier: Optional[str] = typer.Option(None, "--tier", "-t", help="Tier or track id; default: every tier"),
+    with_match: bool = typer.Option(False, "--match", help="Report every programme (as 'zjtx match')"),
+    lang: str = typer.Option("zh", "--lang", help="zh (default) or en"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Assessment date YYYY-MM-DD (default: today)"),
+    region: Optional[str] = typer.Option(None, "--region", help="Place of registration, for --match"),
+    year: Optional[int] = typer.Option(None, "--year", help="Assessment year (default: latest year in the data)"),
+    force: bool = typer.Option(False, "--force", help="Replace the file if it exists"),
+):
+    """Write a report (.xlsx, .html or .pdf) to hand over for one enterprise."""
+    from zjtx_cli.outputs.deliverable.command import run_report_command
+
+    raise typer.Exit(run_report_command(file, out=out, scheme=scheme, tier=tier, with_match=with_match, lang=lang,
+                                        as_of=as_of, region=region, year=year, force=force))
+# --------------------------------------------------------------- end match / report
+
+
 def main():
     """Console entry point: never a traceback for the user (ZJTX_DEBUG=1 shows one)."""
     from zjtx_cli.cli.commands import guarded

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import sys
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NoReturn
+
 EXIT_ELIGIBLE, EXIT_NOT_ELIGIBLE, EXIT_UNREADABLE, EXIT_UNDETERMINED = 0, 1, 2, 3
 VERDICT_EXIT = {"eligible": 0, "not_eligible": 1, "excluded": 1, "undetermined": 3}
 
 
-def fail(lines, code=EXIT_UNREADABLE):
+def fail(lines, code=EXIT_UNREADABLE) -> NoReturn:
     for line in lines:
         sys.stderr.write(f"zjtx: error: {line}\n")
     raise SystemExit(code)
@@ -54,16 +58,13 @@ def _as_of(as_of, lang="zh"):
 
 
 def resolve_scheme(scheme, as_of_date, lang="zh"):
+    from zjtx_cli.inputs.yamlcache import YamlError
     from zjtx_cli.rules.loader import RulesetError, get_ruleset, ruleset_paths
-    from zjtx_cli.rules.yamlcache import YamlError
+
+    from zjtx_cli.rules.versions import resolve
 
     try:
-        from zjtx_cli.rules.versions import resolve
-    except ImportError:  # pragma: no cover
-        resolve = None
-    try:
-        if resolve is not None:
-            scheme = resolve(scheme, as_of_date)
+        scheme = resolve(scheme, as_of_date)
         rs = get_ruleset(scheme)
     except (RulesetError, YamlError) as exc:
         fail([str(exc)])
@@ -75,7 +76,7 @@ def resolve_scheme(scheme, as_of_date, lang="zh"):
             fail([f"unknown scheme {scheme!r}; known: {', '.join(known)}"])
         known = sorted(ruleset_paths()) + [f"{p}（按日期选用版本）" for p in programmes()]
         fail([f"未知方案 {scheme!r}；可用的方案：{'、'.join(known)}"])
-    if resolve is not None and rs.data.get("programme"):
+    if rs.data.get("programme"):
         from zjtx_cli.rules.versions import in_force
 
         if not in_force(rs.data, as_of_date):
@@ -107,14 +108,14 @@ def console(stderr=False):
 
     enable_cjk_wrap()
     out = sys.stderr if stderr else sys.stdout
-    kw = {}
+    width = None
     if not out.isatty():
         # piped or redirected: COLUMNS if the caller set it, else wide enough for the tables
         import os
 
         cols = os.environ.get("COLUMNS", "")
-        kw["width"] = int(cols) if cols.isdigit() and 40 <= int(cols) <= 1000 else 160
-    return Console(file=out, highlight=False, **kw)
+        width = int(cols) if cols.isdigit() and 40 <= int(cols) <= 1000 else 160
+    return Console(file=out, highlight=False, width=width)
 
 
 def apply_sets(e, sets, fields, lang="zh"):
@@ -213,7 +214,7 @@ def run_assess(file, scheme, tier=None, fmt="table", lang="zh", year=None, as_of
     _check_lang(lang)
     _check_format(fmt, lang=lang)
     as_of_date = _as_of(as_of, lang)
-    from zjtx_cli.engine.evaluate import Ladder, assess_track, make_ctx
+    from zjtx_cli.engine.service import make_ctx
     from zjtx_cli.inputs.fields import field_dictionary
 
     fields = field_dictionary()
@@ -229,7 +230,7 @@ def run_assess(file, scheme, tier=None, fmt="table", lang="zh", year=None, as_of
     if sets:
         apply_sets(e, sets, fields, lang)
     ctx = make_ctx(e, fields, year=year, as_of=as_of_date, review=review)
-    from zjtx_cli.inputs.checks import scheme_warnings  # years missing from a series a condition needs (issue 4)
+    from zjtx_cli.engine.scheme_checks import scheme_warnings  # years missing from a series a condition needs (issue 4)
 
     for w in scheme_warnings(e, rs, ctx, tier=tier):
         warn(w.line(lang))
@@ -243,71 +244,35 @@ def run_assess(file, scheme, tier=None, fmt="table", lang="zh", year=None, as_of
                  f"{file}: the latest figures are for {ctx.year}, not before the assessment date "
                  f"{as_of_date.isoformat()} (上年度 would be {as_of_date.year - 1}); assessed on {ctx.year}, "
                  f"give --year to choose"))
-    single = tier is not None or (len(rs.tiers) == 1 and len(rs.tiers[0]["tracks"]) == 1)
+    from zjtx_cli.engine.service import UnknownTier, assess
     from zjtx_cli.outputs import report as report
 
-    if single:
-        if tier is None:
-            t, tracks = rs.tiers[0], rs.tiers[0]["tracks"]
-        else:
-            t, tracks = rs.find(tier)
-            if t is None:
-                ids = [tr["id"] for _t, tr in rs.tracks()] + [x["id"] for x in rs.tiers if len(x["tracks"]) > 1]
-                fail([unknown_tier(tier, rs.id, ids, lang)])
-        # lower tiers first, so that a tier that depends on a lower one can see its verdict
-        for lt in rs.tiers:
-            if lt is t:
-                break
-            for tr in lt["tracks"]:
-                assess_track(rs, lt, tr, ctx)
-        assessments = [assess_track(rs, t, tr, ctx) for tr in tracks]
-        if len(assessments) == 1:
-            a = assessments[0]
-            # eligible for this tier: show the gap to the tier above (possibly in another scheme)
-            nxt = None
-            if a.verdict == "eligible" and t.get("next") and tier is None:
-                from zjtx_cli.engine.evaluate import assess_external
-
-                nxt = assess_external(t["next"], ctx) if ":" in t["next"] else None
-            if fmt == "json":
-                extra = _scheme_extra(rs)
-                if nxt is not None:
-                    extra.update(next_tier=t["next"], next=report.assessment_json(nxt, fields, lang))
-                _emit_json(report.assessment_json(a, fields, lang, extra))
-            else:
-                con = console()
-                report.render_rich(con, a, fields, lang)
-                if nxt is not None:
-                    from rich.text import Text
-
-                    con.print()
-                    con.print(Text(("下一层级：" if lang == "zh" else "Next tier: ") +
-                                   f"{nxt.ruleset.data['title'][lang]} — {nxt.track['name'][lang]}", style="bold"))
-                    report.render_verdict(con, nxt, lang)
-                    report.render_gaps(con, nxt, fields, lang)
-            return VERDICT_EXIT[a.verdict]
-        # a tier with several tracks: reached if any track is
-        from zjtx_cli.engine.evaluate import tier_status
-
-        st = tier_status(assessments)
-        if fmt == "json":
-            _emit_json({"format_version": report.FORMAT_VERSION, "scheme": rs.id, "tier": t["id"], "status": st,
-                        "verdict": {"reached": "eligible", "not_reached": "not_eligible"}.get(st, "undetermined"),
-                        "tracks": [report.assessment_json(a, fields, lang) for a in assessments]})
-        else:
-            con = console()
-            for a in assessments:
-                report.render_rich(con, a, fields, lang)
-                con.print()
-        return {"reached": 0, "not_reached": 1}.get(st, 3)
-    ladder = Ladder(rs, ctx)
+    try:
+        result = assess(e, rs, ctx=ctx, tier=tier)
+    except UnknownTier as exc:
+        fail([unknown_tier(exc.tier, exc.scheme, exc.known, lang)])
     if fmt == "json":
-        _emit_json(report.ladder_json(ladder, fields, lang, _scheme_extra(rs)))
+        _emit_json(report.document(result, fields, lang, _scheme_extra(rs)))
+        return VERDICT_EXIT[result.verdict]
+    con = console()
+    if result.scope == "ladder":
+        report.render_ladder(con, result.ladder, fields, lang)
+    elif result.scope == "tier":
+        for a in result.tracks:
+            report.render_rich(con, a, fields, lang)
+            con.print()
     else:
-        report.render_ladder(console(), ladder, fields, lang)
-    return VERDICT_EXIT[ladder.verdict]
+        report.render_rich(con, result.track, fields, lang)
+        nxt = result.next
+        if nxt is not None:
+            from rich.text import Text
 
-
+            con.print()
+            con.print(Text(("下一层级：" if lang == "zh" else "Next tier: ") +
+                           f"{nxt.ruleset.data['title'][lang]} — {nxt.track['name'][lang]}", style="bold"))
+            report.render_verdict(con, nxt, lang)
+            report.render_gaps(con, nxt, fields, lang)
+    return VERDICT_EXIT[result.verdict]
 
 
 def guarded(fn, *args, **kwargs):

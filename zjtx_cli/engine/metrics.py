@@ -428,9 +428,10 @@ def _rank_gap(ctx, key, op, target, mv):
 
 def rank_range_items(node, items):
     """An award rank tested as 1 ≤ rank ≤ N under one 'all': say "no award now; rank 1–N needed"
-    instead of "现为 0，须 ≥ 1：尚差 1" (issue 12)."""
+    instead of "现为 0，须 ≥ 1：尚差 1" (issue 12). ``node`` is an 'all' of metric checks (the
+    'all' kind asks)."""
     checks = node.get("checks") or ()
-    if len(checks) != 2 or any(c.get("type") != "metric" or len(c["metric"]) != 1 for c in checks):
+    if len(checks) != 2 or any(len(c.get("metric") or ()) != 1 for c in checks):
         return items
     key = checks[0]["metric"][0]
     if key not in NONE_IS_ZERO_RANKS or checks[1]["metric"][0] != key:

@@ -6,9 +6,10 @@ decide a condition wrongly; they stop the file (exit 2) together with every
 other problem found. Warnings are figures that are possible but unusual; they
 go to stderr and the assessment goes on.
 
-:func:`scheme_warnings` needs the scheme and the assessment year: a year
-missing from a series that one of the scheme's conditions needs, and a
-founding date after the assessment year.
+:func:`zjtx_cli.engine.scheme_checks.scheme_warnings` adds the checks that need
+the scheme and the assessment year (a year missing from a series a condition
+of the tiers assessed needs; an old input answering several tests; a founding
+date after the assessment year).
 
 Each problem names the file, the field (Chinese label and key), the year and
 the value. The list of checks is in docs/input-format.md.
@@ -28,12 +29,12 @@ RANKS = ("market_rank_national", "market_rank_province", "market_rank_global")
 AGE_BOUND = ("niche_market_years", "new_product_years", "business_field_years")
 
 
-def _label(fields, key):
+def field_label(fields, key):
     f = fields[key]
     return f"{f.zh} ({key})"
 
 
-def _series(e, key) -> dict:
+def series_of(e, key) -> dict:
     v = e.values.get(key)
     return v if isinstance(v, dict) else {}
 
@@ -52,11 +53,11 @@ def check_enterprise(e, fields, today: _dt.date | None = None) -> tuple[list[Pro
     warnings: list[Problem] = []
 
     def err(key, reason, value=None, year=None, zh=None):
-        errors.append(Problem(src, _label(fields, key), reason, None if value is None else _show(value), year,
+        errors.append(Problem(src, field_label(fields, key), reason, None if value is None else _show(value), year,
                               reason_zh=zh))
 
     def warn(key, reason, value=None, year=None, zh=None):
-        warnings.append(Problem(src, _label(fields, key), reason, None if value is None else _show(value), year,
+        warnings.append(Problem(src, field_label(fields, key), reason, None if value is None else _show(value), year,
                                 severity="warning", reason_zh=zh))
 
     # ---- signs and ranges, field by field
@@ -81,7 +82,7 @@ def check_enterprise(e, fields, today: _dt.date | None = None) -> tuple[list[Pro
 
     # ---- relations within a year
     def pairs(a, b):
-        sa, sb = _series(e, a), _series(e, b)
+        sa, sb = series_of(e, a), series_of(e, b)
         for y in sorted(set(sa) & set(sb)):
             if sa[y] is not None and sb[y] is not None:
                 yield y, sa[y], sb[y]
@@ -97,7 +98,7 @@ def check_enterprise(e, fields, today: _dt.date | None = None) -> tuple[list[Pro
                                            f"and cannot exceed it", lead, y,
                 zh=f"主导产品销售收入是营业收入（{op}）的一部分，不能大于营业收入")
     for y, lead, main in pairs("leading_product_revenue", "main_business_revenue"):
-        if lead > main and lead <= _series(e, "operating_revenue").get(y, lead):
+        if lead > main and lead <= series_of(e, "operating_revenue").get(y, lead):
             warn("leading_product_revenue", f"above main-business revenue ({main}); check both figures", lead, y,
                  zh=f"高于主营业务收入（{main}）；请核对这两个数")
     for y, rd, emp in pairs("rd_staff", "employees"):
@@ -165,62 +166,3 @@ def check_enterprise(e, fields, today: _dt.date | None = None) -> tuple[list[Pro
 
     warnings.extend(declared_ratio_warnings(e, fields))
     return errors, warnings
-
-
-def _walk_metrics(check, out):
-    if check.get("type") == "metric":
-        out.append((check["metric"], check.get("year", 0) or 0))
-    for s in check.get("checks", ()) or ():
-        _walk_metrics(s, out)
-    for case in check.get("cases", ()) or ():
-        if case.get("when"):
-            _walk_metrics(case["when"], out)
-        _walk_metrics(case["then"], out)
-
-
-def scheme_warnings(e, ruleset, ctx, tier=None) -> list[Problem]:
-    """Warnings that need the scheme and the assessment year ``ctx.year``.
-
-    - a year missing from a multi-year series a condition needs (the series
-      has other years, so it is most likely an omission, not a new company);
-    - a founding date after the assessment year.
-    """
-    from zjtx_cli.engine.metrics import evaluate_metric
-
-    fields = ctx.fields
-    out: list[Problem] = []
-    seen = set()
-    from zjtx_cli.engine.scope import tracks_in_scope  # only the tiers assessed (issue 12)
-
-    for _t, tr in tracks_in_scope(ruleset, tier):
-        for c in tr["conditions"]:
-            metrics: list = []
-            _walk_metrics(c["check"], metrics)
-            for keys, offset in metrics:
-                year = ctx.year + offset
-                for k in keys:
-                    try:
-                        mv = evaluate_metric(k, ctx, year)
-                    except Exception:  # a metric that cannot be computed is the engine's to report
-                        continue
-                    for fk, fy in mv.missing:
-                        if fy is None or fk not in fields or not fields[fk].per_year:
-                            continue
-                        have = sorted(_series(e, fk))
-                        if not have or (fk, fy) in seen:
-                            continue
-                        seen.add((fk, fy))
-                        out.append(Problem(e.source, _label(fields, fk),
-                                           f"no figure for {fy} (given: {', '.join(map(str, have))}); "
-                                           f"condition {c['id']} needs it", None, fy, severity="warning",
-                                           reason_zh=f"缺少 {fy} 年的数据（已填：{'、'.join(map(str, have))}）；"
-                                                     f"条件 {c['id']} 需要该数据"))
-    from zjtx_cli.inputs.legacy import legacy_warnings  # issue 12: old keys answering several tests
-
-    out.extend(legacy_warnings(e, ruleset, fields))
-    founded = e.values.get("founding_date")
-    if isinstance(founded, _dt.date) and founded.year > ctx.year:
-        out.append(Problem(e.source, _label(fields, "founding_date"),
-                           f"after the assessment year {ctx.year}", founded.isoformat(), severity="warning",
-                           reason_zh=f"晚于评价年度 {ctx.year} 年"))
-    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from zjtx_cli.rules.yamlcache import load_cached
+from zjtx_cli.inputs.yamlcache import load_cached
 from zjtx_cli.inputs.values import normalize_label
 
 FIELDS_PATH = os.path.join(os.path.dirname(__file__), "fields.yaml")

@@ -9,180 +9,34 @@ dictionary lacks are errors naming the file and the rule. See
 from __future__ import annotations
 
 import os
-from decimal import Decimal
 
+from zjtx_cli.engine.kinds.base import Check, RulesetError, build, compile_check, text_pair, walk
+from zjtx_cli.engine.record import Record
 from zjtx_cli.inputs.fields import field_dictionary
-from zjtx_cli.engine.metrics import METRICS
-from zjtx_cli.rules.yamlcache import load_cached
+from zjtx_cli.inputs.yamlcache import load_cached
 
 _HERE = os.path.dirname(__file__)
 _PACKAGE = os.path.dirname(_HERE)
 # installed wheel: zjtx_cli/rulesets; source checkout: rulesets/ beside the package
 RULESET_DIRS = [os.path.join(_PACKAGE, "rulesets"), os.path.join(os.path.dirname(_PACKAGE), "rulesets")]
 
-KINDS = ("required", "priority", "exclusion")
+KINDS = ("required", "priority", "exclusion")  # kinds of condition (not of check: see engine/kinds)
 LEVELS = ("innovation", "county", "municipal", "provincial", "zjtx_sme", "national", "champion", "industry")
-OPS = (">=", ">", "<=", "<", "==")
 _META_KEYS = {"id", "title", "issuer", "document_number", "issued", "period", "validity_years",
               "validity_citation", "source", "notes", "tiers", "programme", "effective_from",
-              "effective_to", "source_urls", "unconfirmed"}
+              "effective_to", "source_urls", "unconfirmed", "region"}
 _TIER_KEYS = {"id", "name", "level", "next", "next_note", "tracks", "conditions", "common", "note"}
 _TRACK_KEYS = {"id", "name", "conditions", "note"}
 _COND_KEYS = {"id", "kind", "text", "citation", "note", "check", "unconfirmed", "source_url"}
-_CHECK_KEYS = {
-    "metric": {"metric", "op", "value", "year", "label"},
-    "flag": {"flag", "equals", "if_missing", "label"},
-    "choice": {"choice", "in", "label"},
-    "all": {"all", "label"},
-    "any": {"any", "label"},
-    "cases": {"cases", "label"},
-    "date_within": {"date_within", "years", "label"},
-    "tier": {"tier", "label"},
-    "sme": {"sme", "label"},
-    # scored evaluations and platform-computed values: see zjtx_cli/scoring.py
-    "score": {"score", "label"},
-    "declared_value": {"declared_value", "op", "value", "source", "label"},
-    "review": {"review", "label"},  # new application vs re-review (复核) readings
-}
-
-
-class RulesetError(ValueError):
-    pass
-
-
-DELEGATED = ("score", "declared_value", "review")  # check types compiled and evaluated by scoring.py
-
-
-def walk_checks(c):
-    """A compiled check and every check under it (all/any, cases, if_missing, scored parts)."""
-    yield c
-    for s in c.get("checks", ()):
-        yield from walk_checks(s)
-    if c.get("if_missing"):
-        yield from walk_checks(c["if_missing"])
-    for case in c.get("cases", ()):
-        if case["when"]:
-            yield from walk_checks(case["when"])
-        yield from walk_checks(case["then"])
-    if c["type"] in DELEGATED:
-        from zjtx_cli.engine import scoring as scoring
-
-        for s in scoring.subchecks(c):
-            yield from walk_checks(s)
 
 
 def _text(v, where, key):
-    if isinstance(v, str):
-        return {"zh": v, "en": v}
-    if not isinstance(v, dict) or set(v) - {"zh", "en"} or "zh" not in v or "en" not in v:
-        raise RulesetError(f"{where}: '{key}' must have 'zh' and 'en' texts")
-    return {"zh": str(v["zh"]), "en": str(v["en"])}
-
-
-def _num(v, where):
-    if isinstance(v, bool) or not isinstance(v, (int, float, str)):
-        raise RulesetError(f"{where}: threshold 'value' must be a number, got {v!r}")
-    try:
-        d = Decimal(str(v))
-    except Exception:
-        raise RulesetError(f"{where}: threshold 'value' must be a number, got {v!r}") from None
-    if not d.is_finite():
-        raise RulesetError(f"{where}: threshold 'value' must be a finite number, got {v!r}")
-    return str(d)
+    return text_pair(v, where, key)
 
 
 def _compile_check(c, where, fields):
-    if not isinstance(c, dict):
-        raise RulesetError(f"{where}: a check must be a mapping")
-    kinds = [k for k in _CHECK_KEYS if k in c]
-    if len(kinds) != 1:
-        raise RulesetError(f"{where}: a check needs exactly one of {sorted(_CHECK_KEYS)}, got {sorted(c)}")
-    kind = kinds[0]
-    unknown = set(c) - _CHECK_KEYS[kind]
-    if unknown:
-        raise RulesetError(f"{where}: unknown key(s) {sorted(unknown)} in a '{kind}' check")
-    out = {"type": kind}
-    if "label" in c:
-        out["label"] = _text(c["label"], where, "label")
-    if kind == "metric":
-        keys = c["metric"] if isinstance(c["metric"], list) else [c["metric"]]
-        for k in keys:
-            if k not in METRICS and k not in fields:
-                raise RulesetError(f"{where}: unknown indicator {k!r} (not in the field dictionary or metrics)")
-            if k in fields and fields[k].type not in ("number", "integer"):
-                raise RulesetError(f"{where}: indicator {k!r} is not numeric")
-        if c.get("op") not in OPS:
-            raise RulesetError(f"{where}: 'op' must be one of {OPS}")
-        if "value" not in c:
-            raise RulesetError(f"{where}: a threshold needs 'value'")
-        year = c.get("year", 0)
-        if not isinstance(year, int) or year > 0 or year < -5:
-            raise RulesetError(f"{where}: 'year' is an offset from the assessment year: 0, -1, ...")
-        out.update(metric=keys, op=c["op"], value=_num(c["value"], where), year=year)
-    elif kind == "flag":
-        k = c["flag"]
-        if k not in fields or fields[k].type != "bool":
-            raise RulesetError(f"{where}: {k!r} is not a yes/no field of the field dictionary")
-        eq = c.get("equals", True)
-        if not isinstance(eq, bool):
-            raise RulesetError(f"{where}: 'equals' must be true or false")
-        out.update(flag=k, equals=eq)
-        if "if_missing" in c:  # decides only when the declaration is absent
-            out["if_missing"] = _compile_check(c["if_missing"], f"{where}.if_missing", fields)
-    elif kind == "choice":
-        k = c["choice"]
-        if k not in fields or fields[k].type != "choice":
-            raise RulesetError(f"{where}: {k!r} is not a choice field of the field dictionary")
-        vals = c.get("in")
-        if not isinstance(vals, list) or not vals:
-            raise RulesetError(f"{where}: 'in' must list choice codes")
-        for v in vals:
-            if v not in fields[k].choices:
-                raise RulesetError(f"{where}: {v!r} is not a choice of {k!r}")
-        out.update(choice=k, values=list(vals))
-    elif kind in ("all", "any"):
-        items = c[kind]
-        if not isinstance(items, list) or not items:
-            raise RulesetError(f"{where}: '{kind}' must list checks")
-        out["checks"] = [_compile_check(x, f"{where}.{kind}[{i}]", fields) for i, x in enumerate(items)]
-    elif kind == "cases":
-        items = c["cases"]
-        if not isinstance(items, list) or not items:
-            raise RulesetError(f"{where}: 'cases' must list {{when, then}} items")
-        cases = []
-        for i, x in enumerate(items):
-            w = f"{where}.cases[{i}]"
-            if not isinstance(x, dict):
-                raise RulesetError(f"{w}: expected a mapping")
-            if set(x) == {"else"}:
-                if i != len(items) - 1:
-                    raise RulesetError(f"{w}: 'else' must come last")
-                cases.append({"when": None, "then": _compile_check(x["else"], w + ".else", fields)})
-            elif set(x) == {"when", "then"}:
-                cases.append({"when": _compile_check(x["when"], w + ".when", fields),
-                              "then": _compile_check(x["then"], w + ".then", fields)})
-            else:
-                raise RulesetError(f"{w}: a case has 'when' and 'then' (or only 'else'), got {sorted(x)}")
-        out["cases"] = cases
-    elif kind == "date_within":
-        k = c["date_within"]
-        if k not in fields or fields[k].type != "date":
-            raise RulesetError(f"{where}: {k!r} is not a date field")
-        if not isinstance(c.get("years"), int):
-            raise RulesetError(f"{where}: 'years' must be a whole number")
-        out.update(date=k, years=c["years"])
-    elif kind == "tier":
-        if not isinstance(c["tier"], str):
-            raise RulesetError(f"{where}: 'tier' names a tier id (or scheme:tier)")
-        out["tier"] = c["tier"]
-    elif kind == "sme":
-        if c["sme"] is not True:
-            raise RulesetError(f"{where}: write 'sme: true'")
-    elif kind in ("score", "declared_value", "review"):
-        from zjtx_cli.engine import scoring as scoring
-
-        out.update(scoring.compile_check(kind, c, where, fields))
-    return out
+    """One check, validated by its kind (``engine/kinds``), as plain data."""
+    return compile_check(c, where, fields)
 
 
 def _compile_conditions(items, where, fields, seen):
@@ -295,31 +149,67 @@ def compile_ruleset(data, path):
 
 
 # ------------------------------------------------------------------------------ objects
-def _decimals(check):
-    """Thresholds to Decimal, once, after loading."""
-    if check["type"] == "metric":
-        check["dvalue"] = Decimal(check["value"])
-    for sub in check.get("checks", ()):
-        _decimals(sub)
-    if check.get("if_missing"):
-        _decimals(check["if_missing"])
-    for case in check.get("cases", ()):
-        if case["when"]:
-            _decimals(case["when"])
-        _decimals(case["then"])
-    return check
+class Condition(Record):
+    """One rule of a track, compiled: its check in typed form, and what the engine needs to know
+    about it up front (computed once here, never written into the rule at run time)."""
+
+    __slots__ = ("id", "kind", "text", "citation", "note", "unconfirmed", "source_url", "check",
+                 "memoisable", "can_pend")
+    id: str
+    kind: str  # required | priority | exclusion
+    text: dict[str, str]
+    citation: str
+    note: dict[str, str] | None
+    unconfirmed: bool
+    source_url: str | None
+    check: Check
+    memoisable: bool  # evaluated once per enterprise (no check in it depends on other tiers)
+    can_pend: bool  # may be pending on a figure an outside platform computes
+
+    def __getitem__(self, key):  # read-only mapping access, as the plain rule data has it
+        return getattr(self, key)
+
+    def get(self, key, default=None):
+        return getattr(self, key, default)
+
+
+def _condition(d: dict) -> Condition:
+    check = build(d["check"])
+    kinds = {type(c) for c in walk(check)}
+    return Condition(id=d["id"], kind=d["kind"], text=d["text"], citation=d["citation"], note=d["note"],
+                     unconfirmed=d["unconfirmed"], source_url=d["source_url"], check=check,
+                     memoisable=all(k.memoisable for k in kinds), can_pend=any(k.can_pend for k in kinds))
 
 
 class Ruleset:
+    """A scheme: ``data`` is the validated plain data (as cached); ``tiers`` the same ladder
+    with each condition in typed form (:class:`Condition`)."""
+
     def __init__(self, data: dict, path: str):
         self.path = path
         self.data = data
         self.id = data["id"]
-        for t in data["tiers"]:
-            for tr in t["tracks"]:
-                for c in tr["conditions"]:
-                    _decimals(c["check"])
-        self.tiers = data["tiers"]
+        self._tiers: list | None = None
+
+    @property
+    def tiers(self) -> list[dict]:
+        """The ladder with typed conditions, built when first needed: looking up a programme's
+        versions reads only ``data`` of every ruleset, and should not pay for building them."""
+        if self._tiers is None:
+            built: dict[str, Condition] = {}
+            tiers = []
+            for t in self.data["tiers"]:
+                tracks = []
+                for tr in t["tracks"]:
+                    conds = []
+                    for c in tr["conditions"]:
+                        if c["id"] not in built:  # a tier's common conditions: one object in every track
+                            built[c["id"]] = _condition(c)
+                        conds.append(built[c["id"]])
+                    tracks.append(dict(tr, conditions=conds))
+                tiers.append(dict(t, tracks=tracks))
+            self._tiers = tiers
+        return self._tiers
 
     def title(self, lang):
         return self.data["title"][lang]
@@ -340,34 +230,59 @@ class Ruleset:
                     return t, [tr]
         return None, []
 
+    def lookup(self, ref: str, as_of):
+        """``scheme:tier`` (a ladder crossing schemes) -> (ruleset, tier, tracks), or None.
+
+        A programme id (``miit``) is resolved to the version in force on ``as_of``."""
+        if ":" not in ref:
+            return None
+        scheme, tier_id = ref.split(":", 1)
+        from zjtx_cli.rules.versions import resolve
+
+        rs = get_ruleset(resolve(scheme, as_of))
+        if rs is None:
+            return None
+        t, tracks = rs.find(tier_id)
+        return None if t is None else (rs, t, tracks)
+
+    def conditions(self):
+        """Every condition of every track, each once, in ladder order."""
+        seen = set()
+        for _t, tr in self.tracks():
+            for c in tr["conditions"]:
+                if id(c) not in seen:
+                    seen.add(id(c))
+                    yield c
+
     def checks(self):
         """Every check of every condition, sub-checks included."""
         for _t, tr in self.tracks():
             for c in tr["conditions"]:
-                yield from walk_checks(c["check"])
+                yield from walk(c.check)
+
+    def metrics_tested(self):
+        """(condition, metric keys, year offset) for every figure a condition tests, at any depth
+        (inside all/any/cases, review readings and points tables too), in ruleset order."""
+        for _t, tr in self.tracks():
+            for c in tr["conditions"]:
+                for check in walk(c.check):
+                    for keys, offset in check.metrics_tested():
+                        yield c, keys, offset
 
     def years_needed(self) -> int:
         """How many years of figures the rules read, counting the assessment year."""
-        from zjtx_cli.inputs.fields import field_dictionary
         from zjtx_cli.engine.metrics import lookback
 
         fields = field_dictionary()
-        return max([1] + [lookback(k, fields) - c.get("year", 0) + 1
-                          for c in self.checks() for k in c.get("metric", ())])
+        return max([1] + [lookback(k, fields) - offset + 1
+                          for _c, keys, offset in self.metrics_tested() for k in keys])
 
     def fields_used(self) -> list[str]:
         from zjtx_cli.engine.metrics import METRIC_INPUTS
 
         used: list[str] = []
         for c in self.checks():
-            used.extend(c.get("metric", ()))
-            used.extend(c[k] for k in ("flag", "choice", "date") if k in c)
-            if c["type"] == "sme":
-                used.extend(["industry", "employees", "operating_revenue", "total_assets", "sme_declared"])
-            if c["type"] in DELEGATED:
-                from zjtx_cli.engine import scoring as scoring
-
-                used.extend(scoring.fields_of(c))
+            used.extend(c.fields_read())
         out: list[str] = []
         for k in used:
             for f in METRIC_INPUTS.get(k, (k,)):
@@ -392,13 +307,28 @@ def ruleset_paths() -> dict[str, str]:
 _LOADED: dict[str, Ruleset] = {}
 
 
+def _kind_files() -> list[str]:
+    """The modules that validate checks (``engine/kinds`` and its sub-packages): a change to one
+    is a new cache key."""
+    base = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "engine", "kinds")
+    out = []
+    for name in sorted(os.listdir(base)):
+        if name.endswith(".py"):
+            out.append(os.path.join(base, name))
+        elif not name.startswith((".", "_")) and "." not in name:
+            sub = os.path.join(base, name)
+            if os.path.isfile(os.path.join(sub, "__init__.py")):
+                out.extend(os.path.join(sub, f) for f in sorted(os.listdir(sub)) if f.endswith(".py"))
+    return out
+
+
 def load_ruleset(path: str) -> Ruleset:
     if path not in _LOADED:
         from zjtx_cli.engine import metrics as metrics
         from zjtx_cli.inputs.fields import FIELDS_PATH
 
         # a ruleset is validated against the field dictionary and by this code: both are cache keys
-        deps = (FIELDS_PATH, __file__, metrics.__file__, os.path.join(os.path.dirname(metrics.__file__), "scoring.py"))
+        deps = (FIELDS_PATH, __file__, metrics.__file__, *_kind_files())
         _LOADED[path] = Ruleset(load_cached(path, compile_ruleset, deps), path)
     return _LOADED[path]
 

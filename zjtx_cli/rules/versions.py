@@ -120,6 +120,11 @@ REVIEW_LAYERS = [
 ]
 
 
+def review_layer_ids() -> frozenset[str]:
+    """Rulesets that are re-review layers (applied only through ``--review``), not programmes to apply for."""
+    return frozenset(lay["ruleset"] for lay in REVIEW_LAYERS)
+
+
 def review_layer(scheme: str, resolved: str, as_of: _dt.date, tier: str | None, review: bool,
                  lang: str = "zh") -> tuple[str | None, str | None]:
     """(ruleset id to apply instead, one-line warning) for ``--scheme PROGRAMME --review``."""

@@ -1,0 +1,84 @@
+"""The library API: assess a company from Python.
+
+    import zjtx_cli as zjtx
+
+    r = zjtx.assess("company.xlsx", scheme="hengyang")        # or a dict of indicators
+    r.verdict                  # "eligible" | "not_eligible" | "undetermined" | "excluded"
+    r.focus.gaps               # what is lacking, easiest first
+    zjtx.document(r)           # the JSON document of `zjtx assess --format json`
+
+Bad input raises :class:`InputError` (``.problems``: file, field, value, reason); an unknown
+scheme or tier raises :class:`LookupError`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+
+from zjtx_cli.engine.results import VERDICTS, Assessment
+from zjtx_cli.inputs.model import InputError
+
+__all__ = ["assess", "document", "Assessment", "InputError", "VERDICTS"]
+
+
+def _enterprise(source, fields, data_checks):
+    from zjtx_cli.inputs.model import Enterprise
+    from zjtx_cli.inputs.reader import read_enterprise, read_json
+
+    if isinstance(source, Enterprise):
+        return source
+    if isinstance(source, dict):
+        import json
+
+        # through the JSON reader: the same labels, units and checks as a .json file
+        data = json.loads(json.dumps(source, default=str))
+        return read_json(str(source.get("company_name") or "<dict>"), fields, data=data, checks=data_checks)
+    if isinstance(source, (str, os.PathLike)):
+        return read_enterprise(os.fspath(source), fields)
+    raise TypeError(f"assess() reads a file path, a dict of indicators or an Enterprise, not {type(source).__name__}")
+
+
+def assess(source, scheme: str, *, tier: str | None = None, as_of=None, year: int | None = None,
+           lang: str = "zh", review: bool = False, data_checks: bool = True) -> Assessment:
+    """Assess a company (a ``.xlsx`` / ``.json`` file, a dict of indicators as in a ``.json`` file,
+    or an Enterprise) against a scheme, as ``zjtx assess`` does.
+
+    ``scheme`` is a scheme id or a programme (``miit``: the version in force on ``as_of``);
+    ``tier`` a tier or track id (default: the whole ladder, or the one track); ``as_of`` a date
+    or ``"YYYY-MM-DD"`` (default today); ``year`` the assessment year (default the latest year in
+    the data); ``lang`` ``"zh"`` or ``"en"`` for :func:`document`; ``review`` the re-review
+    (复核) reading (for a programme with a dated re-review layer, ``miit`` with ``tier="little-giant"``
+    in 2026, that layer's rules, as ``zjtx assess --review``). A dict is checked like a file unless ``data_checks=False``.
+    """
+    from zjtx_cli.engine.service import assess as run
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.rules.loader import get_ruleset
+    from zjtx_cli.rules.versions import resolve
+
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    if isinstance(as_of, str):
+        as_of = _dt.date.fromisoformat(as_of)
+    as_of = as_of or _dt.date.today()
+    rs = get_ruleset(resolve(scheme, as_of))
+    if rs is None:
+        raise LookupError(f"unknown scheme {scheme!r}")
+    from zjtx_cli.rules.versions import review_layer
+
+    layer, _why = review_layer(scheme, rs.id, as_of, tier, review, lang)  # as `zjtx assess --review` (issue 12)
+    if layer:
+        rs = get_ruleset(layer)
+    fields = field_dictionary()
+    e = _enterprise(source, fields, data_checks)
+    return run(e, rs, fields=fields, tier=tier, year=year, as_of=as_of, review=review, lang=lang)
+
+
+def document(result: Assessment, lang: str | None = None) -> dict:
+    """The JSON document of an assessment (``docs/assessment.schema.json``), as ``zjtx assess
+    --format json`` prints it."""
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.outputs.report import document as build
+    from zjtx_cli.outputs.report import ruleset_meta
+
+    return build(result, field_dictionary(), lang or result.lang, {"scheme_info": ruleset_meta(result.ruleset)})

@@ -1,0 +1,158 @@
+"""Typed, immutable assessment results (:class:`Record`): what the service returns and what
+``outputs/report.py`` turns into the JSON document (``docs/assessment.schema.json``).
+
+The explanation of a single check (a condition's ``result``, the JSON ``detail``) is the plain
+dict its kind's ``evaluate`` returns; everything around it is typed here. Records also allow
+read-only ``record["key"]`` access, as the dicts they replace did.
+"""
+
+from __future__ import annotations
+
+from zjtx_cli.engine.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+VERDICTS = ("eligible", "not_eligible", "undetermined", "excluded")
+TIER_STATUSES = ("reached", "not_reached", "undetermined")
+SCOPES = ("track", "tier", "ladder")
+
+
+class _Readable(Record):
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return getattr(self, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+    def get(self, key: str, default=None):
+        return getattr(self, key, default)
+
+
+class ConditionResult(_Readable):
+    """One condition, evaluated: ``status`` is met / unmet / unknown / pending; ``result`` the
+    explanation of its check (a plain dict, see ``engine/kinds``)."""
+
+    __slots__ = ("id", "kind", "status", "cond", "result", "not_examined")
+    id: str
+    kind: str  # required | priority | exclusion
+    status: str  # met | unmet | unknown | pending
+    cond: Any  # the compiled rule (rules.loader.Condition)
+    result: dict  # its check's explanation
+    not_examined: bool
+    _defaults = {"not_examined": False}
+
+    def __repr__(self):
+        return f"ConditionResult(id={self.id!r}, kind={self.kind!r}, status={self.status!r})"
+
+
+class ConditionGap(_Readable):
+    """What is lacking for one condition: ``items`` (plain dicts, by their kind), the ``effort``
+    to close it (data, declaration, near, far, blocker)."""
+
+    __slots__ = ("condition", "status", "items", "effort", "cond")
+    condition: str
+    status: str  # unmet | unknown | pending | excluded
+    items: list[dict]
+    effort: str
+    cond: Any
+
+
+class TrackAssessment(_Readable):
+    """One track of one tier, evaluated. ``gaps`` are computed when first asked for."""
+
+    __slots__ = ("ruleset", "tier", "track", "ctx", "results", "verdict", "counts", "_gap_cache")
+    ruleset: Any
+    tier: dict
+    track: dict
+    ctx: Any
+    results: list[ConditionResult]
+    verdict: str
+    counts: dict[str, int]
+    _gap_cache: list
+
+    def __repr__(self):
+        return f"TrackAssessment(track={self.track['id']!r}, verdict={self.verdict!r}, counts={self.counts!r})"
+
+    @property
+    def gaps(self) -> list[ConditionGap]:
+        if not self._gap_cache:
+            from zjtx_cli.engine.evaluate import gaps_of
+
+            self._gap_cache.append(gaps_of(self.results, self.ctx))
+        return self._gap_cache[0]
+
+
+class TierStatus(Record):
+    """A tier of a ladder: its tracks, and whether it is reached (any track eligible)."""
+
+    __slots__ = ("tier", "tracks", "status")
+    tier: dict
+    tracks: list[TrackAssessment]
+    status: str
+
+    def __iter__(self):  # (tier, tracks, status), as the ladder's tuples were
+        return iter((self.tier, self.tracks, self.status))
+
+
+class LadderAssessment(_Readable):
+    """Every tier of a scheme, lowest first; the highest reached, and the next one to work towards
+    (``next`` a tier of this scheme, or ``next_external`` a ``scheme:tier`` reference)."""
+
+    __slots__ = ("ruleset", "ctx", "tiers", "highest", "next", "next_assessment", "next_external", "verdict")
+    ruleset: Any
+    ctx: Any
+    tiers: tuple[TierStatus, ...]
+    highest: dict | None
+    next: dict | None
+    next_assessment: TrackAssessment | None
+    next_external: str | None
+    verdict: str
+
+
+class Assessment(_Readable):
+    """The service's answer for one enterprise.
+
+    ``scope`` is ``track`` (``track`` set; ``next`` the tier above in another scheme when the
+    company is eligible and no tier was asked for), ``tier`` (a tier with several tracks:
+    ``tier``, ``tracks``, ``tier_status``) or ``ladder`` (``ladder``). ``verdict`` is one of
+    :data:`VERDICTS`; ``lang`` the language its texts are wanted in.
+    """
+
+    __slots__ = ("scope", "ruleset", "ctx", "verdict", "track", "tier", "tracks", "tier_status", "ladder",
+                 "next_ref", "next", "lang")
+    scope: str
+    ruleset: Any
+    ctx: Any
+    verdict: str
+    track: TrackAssessment | None
+    tier: dict | None
+    tracks: tuple[TrackAssessment, ...]
+    tier_status: str | None
+    ladder: LadderAssessment | None
+    next_ref: str | None
+    next: TrackAssessment | None
+    lang: str
+    _defaults = {"track": None, "tier": None, "tracks": (), "tier_status": None, "ladder": None,
+                 "next_ref": None, "next": None, "lang": "zh"}
+
+    def __repr__(self):
+        return f"Assessment(scope={self.scope!r}, scheme={self.ruleset.id!r}, verdict={self.verdict!r})"
+
+    @property
+    def focus(self) -> TrackAssessment:
+        """The track whose counts and gaps matter most: the one assessed, the closest track of a
+        tier, or of the ladder's next tier (its highest when it has reached the top)."""
+        from zjtx_cli.engine.service import closest
+
+        if self.track is not None:
+            return self.track
+        lad = self.ladder
+        if lad is None:  # a tier of several tracks
+            return closest(self.tracks)
+        if lad.next_assessment is not None:
+            return lad.next_assessment
+        return closest([a for ts in lad.tiers if ts.tier is lad.highest for a in ts.tracks])
