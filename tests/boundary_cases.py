@@ -47,6 +47,7 @@ SETTINGS = {
     "miit-2020": ("2021-06-01", 2020),
     "miit-2022": ("2024-06-01", 2023),
     "miit-2026": ("2026-06-01", 2025),
+    "miit-2026-review": ("2026-06-01", 2025),
     "hunan": ("2025-06-01", 2024),
 }
 # A tests file with this line keeps what is above it (hand-written cases, whose defaults must give the

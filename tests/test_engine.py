@@ -128,9 +128,10 @@ def test_ratio_and_intensity_formulas():
     assert m.value is None and ["rd_expense", 2024] in [list(x) for x in m.missing]
 
 
-def test_years_in_operation_counts_completed_years_at_year_end():
-    assert mv("years_in_operation", year=2025, founding_date="2022-12-31").value == 3
-    assert mv("years_in_operation", year=2025, founding_date="2023-01-01").value == 2
+def test_years_in_operation_year_end_counts_completed_years_at_year_end():
+    # the fixed cut-off (截至上年末) metric; years_in_operation counts to --as-of (issue 12, test_readings.py)
+    assert mv("years_in_operation_year_end", year=2025, founding_date="2022-12-31").value == 3
+    assert mv("years_in_operation_year_end", year=2025, founding_date="2023-01-01").value == 2
 
 
 def test_average_growth_exactly_at_the_threshold_is_met():

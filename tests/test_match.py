@@ -82,7 +82,8 @@ def test_hengyang_eligible_lists_municipal_eligible_and_national_tiers():
     lg = national["miit-2022/little-giant"]
     assert [p["tier"] for p in lg["prerequisites"]] == ["innovation", "zjtx-sme"]
     assert {o["scheme"] for o in d["out_of_scope"]} == {"guizhou", "jinhu"}
-    assert {s["scheme"] for s in d["skipped"]} == {"miit-2020", "miit-2026"}
+    assert {s["scheme"] for s in d["skipped"]} == {"miit-2020", "miit-2026", "miit-2026-review"}
+    assert [s["reason"] for s in d["skipped"] if s["scheme"] == "miit-2026-review"] == ["review_layer"]
     assert d["cheapest_next_step"]["scheme"] == "miit-2022"
 
 

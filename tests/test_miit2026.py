@@ -84,8 +84,10 @@ def test_sample_reaches_little_giant():
     ("lg26-6-chain", dict(six_bases=True, strategic_emerging_industry=False), "met"),
     ("lg26-7-score", dict(evaluation_score={Y: 60}), "met"),
     ("lg26-7-score", dict(evaluation_score={P: 70, Y: 59.99}), "unmet"),
-    ("lg26-1-title", dict(zjtx_sme_title=False), "met"),  # reaches the 专精特新 SME tier here
-    ("lg26-1-title", dict(zjtx_sme_title=False, market_leading=False), "unmet"),
+    # 已获得…称号: only the declared title meets it; reaching the tier here does not (issue 12)
+    ("lg26-1-title", dict(zjtx_sme_title=False), "unmet"),
+    ("lg26-1-title", dict(zjtx_sme_title=None), "unknown"),
+    ("lg26-1-title", dict(zjtx_sme_title=True, market_leading=False), "met"),
 ])
 def test_little_giant_conditions(cid, changes, st):
     assert status(run("little-giant", **changes), cid) == st
@@ -148,7 +150,8 @@ def test_platform_score_absent_is_pending_never_guessed():
     ("zs26-6-score", dict(evaluation_score={Y: 50}), "met"),
     ("zs26-6-score", dict(evaluation_score={Y: 49.99}), "unmet"),
     ("zs26-6-score", dict(evaluation_score=None), "pending"),
-    ("zs26-1-title", dict(innovation_sme_title=False), "met"),  # reaches the innovation tier here
+    ("zs26-1-title", dict(innovation_sme_title=False), "unmet"),  # reaching the tier here is no title
+    ("zs26-1-title", dict(innovation_sme_title=None), "unknown"),
 ])
 def test_zjtx_sme_conditions(cid, changes, st):
     assert status(run("zjtx-sme", **changes), cid) == st
@@ -214,7 +217,8 @@ def test_cli_pending_sample():
 
 
 def test_cli_review_flag_says_which_reading():
-    args = ["assess", SAMPLE, "--scheme", "miit", "--as-of", "2026-06-01", "--tier", "little-giant", "-f", "json",
+    # miit-2026 by its own id: its (2号) re-review reading; --scheme miit applies the 117号 layer in 2026 (issue 12)
+    args = ["assess", SAMPLE, "--scheme", "miit-2026", "--as-of", "2026-06-01", "--tier", "little-giant", "-f", "json",
             "--set", "operating_revenue.2025=8200", "--set", "operating_revenue.2024=8200",
             # keep main-business revenue within operating revenue (what-if values are checked too)
             "--set", "main_business_revenue.2025=8000", "--set", "main_business_revenue.2024=8000"]
@@ -254,7 +258,7 @@ def test_champion(changes, cid, st):
 
 
 def test_not_examined_on_review_is_not_counted_as_met():
-    args = ["assess", SAMPLE, "--scheme", "miit", "--as-of", "2026-06-01", "--tier", "little-giant", "-f", "json"]
+    args = ["assess", SAMPLE, "--scheme", "miit-2026", "--as-of", "2026-06-01", "--tier", "little-giant", "-f", "json"]
     new = json.loads(cli(*args).stdout)
     rev = json.loads(cli(*args, "--review").stdout)
     g = next(c for c in rev["conditions"] if c["id"] == "lg26-2-growth")

@@ -82,9 +82,9 @@ def test_declared_conditions(field, cond):
 
 # ------------------------------------------------------------------------------ 三(一)1
 def test_years_in_operation_3_years_inclusive():
-    # assessment year 2025: founded 2022 -> 3 full years at 2025-12-31
-    assert st(run(founding_date="2022-12-31"), "bc-1-years") == "met"
-    assert st(run(founding_date="2023-01-01"), "bc-1-years") == "unmet"
+    # counted to the assessment date 2026-06-01 (no cut-off in the clause): the 3rd anniversary completes it
+    assert st(run(founding_date="2023-06-01"), "bc-1-years") == "met"
+    assert st(run(founding_date="2023-06-02"), "bc-1-years") == "unmet"
     assert st(run(founding_date=None), "bc-1-years") == "unknown"
 
 

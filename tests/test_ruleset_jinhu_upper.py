@@ -300,13 +300,14 @@ def test_champion_dependency_through_the_ladder_verdict():
     assert tiers["national"][1] == "reached"
     champ = tiers["champion"][0][0]
     r = result(champ, DEP)
-    assert r["status"] == "met"
-    assert r["result"]["then"]["fallback"]["status"] == "met"  # the tier path, not a declaration
-    assert lad.highest["id"] == "champion" and lad.next is None
-    # the same company failing the national tier (province rank 4), status undeclared: not a little giant
+    # 须为小巨人 asks for the recognition: reaching the national tier here does not meet it (issue 12)
+    assert r["status"] == "unknown"
+    assert r["result"]["then"]["tier_status"] == "met" and "须先取得认定" in r["result"]["then"]["label"]["zh"]
+    assert lad.highest["id"] == "national" and lad.next["id"] == "champion"
+    # the same company failing the national tier (province rank 4), status undeclared: still unknown
     lad = ladder(dict(values, market_rank_province=4))
     champ = {t["id"]: g for t, g, _s in lad.tiers}["champion"][0]
-    assert result(champ, DEP)["status"] == "unmet"
+    assert result(champ, DEP)["status"] == "unknown"
     # a declared 'no' decides, even when the national tier's criteria are met
     lad = ladder(dict(values, national_little_giant=False))
     assert {t["id"]: s for t, _g, s in lad.tiers}["national"] == "reached"

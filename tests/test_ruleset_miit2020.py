@@ -97,9 +97,9 @@ def test_declared_conditions(field, cond):
 
 # ------------------------------------------------------------------------------ 二(一)1
 def test_years_in_operation_3_inclusive():
-    # assessment year 2019 (the 2020 notice's 上年度)
-    assert st(run(founding_date="2016-12-31"), "m20-1-years") == "met"
-    assert st(run(founding_date="2017-01-01"), "m20-1-years") == "unmet"
+    # counted to the assessment date 2020-08-01 (连续经营3年以上 fixes no cut-off)
+    assert st(run(founding_date="2017-08-01"), "m20-1-years") == "met"
+    assert st(run(founding_date="2017-08-02"), "m20-1-years") == "unmet"
     assert st(run(founding_date=None), "m20-1-years") == "unknown"
 
 

@@ -48,7 +48,8 @@ def assess(source, scheme: str, *, tier: str | None = None, as_of=None, year: in
     ``tier`` a tier or track id (default: the whole ladder, or the one track); ``as_of`` a date
     or ``"YYYY-MM-DD"`` (default today); ``year`` the assessment year (default the latest year in
     the data); ``lang`` ``"zh"`` or ``"en"`` for :func:`document`; ``review`` the re-review
-    (复核) reading. A dict is checked like a file unless ``data_checks=False``.
+    (复核) reading (for a programme with a dated re-review layer, ``miit`` with ``tier="little-giant"``
+    in 2026, that layer's rules, as ``zjtx assess --review``). A dict is checked like a file unless ``data_checks=False``.
     """
     from zjtx_cli.engine.service import assess as run
     from zjtx_cli.inputs.fields import field_dictionary
@@ -63,6 +64,11 @@ def assess(source, scheme: str, *, tier: str | None = None, as_of=None, year: in
     rs = get_ruleset(resolve(scheme, as_of))
     if rs is None:
         raise LookupError(f"unknown scheme {scheme!r}")
+    from zjtx_cli.rules.versions import review_layer
+
+    layer, _why = review_layer(scheme, rs.id, as_of, tier, review, lang)  # as `zjtx assess --review` (issue 12)
+    if layer:
+        rs = get_ruleset(layer)
     fields = field_dictionary()
     e = _enterprise(source, fields, data_checks)
     return run(e, rs, fields=fields, tier=tier, year=year, as_of=as_of, review=review, lang=lang)

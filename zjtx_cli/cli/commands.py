@@ -87,6 +87,12 @@ def resolve_scheme(scheme, as_of_date, lang="zh"):
                      f"{rs.id}: not in force on {as_of_date} (in force {d['effective_from'] or '…'} to "
                      f"{d['effective_to'] or '…'}); assessed as requested — --scheme {d['programme']} picks the "
                      f"version in force"))
+    if resolve is not None:
+        from zjtx_cli.rules.versions import batch_warning  # outside the batch a version encodes (issue 12)
+
+        bw = batch_warning(rs.id, as_of_date, lang)
+        if bw:
+            warn(bw)
     return rs
 
 
@@ -213,13 +219,20 @@ def run_assess(file, scheme, tier=None, fmt="table", lang="zh", year=None, as_of
 
     fields = field_dictionary()
     rs = resolve_scheme(scheme, as_of_date, lang)
+    from zjtx_cli.rules.versions import review_layer  # a dated re-review layer (issue 12)
+
+    layer, layer_msg = review_layer(scheme, rs.id, as_of_date, tier, review, lang)
+    if layer_msg:
+        warn(layer_msg)
+    if layer:
+        rs = resolve_scheme(layer, as_of_date, lang)
     e = load_enterprise(file, fields, lang)
     if sets:
         apply_sets(e, sets, fields, lang)
     ctx = make_ctx(e, fields, year=year, as_of=as_of_date, review=review)
     from zjtx_cli.engine.scheme_checks import scheme_warnings  # years missing from a series a condition needs (issue 4)
 
-    for w in scheme_warnings(e, rs, ctx):
+    for w in scheme_warnings(e, rs, ctx, tier=tier):
         warn(w.line(lang))
     expired_warning(rs, as_of_date, lang)
     if year is None and e.latest_year() is None:

@@ -54,7 +54,7 @@ Only ``decimal`` is imported (start-up time matters for the CLI).
 
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["INDUSTRY_ROWS", "SIZES", "SmeResult", "classify", "size_label"]
+__all__ = ["INDUSTRY_ROWS", "SIZES", "SmeResult", "classify", "size_label", "sme_condition"]
 
 EMPLOYEES = "employees"
 REVENUE = "operating_revenue"
@@ -176,9 +176,15 @@ class SmeResult:
     revenue is SME, but the band is unknown.
     """
 
-    __slots__ = ("size", "row", "row_zh", "row_en", "missing", "explain_zh", "explain_en", "_sme")
+    __slots__ = ("size", "row", "row_zh", "row_en", "missing", "explain_zh", "explain_en", "_sme", "decided_by",
+                 "decided_zh", "decided_en")
 
-    def __init__(self, size, row, row_zh, row_en, missing, explain_zh, explain_en, sme):
+    def __init__(self, size, row, row_zh, row_en, missing, explain_zh, explain_en, sme, decided_by=(),
+                 decided_zh="", decided_en=""):
+        # the figures that decide SME or not (e.g. 营业收入 below its ceiling), and that reason in words
+        self.decided_by = list(decided_by)
+        self.decided_zh = decided_zh
+        self.decided_en = decided_en
         self.size = size
         self.row = row
         self.row_zh = row_zh
@@ -201,6 +207,7 @@ class SmeResult:
             "size": self.size, "is_sme": self._sme, "row": self.row, "row_zh": self.row_zh,
             "row_en": self.row_en, "missing": list(self.missing),
             "explain_zh": self.explain_zh, "explain_en": self.explain_en,
+            "decided_by": list(self.decided_by),
         }
 
     def __repr__(self) -> str:
@@ -376,8 +383,57 @@ def classify(industry: str | None, employees: Decimal | int | None, revenue: Dec
         note_zh = f"缺：{miss_zh}；{_SIZE_ZH[stuck_at]}：{lim_zh(stuck_at, False)}"
         note_en = f"missing: {miss_en}; {stuck_at}: {lim_en(stuck_at)}"
 
+    # which figures decide SME-or-not: below any ceiling makes it 中小微 (或); large needs them all
+    decided_by, dec_zh, dec_en = [], "", ""
+    if sme is True:
+        decided_by = [k for k, v, lim in zip(inds, values, ceiling) if v is not None and v < lim]
+        dec_zh = "、".join(f"{_IND_ZH[k][0]} {_fmt(given[k])} {_IND_ZH[k][1]}低于{lim}{_IND_ZH[k][1]}"
+                          for k, lim in zip(inds, ceiling) if k in decided_by)
+        dec_zh = f"{dec_zh}，已为中小企业（第四条“{_limit_zh(inds, ceiling, at_least=False)}”）"
+        dec_en = " and ".join(f"{_IND_EN[k]} {_fmt(given[k])} < {lim}" for k, lim in zip(inds, ceiling)
+                              if k in decided_by)
+        dec_en = f"{dec_en}: an SME (article 4: {_limit_en(inds, ceiling, at_least=False)})"
+    elif sme is False:
+        decided_by = list(inds)
+        dec_zh = f"{_limit_zh(inds, ceiling)}，为大型企业"
+        dec_en = f"{_limit_en(inds, ceiling)}: a large enterprise"
+
     explain_zh = f"{zh}：{fig_zh} → {result_zh}（{note_zh}）"
     explain_en = f"{en}: {fig_en} → {result_en} ({note_en})"
+    if size is None and sme is True:
+        explain_zh += f"；判定依据：{dec_zh}"
+        explain_en += f"; decided by: {dec_en}"
     if inds != (EMPLOYEES,):
         explain_en += _AMOUNT_NOTE_EN
-    return SmeResult(size, row, zh, en, missing, explain_zh, explain_en, sme)
+    return SmeResult(size, row, zh, en, missing, explain_zh, explain_en, sme, decided_by, dec_zh, dec_en)
+
+
+def sme_condition(ctx) -> dict:
+    """The evaluated node of a rule's ``sme`` check (工信部联企业〔2011〕300号).
+
+    Decided whenever the rows of 第四条 decide it, even when the band is not known: an industrial
+    firm with revenue below 40000万元 is 中小微 whatever its headcount (from 2026-11 reading, issue 12).
+    ``decided_by`` names the figures that decided it. Only when 300号 cannot tell SME from large does
+    the company's own declaration (``sme_declared``) count, and then it is marked declared.
+    """
+    node = {"type": "sme", "declared": False, "missing": []}
+    result = None
+    industry = ctx.raw("industry")
+    if industry is not None:
+        try:
+            result = classify(industry, ctx.raw("employees"), ctx.raw("operating_revenue"), ctx.raw("total_assets"))
+        except (ValueError, TypeError):
+            result = None
+    if result is not None and result.is_sme is not None:
+        node.update(status="met" if result.is_sme else "unmet", actual=result.size or "sme",
+                    explain_zh=result.explain_zh, explain_en=result.explain_en, row=result.row,
+                    decided_by=result.decided_by)
+        return node
+    declared = ctx.raw("sme_declared")
+    missing = [["industry", None]] if industry is None else [[k, ctx.year] for k in (result.missing if result else [])]
+    if declared is not None:
+        node.update(status="met" if declared else "unmet", actual=declared, declared=True,
+                    explain_zh="按企业自报（缺少划型所需数据）", explain_en="as declared (figures for the size test missing)")
+        return node
+    node.update(status="unknown", actual=None, missing=missing)
+    return node

@@ -8,7 +8,8 @@ go to stderr and the assessment goes on.
 
 :func:`zjtx_cli.engine.scheme_checks.scheme_warnings` adds the checks that need
 the scheme and the assessment year (a year missing from a series a condition
-needs; a founding date after the assessment year).
+of the tiers assessed needs; an old input answering several tests; a founding
+date after the assessment year).
 
 Each problem names the file, the field (Chinese label and key), the year and
 the value. The list of checks is in docs/input-format.md.
@@ -161,4 +162,7 @@ def check_enterprise(e, fields, today: _dt.date | None = None) -> tuple[list[Pro
         if why:
             warn("credit_code", f"not a valid 统一社会信用代码 (GB 32100-2015): {why}", code,
                  zh=f"不是有效的统一社会信用代码（GB 32100-2015）：{uscc_problem(code, 'zh')}")
+    from zjtx_cli.inputs.ratios import declared_ratio_warnings  # issue 12: declared ratio vs figures
+
+    warnings.extend(declared_ratio_warnings(e, fields))
     return errors, warnings

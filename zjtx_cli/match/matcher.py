@@ -12,7 +12,7 @@ The match document (``zjtx match --format json``, format ``MATCH_FORMAT_VERSION`
   ``prerequisites`` in ladder order, each ``held`` / ``would_reach`` / ``not_reached`` /
   ``undetermined``.
 - ``out_of_scope`` (schemes whose region or sector excludes the firm) and ``skipped`` (versions
-  superseded or not yet in force on ``as_of``).
+  superseded or not yet in force on ``as_of``, and re-review layers, applied only by ``assess --review``).
 - ``cheapest_next_step``: the tier with the smallest gap, with its gap lines; or null.
 - ``exit_status``: 0 when a current programme is eligible, 3 when none is but one is
   undetermined, 1 otherwise.
@@ -73,6 +73,9 @@ def _missing(doc) -> list[dict]:
                 add(m, None)
         for opts in item.get("options") or []:
             for it in opts:
+                walk(it)
+        for br in item.get("branches") or []:  # a case not known yet: each case's own gap (issue 12)
+            for it in br.get("items") or []:
                 walk(it)
         for ch in item.get("checks") or []:
             walk(ch)
@@ -185,10 +188,13 @@ def run_match(file, lang="zh", as_of=None, region=None, sets=(), year=None, prog
            "groups": {g: [] for g in (*GROUPS, "reference")}, "out_of_scope": [], "skipped": []}
     doc["region"]["source_text"] = R.SOURCE_TEXT[firm.source][1 if lang == "en" else 0]
     current_ids = {}
+    from zjtx_cli.rules.versions import review_layer_ids
+
+    layers = review_layer_ids()  # re-reviews of titles held (--review), not programmes to apply for
     for s in catalog():
-        state = _programme_state(s, as_of)
+        state = "review_layer" if s["id"] in layers else _programme_state(s, as_of)
         title = s["title"][lang]
-        if state in ("superseded", "future"):
+        if state in ("superseded", "future", "review_layer"):
             doc["skipped"].append({"scheme": s["id"], "title": title, "reason": state,
                                    "effective_from": s["effective_from"], "effective_to": s["effective_to"]})
             continue

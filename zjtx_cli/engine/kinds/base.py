@@ -119,7 +119,8 @@ class Check(Record):
 
     @classmethod
     def gap_item_json(cls, item: dict, item_json) -> dict:
-        """Keys a gap item of this kind adds to its JSON (besides kind, effort and text)."""
+        """Keys a gap item of this kind adds to its JSON (besides kind, effort and text).
+        ``item_json(x)`` is the JSON of a nested item; ``item_json.fields`` / ``.lang`` serve texts."""
         if item["kind"] == "data":
             return {"missing": [{"field": m[0], "year": m[1]} for m in item["missing"]]}
         if item["kind"] == "declaration":

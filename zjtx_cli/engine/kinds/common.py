@@ -72,8 +72,21 @@ def gap_item_json(item: dict, fields, lang: str) -> dict:
     d = {"kind": item["kind"], "effort": item["effort"], "text": describe_gap_item(item, fields, lang)}
     node = item.get("node")
     if node is not None:
-        d.update(kind_of(node).gap_item_json(item, lambda x: gap_item_json(x, fields, lang)))
+        d.update(kind_of(node).gap_item_json(item, ItemJson(fields, lang)))
     return d
+
+
+class ItemJson:
+    """The JSON of a nested gap item, for a kind's ``gap_item_json``: called with the item; its
+    ``fields`` and ``lang`` serve texts the kind adds itself (e.g. a branch's condition)."""
+
+    __slots__ = ("fields", "lang")
+
+    def __init__(self, fields, lang: str):
+        self.fields, self.lang = fields, lang
+
+    def __call__(self, item: dict) -> dict:
+        return gap_item_json(item, self.fields, self.lang)
 
 
 def describe_common_gap_item(item: dict, fields, lang: str) -> str:

@@ -84,7 +84,10 @@ class DeclaredValueCheck(Check):
         if node.get("pending"):
             return [{"kind": "pending", "effort": "data", "node": node, "missing": node["missing"]}]
         short = node["value"] - Decimal(node["actual"])
-        return [{"kind": "score_declared", "effort": "far", "node": node, "short": short}]
+        from zjtx_cli.engine.metrics import near_or_far  # a 1-point shortfall is near (issue 12)
+
+        return [{"kind": "score_declared", "effort": near_or_far(short, node["value"]), "node": node,
+                 "short": short}]
 
     def describe_rule(self, fields, lang):
         zh = lang == "zh"

@@ -1,6 +1,13 @@
 """``{flag: KEY}`` / ``{flag: KEY, equals: false}``: a yes/no declaration.
 
 ``if_missing: CHECK`` decides only when the declaration is absent.
+
+A title the text requires the firm to hold (须为 / 已获得 …称号) is written
+``{flag: TITLE_FLAG, if_missing: {tier: TIER}}``: the condition is met only by the declared
+(evidenced) title. When the title is not declared, the condition stays unknown whatever this
+assessment finds for TIER; the tier's verdict is only reported: a firm that reaches that tier in
+the same run is told "本次评价已达到该层级，须先取得认定" (issue 12: zjtx's own verdict is not a
+recognition).
 """
 
 from __future__ import annotations
@@ -51,6 +58,8 @@ class FlagCheck(Check):
         v = ctx.raw(self.flag)
         if v is None and self.if_missing is not None:
             sub = evaluate_check(self.if_missing, ctx)
+            if sub["type"] == "tier":  # a title the text requires the firm to hold (issue 12)
+                return title_node(self.flag, self.equals, sub, ctx.fields)
             return {"type": "flag", "status": sub["status"], "field": self.flag, "equals": self.equals,
                     "actual": None, "declared": False, "missing": sub.get("missing") or [], "fallback": sub}
         status = UNKNOWN if v is None else (MET if v == self.equals else UNMET)
@@ -108,3 +117,27 @@ class FlagCheck(Check):
             return (f"企业自报为“是”：须不存在“{name}”的情形" if lang == "zh"
                     else f"declared 'yes': the company must be clear of '{name}'")
         return super().describe_gap_item(item, fields, lang)
+
+
+# ------------------------------------------------------------- a title the firm must hold
+_TITLE_STATE = {
+    "met": ("本次评价已达到该层级，须先取得认定", "this assessment finds the company reaches that tier; "
+                                                   "it must obtain the recognition first"),
+    "unmet": ("本次评价未达到该层级", "this assessment finds the company does not reach that tier"),
+    "unknown": ("本次评价该层级尚无法判定", "this assessment cannot yet tell whether it reaches that tier"),
+}
+
+
+def title_node(flag: str, equals: bool, tier_node: dict, fields) -> dict:
+    """The node of a title flag that is not declared: unknown, naming the tier's own verdict."""
+    f = fields[flag]
+    name = tier_node.get("tier_name") or {}
+    tzh, ten = name.get("zh") or tier_node["tier"], name.get("en") or tier_node["tier"]
+    st = tier_node["status"] if tier_node["status"] in _TITLE_STATE else "unknown"
+    szh, sen = _TITLE_STATE[st]
+    return {"type": "flag", "status": "unknown", "field": flag, "equals": equals, "actual": None,
+            # not 'missing data': the title must be obtained and declared with evidence (a declaration gap)
+            "declared": False, "missing": [], "title_tier": tier_node["tier"],
+            "tier_status": tier_node["status"],
+            "label": {"zh": f"{f.zh}：是（须已取得认定；{tzh}：{szh}）",
+                      "en": f"{f.en}: yes (the recognition must be held; {ten}: {sen})"}}

@@ -9,17 +9,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from zjtx_cli.engine.kinds.base import Check, RulesetError, number, register
-from zjtx_cli.engine.metrics import METRICS, MV, Gap, evaluate_metric, fmt, metric_gap
+from zjtx_cli.engine.metrics import BLOCKER_METRICS, METRICS, MV, STATIC_METRICS, Gap, evaluate_metric, fmt, metric_gap
 from zjtx_cli.engine.status import COMPARE, MET, OP_SIGN, OPS, UNKNOWN, UNMET
 from zjtx_cli.engine.texts import field_name, missing_name, value_text, year_suffix
 
 _NEAR = Decimal("0.1")
-_AGE_METRICS = (["years_in_operation"], ["founding_year"])  # not something a company can change
 
 
 def per_year_key(key: str, fields) -> bool:
     if key in METRICS:
-        return key not in ("years_in_operation", "founding_year")
+        return key not in STATIC_METRICS  # figures of no year (operating years, founding year)
     return fields[key].per_year
 
 
@@ -89,7 +88,8 @@ class MetricCheck(Check):
             mv = MV(value, missing, [(k, None, v) for k, v in parts], part.formula_zh, part.formula_en, unit)
         node = {"type": "metric", "metric": keys, "year": year if self.per_year else None, "op": op,
                 "value": target, "unit": unit, "actual": None, "missing": [list(m) for m in missing],
-                "declared": False, "formula_zh": mv.formula_zh, "formula_en": mv.formula_en,
+                # a condition decided by a declared ratio is marked declared (issue 12)
+                "declared": bool(getattr(mv, "declared", False)), "formula_zh": mv.formula_zh, "formula_en": mv.formula_en,
                 "inputs": [list(i) for i in mv.inputs], "gap": None}
         if missing:
             # a partial sum that already meets a lower bound settles it
@@ -124,7 +124,8 @@ class MetricCheck(Check):
             return [{"kind": "invalid", "effort": "far", "node": node}]
         g = node.get("gap")
         rel = g.relative if g is not None else None
-        effort = "blocker" if node["metric"] in _AGE_METRICS else (
+        # operating years, founding year: not something a company can change
+        effort = "blocker" if len(node["metric"]) == 1 and node["metric"][0] in BLOCKER_METRICS else (
             "near" if rel is not None and rel <= _NEAR else "far")
         return [{"kind": "numeric", "effort": effort, "node": node, "gap": g}]
 
@@ -208,5 +209,8 @@ class MetricCheck(Check):
                     f"{cls.name_of(node, fields, lang)} is {actual}, needs {need}")
             if g is None:
                 return head
+            if getattr(g, "whole", False):  # the gap's own text says it all (e.g. no award now, issue 12)
+                name = cls.name_of(node, fields, lang)
+                return f"{name}：{g.zh}" if zh else f"{name}: {g.en}"
             return f"{head}：{g.zh}" if zh else f"{head}: {g.en}"
         return super().describe_gap_item(item, fields, lang)

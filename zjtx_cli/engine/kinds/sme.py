@@ -1,10 +1,10 @@
 """``{sme: true}``: SME under 工信部联企业〔2011〕300号, computed from industry, employees, revenue and
-assets (``engine/sme.py``); the declaration ``sme_declared`` only when figures are missing."""
+assets (``engine/sme.py``: :func:`sme_condition`), decided whenever 300号's rows decide it (``decided_by``);
+the declaration ``sme_declared`` only when 300号 cannot tell SME from large."""
 
 from __future__ import annotations
 
 from zjtx_cli.engine.kinds.base import Check, RulesetError, register
-from zjtx_cli.engine.status import MET, UNKNOWN, UNMET
 from zjtx_cli.engine.texts import label, missing_name
 
 SME_FIELDS = ("industry", "employees", "operating_revenue", "total_assets", "sme_declared")
@@ -30,31 +30,10 @@ class SmeCheck(Check):
         return list(SME_FIELDS)
 
     def evaluate(self, ctx):
-        from zjtx_cli.engine import sme as size_test
+        # decided whenever 300号's rows decide it, naming the deciding figure (issue 12)
+        from zjtx_cli.engine.sme import sme_condition
 
-        node = {"type": "sme", "declared": False, "missing": []}
-        result = None
-        industry = ctx.raw("industry")
-        if industry is not None:
-            try:
-                result = size_test.classify(industry, ctx.raw("employees"), ctx.raw("operating_revenue"),
-                                            ctx.raw("total_assets"))
-            except ValueError:
-                result = None
-        if result is not None and result.size is not None:
-            node.update(status=MET if result.is_sme else UNMET, actual=result.size, explain_zh=result.explain_zh,
-                        explain_en=result.explain_en, row=result.row)
-            return node
-        declared = ctx.raw("sme_declared")
-        missing = [["industry", None]] if industry is None else \
-            [[k, ctx.year] for k in (result.missing if result else [])]
-        if declared is not None:
-            node.update(status=MET if declared else UNMET, actual=declared, declared=True,
-                        explain_zh="按企业自报（缺少划型所需数据）",
-                        explain_en="as declared (figures for the size test missing)")
-            return node
-        node.update(status=UNKNOWN, actual=None, missing=missing)
-        return node
+        return sme_condition(ctx)
 
     @classmethod
     def gap_items(cls, node, ctx):
