@@ -15,13 +15,17 @@ VERDICT_EXIT = {"eligible": 0, "not_eligible": 1, "excluded": 1, "undetermined":
 
 
 def fail(lines, code=EXIT_UNREADABLE):
+    from zjtx_cli.inputs.text import inert  # text from a file is printed inert: one line, no control codes
+
     for line in lines:
-        sys.stderr.write(f"zjtx: error: {line}\n")
+        sys.stderr.write(f"zjtx: error: {inert(line)}\n")
     raise SystemExit(code)
 
 
 def warn(line):
-    sys.stderr.write(f"zjtx: warning: {line}\n")
+    from zjtx_cli.inputs.text import inert
+
+    sys.stderr.write(f"zjtx: warning: {inert(line)}\n")
 
 
 def msg(lang, zh, en):

@@ -31,6 +31,8 @@ __all__ = [
     "MAX_RATIO",
     "check_json_file",
     "check_xlsx_file",
+    "check_regular_file",
+    "sniff",
     "neutralise",
     "clean_text",
     "cell_value",
@@ -43,21 +45,30 @@ __all__ = [
 MAX_JSON_BYTES = 5 * 1024 * 1024
 MAX_XLSX_BYTES = 50 * 1024 * 1024        # compressed file size
 MAX_ZIP_ENTRIES = 10_000
-MAX_UNCOMPRESSED = 500 * 1024 * 1024     # total of all entries
+MAX_UNCOMPRESSED = 200 * 1024 * 1024     # total of all entries
 MAX_RATIO = 200                          # uncompressed/compressed, per entry over 1 MiB, and overall
+# Excel's own limits: a reference beyond XFD1048576 is never a real cell
+EXCEL_MAX_ROW = 1_048_576
+EXCEL_MAX_COL = 16_384
+# The native reader allocates a dense grid over the used area (and reserves the declared
+# <dimension>): rows x columns of it, not the number of cells written, is what costs memory.
+MAX_SHEET_CELLS = 4_000_000              # area of a sheet's used range (about 300 MiB to read)
+# Budget of one read of an untrusted workbook in the capped reader process (isolate.py)
+READ_MEMORY = 768 * 1024 * 1024          # address space the reader may add to what it starts with
+READ_CPU_SECONDS = 60                    # CPU seconds per file (a roster included)
+# a workbook whose sheets are all smaller than this is read in-process after the checks
+IN_PROCESS_SHEET_BYTES = 8 * 1024 * 1024
+IN_PROCESS_CELLS = 500_000
 
 _RATIO_MIN_SIZE = 1024 * 1024            # entries (and totals) smaller than this are never a bomb
 _XML_SCAN_BYTES = 64 * 1024              # how much of each XML part is inspected
 _XML_FIRST_BYTES = 4 * 1024              # read first; enough unless the prolog is longer
 _REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-# The characters openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE matches
-# (\x00-\x08, \x0b-\x0c, \x0e-\x1f), as a str.translate deletion table.
-_ILLEGAL_CHARS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
-# For messages: anything that could break a one-line message becomes '?'.
-_ONELINE = dict.fromkeys([*range(0x20), 0x7F, 0x85, 0x2028, 0x2029], "?")
+from zjtx_cli.inputs.text import FORMULA_PREFIXES as _FORMULA_PREFIXES
+from zjtx_cli.inputs.text import ILLEGAL_XLSX as _ILLEGAL_CHARS
+from zjtx_cli.inputs.text import fix_surrogates, inert
 
 
 # --------------------------------------------------------------------------- errors
@@ -69,8 +80,7 @@ def _shown(value, limit: int = 200) -> str:
         text = os.fsdecode(value)
     except TypeError:
         text = str(value)
-    text = text.translate(_ONELINE)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return inert(text, limit)
 
 
 class UnsafeInput(Exception):
@@ -114,11 +124,79 @@ def _mib(n: float) -> str:
 
 
 def _regular_file_size(path) -> int:
-    """Size of ``path``; refuses directories, devices, FIFOs (OSError propagates)."""
+    """Size of ``path``; refuses directories, devices, FIFOs (OSError propagates).
+
+    Checked with ``stat`` before anything opens the file: opening a FIFO blocks,
+    and ``/dev/zero`` never ends.
+    """
     st = os.stat(path)
     if not stat.S_ISREG(st.st_mode):
-        raise UnsafeInput(path, "is not a regular file", "不是普通文件")
+        if stat.S_ISDIR(st.st_mode):
+            raise UnsafeInput(path, "is not a regular file (a folder)", "不是普通文件（是文件夹）")
+        raise UnsafeInput(path, "is not a regular file (a pipe, device or socket)",
+                          "不是普通文件（是管道、设备或套接字）")
     return st.st_size
+
+
+def check_regular_file(path) -> int:
+    """The size of ``path`` if it is a regular file; else UnsafeInput (OSError propagates)."""
+    return _regular_file_size(path)
+
+
+# --------------------------------------------------------------------------- sniffing
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def sniff(path) -> str:
+    """What a file is, by its content (never its name).
+
+    ``xlsx`` (also .xlsm: an OOXML zip with xl/workbook.xml), ``xlsb``, ``ods``,
+    ``ole`` (legacy .xls, WPS .et, or an encrypted workbook), ``json``, ``text``
+    (a CSV candidate), ``zip`` (another zip archive), ``empty`` or ``binary``.
+    Raises UnsafeInput for a non-regular file, OSError when unreadable.
+    """
+    size = _regular_file_size(path)
+    if size == 0:
+        return "empty"
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(OLE2_MAGIC):
+        return "ole"
+    if head.startswith(b"PK"):
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist()[:MAX_ZIP_ENTRIES + 1])
+                mimetype = b""
+                if "mimetype" in names:
+                    info = zf.getinfo("mimetype")
+                    if info.file_size < 200:
+                        mimetype = zf.read("mimetype")
+        except Exception:
+            return "xlsx"  # a damaged zip: the xlsx check says why
+        if "xl/workbook.bin" in names:
+            return "xlsb"
+        if "xl/workbook.xml" in names or "[Content_Types].xml" in names:
+            return "xlsx"
+        if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet") or "content.xml" in names:
+            return "ods"
+        return "zip"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text[:1] in (b"{", b"["):
+        return "json"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "text"  # UTF-16 with a byte-order mark
+    sample = head[:4096]
+    if b"\x00" in sample:
+        # UTF-16 without a BOM has a zero in every other byte; anything else with zeros is binary
+        odd = sample[1::2]
+        even = sample[0::2]
+        if odd.count(0) > len(odd) * 0.4 or even.count(0) > len(even) * 0.4:
+            return "text"
+        return "binary"
+    bad = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return "binary" if bad > len(sample) * 0.05 else "text"
 
 
 # --------------------------------------------------------------------------- JSON
@@ -380,6 +458,172 @@ def check_xlsx_file(path) -> None:
                     f"不安全：其中的 {_shown(info.filename)} {zh}",
                 )
 
+        try:
+            return _check_sheets(path, zf, infos)
+        except (zipfile.BadZipFile, NotImplementedError, EOFError, ValueError, OSError, zlib.error,
+                RuntimeError) as exc:
+            raise UnsafeInput(path, f"is corrupt ({_shown(exc, 120)})", "已损坏") from None
+
+
+# --------------------------------------------------------------------------- sheet extents
+import re as _re  # noqa: E402 - cheap, already imported by the interpreter at start-up
+
+_SHEET_TAG = _re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row|dimension)(?=[\s/>])([^>]*)>")
+_ATTR_R = _re.compile(rb"""(?:^|\s)r\s*=\s*["']([^"']*)["']""")
+_ATTR_REF = _re.compile(rb"""(?:^|\s)ref\s*=\s*["']([^"']*)["']""")
+_A1 = _re.compile(rb"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+_REL_SHEET = _re.compile(rb"""<Relationship\b[^>]*>""")
+_SCAN_CHUNK = 1 << 20
+
+
+class SheetStats:
+    """What :func:`check_xlsx_file` learnt: the largest worksheet part and used area."""
+
+    __slots__ = ("sheet_bytes", "cells")
+
+    def __init__(self, sheet_bytes=0, cells=0):
+        self.sheet_bytes, self.cells = sheet_bytes, cells
+
+    @property
+    def small(self) -> bool:
+        """Small enough to read in-process: the checks bound what the reader allocates."""
+        return self.sheet_bytes <= IN_PROCESS_SHEET_BYTES and self.cells <= IN_PROCESS_CELLS
+
+
+def _a1(ref: bytes):
+    """(row, col), both 1-based, of an A1 reference; None when it is not one within Excel's limits."""
+    m = _A1.match(ref)
+    if not m:
+        return None
+    col = 0
+    for ch in m.group(1).upper():
+        col = col * 26 + ch - 64
+    row = int(m.group(2))
+    if not (1 <= row <= EXCEL_MAX_ROW and 1 <= col <= EXCEL_MAX_COL):
+        return None
+    return row, col
+
+
+def _sheet_parts(zf, infos) -> list:
+    """Every worksheet part: under xl/worksheets/, and any part the workbook's rels call a worksheet."""
+    import posixpath
+
+    names = {i.filename: i for i in infos}
+    parts = {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+    rels = names.get("xl/_rels/workbook.xml.rels")
+    if rels is not None and rels.file_size <= 4 * 1024 * 1024:
+        for m in _REL_SHEET.finditer(zf.read(rels)):
+            tag = m.group(0)
+            if b"/worksheet" not in tag:
+                continue
+            t = _re.search(rb"""Target\s*=\s*["']([^"']*)["']""", tag)
+            if t:
+                target = t.group(1).decode("utf-8", "replace")
+                part = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+                if part in names:
+                    parts.add(part)
+    return [names[p] for p in sorted(parts)]
+
+
+def _check_sheets(path, zf, infos) -> SheetStats:
+    """Refuse a worksheet that would make the native reader allocate too much.
+
+    Every cell and row reference, and the declared ``<dimension>``, must lie
+    within Excel's XFD1048576, and the used area (rows x columns between the
+    outermost cells) must stay under MAX_SHEET_CELLS. The part is decompressed
+    in 1 MiB chunks, never whole.
+    """
+    stats = SheetStats()
+    for info in _sheet_parts(zf, infos):
+        stats.sheet_bytes = max(stats.sheet_bytes, info.file_size)
+        name = _shown(info.filename)
+        max_r = max_c = 0
+        row = 0
+        col = 0
+        cells = 0
+
+        def refuse(en, zh):
+            raise UnsafeInput(path, f"is refused: {name} {en}", f"已拒绝：其中的 {name} {zh}")
+
+        def bad_ref(ref):
+            shown = _shown(ref.decode("latin-1"), 20)
+            refuse(f"has a cell reference {shown!r} outside Excel's limits (XFD1048576)",
+                   f"含有超出 Excel 范围（XFD1048576）的单元格引用“{shown}”")
+
+        tail = b""
+        with zf.open(info) as fh:
+            while True:
+                chunk = fh.read(_SCAN_CHUNK)
+                data = tail + chunk
+                if not chunk:
+                    end = len(data)
+                else:
+                    end = data.rfind(b"<")  # the last tag may be cut: keep it for the next round
+                    if end <= 0:
+                        if len(data) > 4 * _SCAN_CHUNK:
+                            refuse("has a tag longer than 4 MiB", "含有超过 4 MiB 的标签")
+                        tail = data
+                        continue
+                for m in _SHEET_TAG.finditer(data, 0, end):
+                    kind, attrs = m.group(1), m.group(2)
+                    if kind == b"c":
+                        cells += 1
+                        r = _ATTR_R.search(attrs)
+                        if r:
+                            rc = _a1(r.group(1))
+                            if rc is None:
+                                bad_ref(r.group(1))
+                            row, col = rc
+                        else:
+                            col += 1
+                            if col > EXCEL_MAX_COL:
+                                refuse("has a row with more than 16384 cells", "有一行超过 16384 个单元格")
+                        if row > max_r:
+                            max_r = row
+                        if col > max_c:
+                            max_c = col
+                    elif kind == b"row":
+                        col = 0
+                        r = _ATTR_R.search(attrs)
+                        if r:
+                            v = r.group(1)
+                            if not v.isdigit() or not 1 <= int(v[:8]) <= EXCEL_MAX_ROW:
+                                shown = _shown(v.decode("latin-1"), 20)
+                                refuse(f"has a row number {shown!r} outside Excel's limits (1 to 1048576)",
+                                       f"含有超出 Excel 范围（1 至 1048576）的行号“{shown}”")
+                            row = int(v)
+                        else:
+                            row += 1
+                            if row > EXCEL_MAX_ROW:
+                                refuse("has more rows than Excel allows", "行数超过 Excel 上限")
+                    else:  # dimension
+                        ref = _ATTR_REF.search(attrs)
+                        if ref:
+                            ends = ref.group(1).split(b":")
+                            if len(ends) > 2:
+                                bad_ref(ref.group(1))
+                            rcs = [_a1(e) for e in ends]
+                            if any(rc is None for rc in rcs):
+                                bad_ref(ref.group(1))
+                            area = max(rc[0] for rc in rcs) * max(rc[1] for rc in rcs)
+                            if area > MAX_SHEET_CELLS:
+                                refuse(f"declares a used range of {area:,} cells (limit {MAX_SHEET_CELLS:,})",
+                                       f"声明的使用区域有 {area:,} 个单元格（上限 {MAX_SHEET_CELLS:,} 个）")
+                if cells > MAX_SHEET_CELLS:
+                    refuse(f"has more than {MAX_SHEET_CELLS:,} cells", f"单元格超过 {MAX_SHEET_CELLS:,} 个")
+                if not chunk:
+                    break
+                tail = data[end:]
+        if max_r:
+            area = max_r * max_c  # the reader pads the rows and columns above and left of the data
+            if area > MAX_SHEET_CELLS:
+                refuse(f"spans {area:,} cells from A1 to its last cell (limit {MAX_SHEET_CELLS:,}; "
+                       "a stray cell far away makes the reader allocate the whole range)",
+                       f"从 A1 到最后一个单元格的区域有 {area:,} 个单元格（上限 {MAX_SHEET_CELLS:,} 个；"
+                       "远处的一个孤立单元格会使读取程序为整个区域分配内存）")
+            stats.cells = max(stats.cells, area)
+    return stats
+
 
 # --------------------------------------------------------------------------- cell text
 
@@ -392,8 +636,8 @@ def neutralise(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Drop the control characters openpyxl refuses, then :func:`neutralise`."""
-    return neutralise(text.translate(_ILLEGAL_CHARS))
+    """Drop the control characters openpyxl refuses, lone surrogates to U+FFFD, then :func:`neutralise`."""
+    return neutralise(fix_surrogates(text.translate(_ILLEGAL_CHARS)))
 
 
 _PASSTHROUGH: tuple[type, ...] | None = None
