@@ -1,19 +1,107 @@
-"""``python -m zjtx_cli`` and the ``zjtx`` console script."""
+"""``python -m zjtx_cli`` and the ``zjtx`` console script.
+
+Clean stops: Ctrl-C prints ``zjtx: interrupted`` and exits 130; SIGTERM prints
+``zjtx: terminated`` and exits 143 — in both cases after the code in between
+has cleaned up (temporary files beside ``--out`` removed, the previous
+``--out`` left as it was, pool workers and the reader process stopped). No
+traceback, and no "Exception ignored" noise from library destructors at exit.
+"""
 
 from __future__ import annotations
 
 import sys
 
 
+class Terminated(SystemExit):
+    """Raised by the SIGTERM handler, so that ``finally`` blocks and atexit run."""
+
+
+class Interrupted(SystemExit):
+    """Raised by the SIGINT handler: a SystemExit, so that no library turns it into its own exit."""
+
+
+def _on_sigterm(signum, frame):
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once is enough
+    raise Terminated(143)
+
+
+def _on_sigint(signum, frame):
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise Interrupted(130)
+
+
+def _quiet_unraisable(unraisable):
+    """Errors in destructors at exit (an interrupted write) are not the user's concern."""
+
+
+def _setup():
+    import signal
+
+    try:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not when started with it ignored
+            signal.signal(signal.SIGINT, _on_sigint)
+    except (ValueError, OSError):  # not the main thread
+        pass
+    sys.unraisablehook = _quiet_unraisable
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")  # never a UnicodeEncodeError on output
+        except (AttributeError, ValueError):
+            pass
+
+
+def _broken_pipe():
+    import os
+
+    try:  # the reader went away (| head): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    return 141
+
+
+def _cleanup():
+    try:
+        from zjtx_cli.inputs import isolate
+
+        isolate.shutdown()
+    except Exception:
+        pass
+
+
 def main():
-    from zjtx_cli.cli.fastpath import try_main
+    _setup()
+    try:
+        from zjtx_cli.cli.fastpath import try_main
 
-    code = try_main(sys.argv[1:])
-    if code is not None:
-        raise SystemExit(code)
-    from zjtx_cli.cli.app import main as _main
+        code = try_main(sys.argv[1:])
+        if code is None:
+            from zjtx_cli.cli.app import main as _main
 
-    _main()
+            _main()
+    except Terminated:
+        _cleanup()
+        sys.stderr.write("zjtx: terminated\n")
+        raise SystemExit(143) from None
+    except (KeyboardInterrupt, Interrupted):
+        _cleanup()
+        sys.stderr.write("zjtx: interrupted\n")
+        raise SystemExit(130) from None
+    except BrokenPipeError:
+        raise SystemExit(_broken_pipe()) from None
+    except SystemExit as exc:
+        _cleanup()
+        if isinstance(exc.code, int) or exc.code is None:
+            raise
+        raise
+    _cleanup()
+    raise SystemExit(code)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,8 @@ import sys
 
 from zjtx_cli.engine.metrics import num_json
 from zjtx_cli.inputs.model import InputError, Problem
-from zjtx_cli.inputs.text import fix_surrogates, inert
+from zjtx_cli.inputs.text import inert
+from zjtx_cli.inputs.text import json_inert as fix_surrogates
 
 # Below these a pool's start-up and pickling cost more than they save. Measured on a
 # 2-core machine (benchmarks/README.md): 50 files 0.33 s -> 0.30 s, 200 files 0.74 -> 0.57 s,
@@ -517,6 +518,17 @@ def _sniff_delimiter(lines) -> str:
     return best
 
 
+def _swallowed_rows(rec, delim, width) -> bool:
+    """A cell that spans lines and holds what looks like whole rows: a quote left open, not a note."""
+    need = max(1, (width or 2) - 1)
+    for cell in rec:
+        if "\n" in cell or "\r" in cell:
+            for line in cell.splitlines()[1:]:
+                if line.count(delim) >= need:
+                    return True
+    return False
+
+
 def _csv_records(path):
     """Every physical row of a CSV roster: list of (row number, cells or None, Problem or None).
 
@@ -569,7 +581,8 @@ def _csv_records(path):
             for rec in rd:
                 start = i + consumed
                 span = rd.line_num - consumed
-                if span > 1 and (span > MAX_RECORD_LINES or (width is not None and len(rec) > width)):
+                if span > 1 and (span > MAX_RECORD_LINES or (width is not None and len(rec) != width)
+                                 or _swallowed_rows(rec, delim, width)):
                     out.append((start + 1, None, Problem(
                         str(path), None, "a quote opened in this row is not closed (the row is not read; the rows "
                                          "after it are)", row=start + 1,
@@ -930,6 +943,8 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
         pre_problems.extend(dir_problems)
         pre_unreadable += len(dir_problems)
         if not files and not dir_problems:
+            for p in notes:
+                warn(p.line(lang))
             fail([msg(lang, f"{inert(path)}: 文件夹中没有文件" + ("" if recursive else "（子文件夹请加 --recursive）"),
                       f"{inert(path)}: no files in the folder" +
                       ("" if recursive else " (use --recursive for sub-folders)"))])

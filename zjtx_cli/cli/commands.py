@@ -201,7 +201,9 @@ def _scheme_extra(rs):
 def _emit_json(doc):
     import json
 
-    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
+    from zjtx_cli.inputs.text import json_inert
+
+    sys.stdout.write(json_inert(json.dumps(doc, ensure_ascii=False, indent=2, default=str)))
     sys.stdout.write("\n")
 
 

@@ -92,6 +92,20 @@ def fix_surrogates(text: str) -> str:
         return text.translate(_SURROGATE_FIX)
 
 
+# for JSON text: what json.dumps(ensure_ascii=False) leaves raw but a terminal would obey
+_JSON_ESCAPE = {c: f"\\u{c:04x}" for c in (0x7F, *range(0x80, 0xA0), *BIDI, 0x2028, 0x2029)}
+_JSON_ESCAPE.update(_SURROGATE_FIX)
+
+
+def json_inert(text: str) -> str:
+    """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with DEL, C1 controls, bidi
+    controls and line separators written as ``\\uXXXX`` escapes: the same data, inert on a
+    terminal, and valid UTF-8 (a lone surrogate becomes U+FFFD)."""
+    if text.isascii() and "\x7f" not in text:
+        return text
+    return text.translate(_JSON_ESCAPE)
+
+
 def fsname(path) -> str:
     """A file name (``str`` or ``bytes``, maybe with undecodable bytes) as valid text."""
     import os
