@@ -202,10 +202,9 @@ def xlsx_cases():
     out["cells-many.xlsx"] = make_xlsx([sheet_xml(good, raw_cells="".join(
         f'<row r="{r}"><c r="A{r}"><v>1</v></c></row>' for r in range(100, 300000)))])
     # inflated: a huge shared-strings part just under the ratio limit, and a real zip bomb
-    big = "<sst>" + "<si><t>" + "x" * 1000 + "</t></si>" * 1 + "</sst>"
-    out["inflate-sst.xlsx"] = make_xlsx([sheet_xml(good)], extra={"xl/sharedStrings.xml": big.replace(
-        "</sst>", "<si><t>" + "y" * (60 * 1024 * 1024) + "</t></si></sst>")})
-    out["bomb-sheet.xlsx"] = make_xlsx([sheet_xml(good).replace("</sheetData>", "</sheetData>" + " " * (300 * 1024 * 1024))])
+    out["inflate-sst.xlsx"] = make_xlsx([sheet_xml(good)], extra={
+        "xl/sharedStrings.xml": "<sst><si><t>" + "y" * (60 * 1024 * 1024) + "</t></si></sst>"})
+    out["bomb-sheet.xlsx"] = _bomb(sheet_xml(good), 300)
     out["dtd.xlsx"] = make_xlsx([sheet_xml(good)], prolog='<!DOCTYPE x [<!ENTITY a "aaaaaaaa">]>')
     out["no-sheets.xlsx"] = make_xlsx([])
     # hidden first sheet, data on a second sheet, an uncached formula
@@ -227,6 +226,26 @@ def xlsx_cases():
         out[f"text-sheetname-{i:02d}.xlsx"] = make_xlsx([sheet_xml([["x"]]), sheet_xml(good)],
                                                         names=["S" + p[:20].replace("/", "") or "S", "数据"])
     return out
+
+
+def _bomb(sheet, mib):
+    """A workbook whose sheet inflates to ``mib`` MiB of blanks, written in chunks (the generator stays small)."""
+    base = make_xlsx([sheet])
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(base)) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                head, tail = data.split(b"</sheetData>")
+                with zf.open(info.filename, "w", force_zip64=True) as w:
+                    w.write(head + b"</sheetData>")
+                    chunk = b" " * (1024 * 1024)
+                    for _ in range(mib):
+                        w.write(chunk)
+                    w.write(tail)
+            else:
+                zf.writestr(info, data)
+    return buf.getvalue()
 
 
 def mutated_xlsx(seed=20261130, per_sample=16):
@@ -568,7 +587,8 @@ def run_folder(rep, folder, files, label, expect_good=(), extra=()):
         bad = {p["file"] for p in doc["problems"] if p["severity"] == "error"}
         listed = seen | bad
         for f in files:
-            shown = os.fsdecode(f) if isinstance(f, bytes) else f
+            shown = (os.fsdecode(f) if isinstance(f, bytes) else f).encode("utf-8", "surrogateescape").decode(
+                "utf-8", "replace")
             if not any(shown == x or os.path.basename(shown) in x or x.endswith(os.path.basename(shown)[-8:])
                        for x in listed):
                 rep.figures["silently_skipped"] += 1
@@ -751,9 +771,8 @@ def run_signals(rep, base, folder):
             rep.fail(case, f"processes left running: {stray.split()}")
 
 
-def build_and_run(base, quick=False):
-    rep = Report()
-    t0 = time.perf_counter()
+def generate(base, quick=False):
+    """Write the corpus under ``base``; returns the manifest (also written to base/manifest.json)."""
     files_dir = os.path.join(base, "files")
     os.makedirs(files_dir)
     cases = {}
@@ -765,6 +784,7 @@ def build_and_run(base, quick=False):
     if not quick:
         cases.update(big_json_cases())
     paths = [_write(files_dir, k, v) for k, v in sorted(cases.items())]
+    cases.clear()
     for name, data in name_cases().items():
         paths.append(_write(files_dir, name, data))
     # good applicants among them: every one must have its result
@@ -775,15 +795,35 @@ def build_and_run(base, quick=False):
             shutil.copy(os.path.join(SAMPLES, n), p)
             paths.append(p)
             good.append(p)
-    rep.file_cases = len(paths)
-    run_folder(rep, files_dir, paths, "hostile folder", expect_good=good)
-    run_folder(rep, files_dir, paths, "hostile folder serial", expect_good=good, extra=["--jobs", "1"])
     rosters = roster_cases()
     rdir = os.path.join(base, "rosters")
     os.makedirs(rdir)
     for name, (data, _n) in rosters.items():
         _write(rdir, name, data)
-    run_rosters(rep, rdir, {k: n for k, (_d, n) in rosters.items()})
+    manifest = {"files": [os.fsencode(p).decode("latin-1") for p in paths], "good": good,
+                "rosters": {k: n for k, (_d, n) in rosters.items()}}
+    with open(os.path.join(base, "manifest.json"), "w") as fh:
+        json.dump(manifest, fh)
+    return manifest
+
+
+def build_and_run(base, quick=False):
+    rep = Report()
+    t0 = time.perf_counter()
+    # generated in a child process: this one stays small, so the peaks measured are zjtx's own
+    # (Linux hands a child the high-water mark of the process it was forked from)
+    subprocess.run([sys.executable, os.path.abspath(__file__), "--generate-only", base,
+                    *(["--quick"] if quick else [])], check=True, cwd=ROOT)
+    with open(os.path.join(base, "manifest.json")) as fh:
+        manifest = json.load(fh)
+    paths = [os.fsdecode(p.encode("latin-1")) for p in manifest["files"]]
+    good = manifest["good"]
+    files_dir = os.path.join(base, "files")
+    rep.file_cases = len(paths)
+    run_folder(rep, files_dir, paths, "hostile folder", expect_good=good)
+    run_folder(rep, files_dir, paths, "hostile folder serial", expect_good=good, extra=["--jobs", "1"])
+    rosters = manifest["rosters"]
+    run_rosters(rep, os.path.join(base, "rosters"), rosters)
     run_special(rep, base)
     run_out(rep, os.path.join(base, "out"))
     run_signals(rep, base, files_dir)
@@ -799,7 +839,11 @@ def main(argv=None):
     ap.add_argument("--keep", help="build the corpus in this folder (kept)")
     ap.add_argument("--quick", action="store_true", help="fewer mutations (CI)")
     ap.add_argument("--json", help="write the figures to this file")
+    ap.add_argument("--generate-only", metavar="DIR", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
+    if a.generate_only:
+        generate(a.generate_only, a.quick)
+        return 0
     base = a.keep or tempfile.mkdtemp(prefix="zjtx-hostile-")
     os.makedirs(base, exist_ok=True)
     rep = build_and_run(base, quick=a.quick)

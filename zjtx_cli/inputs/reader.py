@@ -161,6 +161,7 @@ def _oneline(label):
 _SINGLE_ZH = "应为单个值"
 MAX_SUGGESTIONS = 20       # unknown labels that get a "did you mean"
 MAX_UNKNOWN_LISTED = 100   # unknown labels listed one by one; the rest are counted
+MAX_APPLICANT_ROWS = 5000  # filled rows in one applicant's workbook (the template has about 60)
 _OS_ZH = {errno.ENOENT: "文件不存在", errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限",
           errno.EISDIR: "是文件夹，不是文件", errno.ENOTDIR: "路径中有一段不是文件夹",
           errno.ENAMETOOLONG: "文件名过长"}
@@ -828,6 +829,14 @@ def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None) -> Enterp
 def read_xlsx(path, fields, checks: bool = True, kind: str | None = None) -> Enterprise:
     sheet = load_sheet(path, kind)
     rows = sheet.rows
+    if len(rows) > MAX_APPLICANT_ROWS:  # a CPU budget for the label/value reading below
+        n = sum(1 for row in rows if any(v is not None and v != "" for v in row))
+        if n > MAX_APPLICANT_ROWS:
+            raise InputError([Problem(path, None, f"has {n:,} filled rows; one applicant's file has at most "
+                                                  f"{MAX_APPLICANT_ROWS:,} (a roster needs a header row naming "
+                                                  "企业名称 and two more fields)",
+                                      reason_zh=f"有 {n:,} 行数据；单个企业的申报文件最多 {MAX_APPLICANT_ROWS:,} 行"
+                                                "（企业名单需要一行写明企业名称和另外两个字段的表头）")])
     from zjtx_cli.inputs.roster import find_header
 
     hr, _header, _consumed = find_header(iter(rows), fields)
