@@ -80,6 +80,8 @@ def _child(rfd, wfd):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _set_pdeathsig()
+    if "faulthandler" in sys.modules:  # a crash here is reported by the parent, not dumped
+        sys.modules["faulthandler"].disable()
     from zjtx_cli.inputs import safety
 
     try:

@@ -628,7 +628,15 @@ def _call_native(path, capped: bool, kind: str):
     return SheetData(rows, index, name, hidden, others, kind)
 
 
-def load_sheet(path, kind: str | None = None) -> SheetData:
+def _too_many_rows(path, n) -> InputError:
+    return InputError([Problem(path, None, f"has {n:,} rows; one applicant's file has at most "
+                                           f"{MAX_APPLICANT_ROWS:,} (a roster needs a header row naming "
+                                           "企业名称 and two more fields)",
+                               reason_zh=f"有 {n:,} 行数据；单个企业的申报文件最多 {MAX_APPLICANT_ROWS:,} 行"
+                                         "（企业名单需要一行写明企业名称和另外两个字段的表头）")])
+
+
+def load_sheet(path, kind: str | None = None, max_rows: int | None = None) -> SheetData:
     """The first visible sheet of a workbook (any format calamine reads), after the safety checks.
 
     An xlsx is checked first (:func:`safety.check_xlsx_file`: zip sizes, XML
@@ -649,6 +657,8 @@ def load_sheet(path, kind: str | None = None) -> SheetData:
         if kind == "xlsx":
             stats = check_xlsx_file(path)
             capped = not stats.small
+            if max_rows is not None and stats.rows > max_rows:
+                raise _too_many_rows(str(path), stats.rows)
         elif kind in ("ole", "xlsb", "ods"):
             from zjtx_cli.inputs.safety import MAX_XLSX_BYTES, check_regular_file
 
@@ -827,16 +837,12 @@ def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None) -> Enterp
 
 
 def read_xlsx(path, fields, checks: bool = True, kind: str | None = None) -> Enterprise:
-    sheet = load_sheet(path, kind)
+    sheet = load_sheet(path, kind, max_rows=MAX_APPLICANT_ROWS)
     rows = sheet.rows
     if len(rows) > MAX_APPLICANT_ROWS:  # a CPU budget for the label/value reading below
         n = sum(1 for row in rows if any(v is not None and v != "" for v in row))
         if n > MAX_APPLICANT_ROWS:
-            raise InputError([Problem(path, None, f"has {n:,} filled rows; one applicant's file has at most "
-                                                  f"{MAX_APPLICANT_ROWS:,} (a roster needs a header row naming "
-                                                  "企业名称 and two more fields)",
-                                      reason_zh=f"有 {n:,} 行数据；单个企业的申报文件最多 {MAX_APPLICANT_ROWS:,} 行"
-                                                "（企业名单需要一行写明企业名称和另外两个字段的表头）")])
+            raise _too_many_rows(path, n)
     from zjtx_cli.inputs.roster import find_header
 
     hr, _header, _consumed = find_header(iter(rows), fields)

@@ -479,10 +479,10 @@ _SCAN_CHUNK = 1 << 20
 class SheetStats:
     """What :func:`check_xlsx_file` learnt: the largest worksheet part and used area."""
 
-    __slots__ = ("sheet_bytes", "cells")
+    __slots__ = ("sheet_bytes", "cells", "rows")
 
-    def __init__(self, sheet_bytes=0, cells=0):
-        self.sheet_bytes, self.cells = sheet_bytes, cells
+    def __init__(self, sheet_bytes=0, cells=0, rows=0):
+        self.sheet_bytes, self.cells, self.rows = sheet_bytes, cells, rows
 
     @property
     def small(self) -> bool:
@@ -525,6 +525,80 @@ def _sheet_parts(zf, infos) -> list:
     return [names[p] for p in sorted(parts)]
 
 
+_ANY_C = _re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_ANY_ROW = _re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_C_REF = _re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?(?<=\s)r\s*=\s*["']\$?([A-Z]{1,3})\$?([0-9]{1,7})["']""")
+_ROW_REF = _re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?(?<=\s)r\s*=\s*["']([0-9]{1,7})["']""")
+_C_ROW_PLAIN = _re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
+_C_COL_PLAIN = _re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
+_ROW_REF_PLAIN = _re.compile(rb'<row r="([0-9]{1,7})"')
+_DIM = _re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b")
+_COLS: dict = {}
+
+
+def _col_number(letters: bytes) -> int:
+    n = _COLS.get(letters)
+    if n is None:
+        n = 0
+        for ch in letters:
+            n = n * 26 + ch - 64
+        if len(_COLS) < 20000:
+            _COLS[letters] = n
+    return n
+
+
+def _fast_scan(data: bytes, end: int):
+    """(cells, rows, max row, max column, None) when every <c> and <row> in ``data[:end]`` has a
+    plain reference within Excel's limits (what Excel and every library write); None otherwise,
+    and the tag-by-tag scan decides (and says what is wrong)."""
+    view = data[:end] if end != len(data) else data
+    dim = None
+    dm = _DIM.search(view)
+    if dm is not None:
+        close = view.find(b">", dm.end())
+        ref = _ATTR_REF.search(view[dm.end():close]) if close > 0 else None
+        if ref is None:
+            return None
+        rcs = [_a1(e) for e in ref.group(1).split(b":")]
+        if len(rcs) > 2 or any(rc is None for rc in rcs):
+            return None
+        dim = (max(rc[0] for rc in rcs), max(rc[1] for rc in rcs))
+        if _DIM.search(view, close):
+            return None
+    if b":c" in view or b":row" in view:  # namespace prefixes: count with the full patterns
+        n_c, n_row = len(_ANY_C.findall(view)), len(_ANY_ROW.findall(view))
+    else:
+        n_c = view.count(b"<c ") + view.count(b"<c>") + view.count(b"<c/") + view.count(b"<c\t") + \
+            view.count(b"<c\n") + view.count(b"<c\r")
+        n_row = view.count(b"<row ") + view.count(b"<row>") + view.count(b"<row/") + view.count(b"<row\t") + \
+            view.count(b"<row\n") + view.count(b"<row\r")
+    digits = _C_ROW_PLAIN.findall(view)  # what Excel and the libraries write: r first, double quotes
+    if len(digits) == n_c:
+        letters = set(_C_COL_PLAIN.findall(view))
+    else:
+        c_refs = _C_REF.findall(view)
+        if len(c_refs) != n_c:
+            return None
+        digits = [d for _l, d in c_refs]
+        letters = {l for l, _d in c_refs}
+    row_refs = _ROW_REF_PLAIN.findall(view)
+    if len(row_refs) != n_row:
+        row_refs = _ROW_REF.findall(view)
+        if len(row_refs) != n_row:
+            return None
+    max_row = max(map(int, row_refs), default=0)
+    max_col = 0
+    if digits:
+        nums = list(map(int, digits))
+        max_row = max(max_row, max(nums))
+        max_col = max(map(_col_number, letters))
+        if min(nums) < 1:
+            return None
+    if max_row > EXCEL_MAX_ROW or max_col > EXCEL_MAX_COL or (row_refs and min(map(int, row_refs)) < 1):
+        return None
+    return n_c, len(row_refs), max_row, max_col, dim
+
+
 def _check_sheets(path, zf, infos) -> SheetStats:
     """Refuse a worksheet that would make the native reader allocate too much.
 
@@ -541,6 +615,7 @@ def _check_sheets(path, zf, infos) -> SheetStats:
         row = 0
         col = 0
         cells = 0
+        nrows = 0
 
         def refuse(en, zh):
             raise UnsafeInput(path, f"is refused: {name} {en}", f"已拒绝：其中的 {name} {zh}")
@@ -552,8 +627,11 @@ def _check_sheets(path, zf, infos) -> SheetStats:
 
         tail = b""
         with zf.open(info) as fh:
+            ahead = fh.read(_SCAN_CHUNK)
             while True:
-                chunk = fh.read(_SCAN_CHUNK)
+                chunk, ahead = ahead, (fh.read(_SCAN_CHUNK) if ahead else b"")
+                if chunk and not ahead:  # the last piece: scan it with the tail, once
+                    tail, chunk = tail + chunk, b""
                 data = tail + chunk
                 if not chunk:
                     end = len(data)
@@ -564,7 +642,23 @@ def _check_sheets(path, zf, infos) -> SheetStats:
                             refuse("has a tag longer than 4 MiB", "含有超过 4 MiB 的标签")
                         tail = data
                         continue
-                for m in _SHEET_TAG.finditer(data, 0, end):
+                fast = _fast_scan(data, end)
+                if fast is not None:  # every tag carries a valid reference: no per-tag Python work
+                    n_cells, n_rows, f_row, f_col, dim = fast
+                    cells += n_cells
+                    nrows += n_rows
+                    max_r, max_c = max(max_r, f_row), max(max_c, f_col)
+                    if dim is not None:
+                        dim_area = dim[0] * dim[1]
+                        if dim_area > MAX_SHEET_CELLS:
+                            refuse(f"declares a used range of {dim_area:,} cells (limit {MAX_SHEET_CELLS:,})",
+                                   f"声明的使用区域有 {dim_area:,} 个单元格（上限 {MAX_SHEET_CELLS:,} 个）")
+                    if f_row:
+                        row = f_row  # only used by cells without a reference, and there are none
+                    data_iter = ()
+                else:
+                    data_iter = _SHEET_TAG.finditer(data, 0, end)
+                for m in data_iter:
                     kind, attrs = m.group(1), m.group(2)
                     if kind == b"c":
                         cells += 1
@@ -584,6 +678,7 @@ def _check_sheets(path, zf, infos) -> SheetStats:
                             max_c = col
                     elif kind == b"row":
                         col = 0
+                        nrows += 1
                         r = _ATTR_R.search(attrs)
                         if r:
                             v = r.group(1)
@@ -622,6 +717,7 @@ def _check_sheets(path, zf, infos) -> SheetStats:
                        f"从 A1 到最后一个单元格的区域有 {area:,} 个单元格（上限 {MAX_SHEET_CELLS:,} 个；"
                        "远处的一个孤立单元格会使读取程序为整个区域分配内存）")
             stats.cells = max(stats.cells, area)
+        stats.rows = max(stats.rows, nrows)
     return stats
 
 
