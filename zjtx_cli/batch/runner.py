@@ -1,14 +1,20 @@
 """``zjtx batch``: score a folder of applicant files, or a roster, in one run.
 
 PATH is
-  * a folder: every ``.xlsx`` / ``.json`` file in it (``--recursive``: in its
-    sub-folders too), in sorted path order; hidden files (``.name``), Excel
-    lock files (``~$name``) and the ``--out`` file itself are skipped;
-  * a ``.csv`` file: a roster (see :mod:`zjtx_cli.inputs.roster`);
-  * an ``.xlsx`` file: a roster if a roster header is found in its first rows
+  * a folder: every file in it (``--recursive``: in its sub-folders too), in
+    sorted path order, each sniffed by content (xlsx/xlsm, xls/et, xlsb, ods,
+    json); anything else is listed as not a spreadsheet. Hidden entries
+    (``.name``), Excel lock files (``~$name``) and sub-folders without
+    ``--recursive`` are named in a warning; nothing is skipped silently;
+  * a text file: a CSV roster (UTF-8/UTF-16/GBK, comma/tab/semicolon; every
+    physical row is scored or reported, see :func:`_csv_records`);
+  * a workbook: a roster if a roster header is found in its first rows
     (>= 3 known field columns, one of them the company name; see
     :mod:`zjtx_cli.inputs.roster`), else a single applicant workbook;
-  * a ``.json`` file: a single applicant.
+  * a JSON file: a single applicant.
+
+``--out`` is checked before any work (:func:`check_out`): never an input, never
+inside the input folder, writable.
 
 The ruleset is loaded once per run. Each company is assessed exactly as
 ``zjtx assess`` would (same engine, same JSON document: a single track when the
