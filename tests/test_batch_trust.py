@@ -318,12 +318,28 @@ def test_clean_stop(tmp_path, sig, code, word):
     assert os.listdir(spool) == []
 
 
-def test_failed_write_is_one_line(tmp_path):
+@pytest.mark.parametrize("ext", ["xlsx", "csv", "jsonl"])
+def test_full_disk_is_one_line_and_leaves_nothing(tmp_path, ext):
+    """A write that fails half-way (a full disk, here a file-size limit): one line, no temp file, no noise."""
+    import resource
+
     d = tmp_path / "in"
     d.mkdir()
-    shutil.copy(os.path.join(SAMPLES, "hengyang-eligible.json"), d / "a.json")
-    code, out, err = cli("batch", d, "-s", "hengyang", "--out", "/dev/full/x.xlsx")
-    assert code == 2 and len(err.splitlines()) == 1
+    for i in range(60):
+        shutil.copy(os.path.join(SAMPLES, "hengyang-eligible.json"), d / f"a{i}.json")
+    o = tmp_path / "o"
+    o.mkdir()
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))
+
+    r = subprocess.run([sys.executable, "-m", "zjtx_cli", "batch", str(d), "-s", "hengyang", "--as-of", AS_OF,
+                        "--out", str(o / f"r.{ext}")], cwd=ROOT, capture_output=True, preexec_fn=limit,
+                       env=dict(os.environ, TMPDIR=str(o)))
+    err = r.stderr.decode()
+    errors = [ln for ln in err.splitlines() if "warning" not in ln]
+    assert r.returncode == 2 and len(errors) == 1 and "File too large" in errors[0], err[-500:]
+    assert "Exception ignored" not in err and os.listdir(o) == []
 
 
 # ------------------------------------------------------------------ 8. the smaller ones

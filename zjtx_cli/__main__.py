@@ -75,6 +75,41 @@ def _cleanup():
         pass
 
 
+def _stop_now(code, word):
+    """After Ctrl-C / SIGTERM: stop children, remove spool files, one line, and exit at once.
+
+    The interpreter's own exit is skipped (``os._exit``): its atexit hooks join
+    pool threads and locks that the signal may have interrupted mid-way, and
+    could wait forever. What they would have cleaned is cleaned here.
+    """
+    import os
+
+    _cleanup()
+    mp = sys.modules.get("multiprocessing")
+    if mp is not None:
+        try:
+            for child in mp.active_children():
+                child.terminate()
+        except Exception:
+            pass
+    writer = sys.modules.get("openpyxl.worksheet._writer")  # write-only sheets spool rows to TMPDIR
+    for name in list(getattr(writer, "ALL_TEMP_FILES", ()) or ()):
+        try:
+            os.remove(name)
+        except OSError:
+            pass
+    try:
+        sys.stdout.flush()
+    except Exception:
+        pass
+    try:
+        sys.stderr.write(f"zjtx: {word}\n")
+        sys.stderr.flush()
+    except Exception:
+        pass
+    os._exit(code)
+
+
 def main():
     _setup()
     try:
@@ -86,13 +121,9 @@ def main():
 
             _main()
     except Terminated:
-        _cleanup()
-        sys.stderr.write("zjtx: terminated\n")
-        raise SystemExit(143) from None
+        _stop_now(143, "terminated")
     except (KeyboardInterrupt, Interrupted):
-        _cleanup()
-        sys.stderr.write("zjtx: interrupted\n")
-        raise SystemExit(130) from None
+        _stop_now(130, "interrupted")
     except BrokenPipeError:
         raise SystemExit(_broken_pipe()) from None
     except SystemExit as exc:
