@@ -595,7 +595,12 @@ def _native_rows(path, kind="xlsx"):
     hidden = [meta[i].name for i in work if i < index]
     rows = wb.get_sheet_by_index(index).to_python(skip_empty_area=False)
     others = []
-    filled = sum(1 for row in rows if any(v not in (None, "") for v in row))
+    filled = 0
+    for row in rows:  # stop at 3: only an (almost) empty sheet needs a look at the others
+        if any(v is not None and v != "" for v in row):
+            filled += 1
+            if filled > 2:
+                break
     if filled <= 2:  # (almost) nothing here: is the data on another sheet?
         for i in visible or work:
             if i != index and len(others) < 3:

@@ -163,6 +163,8 @@ def sniff(path) -> str:
     if head.startswith(OLE2_MAGIC):
         return "ole"
     if head.startswith(b"PK"):
+        if os.fspath(path)[-5:].lower() in (".xlsx", ".xlsm"):
+            return "xlsx"  # as named: check_xlsx_file looks inside (and says what is missing)
         import zipfile
 
         try:
@@ -422,6 +424,7 @@ def check_xlsx_file(path) -> None:
                     f"不是有效的 xlsx 工作簿（缺少 {part}）",
                 )
 
+        whole: dict = {}
         # Every XML part (a superset of workbook.xml, sharedStrings.xml and the
         # worksheets): openpyxl parses several of them, and duplicates or odd
         # names must not let a DTD slip through.
@@ -432,7 +435,10 @@ def check_xlsx_file(path) -> None:
                 with zf.open(info) as f:
                     # the root element is nearly always within the first few hundred bytes:
                     # read more only when the prolog goes on (a DOCTYPE may only precede the root)
-                    head = f.read(_XML_FIRST_BYTES)
+                    if info.filename.startswith("xl/worksheets/") and info.file_size <= _SCAN_CHUNK:
+                        head = f.read()  # the sheet checks below need all of it: decompress once
+                    else:
+                        head = f.read(_XML_FIRST_BYTES)
                     if (info.file_size > _XML_FIRST_BYTES
                             and _xml_head_problem(head, False) == _PROLOG_TOO_LONG):
                         head += f.read(_XML_SCAN_BYTES - _XML_FIRST_BYTES)
@@ -449,6 +455,8 @@ def check_xlsx_file(path) -> None:
                     f"is corrupt (cannot read {_shown(info.filename)!r}: {_shown(exc, 120)})",
                     f"已损坏（无法读取 {_shown(info.filename)}）",
                 ) from None
+            if len(head) == info.file_size:
+                whole[info.filename] = head  # read in full already: the sheet checks reuse it
             problem = _xml_head_problem(head, info.file_size <= _XML_SCAN_BYTES)
             if problem:
                 en, zh = problem
@@ -459,13 +467,14 @@ def check_xlsx_file(path) -> None:
                 )
 
         try:
-            return _check_sheets(path, zf, infos)
+            return _check_sheets(path, zf, infos, whole)
         except (zipfile.BadZipFile, NotImplementedError, EOFError, ValueError, OSError, zlib.error,
                 RuntimeError) as exc:
             raise UnsafeInput(path, f"is corrupt ({_shown(exc, 120)})", "已损坏") from None
 
 
 # --------------------------------------------------------------------------- sheet extents
+import io  # noqa: E402
 import re as _re  # noqa: E402 - cheap, already imported by the interpreter at start-up
 
 _SHEET_TAG = _re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row|dimension)(?=[\s/>])([^>]*)>")
@@ -504,7 +513,7 @@ def _a1(ref: bytes):
     return row, col
 
 
-def _sheet_parts(zf, infos) -> list:
+def _sheet_parts(zf, infos, whole=None) -> list:
     """Every worksheet part: under xl/worksheets/, and any part the workbook's rels call a worksheet."""
     import posixpath
 
@@ -512,7 +521,8 @@ def _sheet_parts(zf, infos) -> list:
     parts = {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
     rels = names.get("xl/_rels/workbook.xml.rels")
     if rels is not None and rels.file_size <= 4 * 1024 * 1024:
-        for m in _REL_SHEET.finditer(zf.read(rels)):
+        data = (whole or {}).get(rels.filename)
+        for m in _REL_SHEET.finditer(data if data is not None else zf.read(rels)):
             tag = m.group(0)
             if b"/worksheet" not in tag:
                 continue
@@ -525,12 +535,10 @@ def _sheet_parts(zf, infos) -> list:
     return [names[p] for p in sorted(parts)]
 
 
-_ANY_C = _re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
-_ANY_ROW = _re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
 _C_REF = _re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?(?<=\s)r\s*=\s*["']\$?([A-Z]{1,3})\$?([0-9]{1,7})["']""")
 _ROW_REF = _re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?(?<=\s)r\s*=\s*["']([0-9]{1,7})["']""")
-_C_ROW_PLAIN = _re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
-_C_COL_PLAIN = _re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
+_C_REF_PLAIN = _re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_ANY_TAG = _re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row)[\s/>]")
 _ROW_REF_PLAIN = _re.compile(rb'<row r="([0-9]{1,7})"')
 _DIM = _re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b")
 _COLS: dict = {}
@@ -565,22 +573,16 @@ def _fast_scan(data: bytes, end: int):
         dim = (max(rc[0] for rc in rcs), max(rc[1] for rc in rcs))
         if _DIM.search(view, close):
             return None
-    if b":c" in view or b":row" in view:  # namespace prefixes: count with the full patterns
-        n_c, n_row = len(_ANY_C.findall(view)), len(_ANY_ROW.findall(view))
-    else:
-        n_c = view.count(b"<c ") + view.count(b"<c>") + view.count(b"<c/") + view.count(b"<c\t") + \
-            view.count(b"<c\n") + view.count(b"<c\r")
-        n_row = view.count(b"<row ") + view.count(b"<row>") + view.count(b"<row/") + view.count(b"<row\t") + \
-            view.count(b"<row\n") + view.count(b"<row\r")
-    digits = _C_ROW_PLAIN.findall(view)  # what Excel and the libraries write: r first, double quotes
-    if len(digits) == n_c:
-        letters = set(_C_COL_PLAIN.findall(view))
-    else:
-        c_refs = _C_REF.findall(view)
-        if len(c_refs) != n_c:
+    tags = _ANY_TAG.findall(view)  # one pass: every <c> and <row>, prefixed or not
+    n_c = tags.count(b"c")
+    n_row = len(tags) - n_c
+    refs = _C_REF_PLAIN.findall(view)  # what Excel and the libraries write: r first, double quotes
+    if len(refs) != n_c:
+        refs = _C_REF.findall(view)
+        if len(refs) != n_c:
             return None
-        digits = [d for _l, d in c_refs]
-        letters = {l for l, _d in c_refs}
+    digits = [d for _l, d in refs]
+    letters = {l for l, _d in refs}
     row_refs = _ROW_REF_PLAIN.findall(view)
     if len(row_refs) != n_row:
         row_refs = _ROW_REF.findall(view)
@@ -599,7 +601,7 @@ def _fast_scan(data: bytes, end: int):
     return n_c, len(row_refs), max_row, max_col, dim
 
 
-def _check_sheets(path, zf, infos) -> SheetStats:
+def _check_sheets(path, zf, infos, whole=None) -> SheetStats:
     """Refuse a worksheet that would make the native reader allocate too much.
 
     Every cell and row reference, and the declared ``<dimension>``, must lie
@@ -608,7 +610,8 @@ def _check_sheets(path, zf, infos) -> SheetStats:
     in 1 MiB chunks, never whole.
     """
     stats = SheetStats()
-    for info in _sheet_parts(zf, infos):
+    whole = whole or {}
+    for info in _sheet_parts(zf, infos, whole):
         stats.sheet_bytes = max(stats.sheet_bytes, info.file_size)
         name = _shown(info.filename)
         max_r = max_c = 0
@@ -626,7 +629,8 @@ def _check_sheets(path, zf, infos) -> SheetStats:
                    f"含有超出 Excel 范围（XFD1048576）的单元格引用“{shown}”")
 
         tail = b""
-        with zf.open(info) as fh:
+        known = whole.get(info.filename)
+        with (io.BytesIO(known) if known is not None else zf.open(info)) as fh:
             ahead = fh.read(_SCAN_CHUNK)
             while True:
                 chunk, ahead = ahead, (fh.read(_SCAN_CHUNK) if ahead else b"")
