@@ -67,12 +67,12 @@ def _broken_pipe():
 
 
 def _cleanup():
-    try:
-        from zjtx_cli.inputs import isolate
-
-        isolate.shutdown()
-    except Exception:
-        pass
+    isolate = sys.modules.get("zjtx_cli.inputs.isolate")  # only if a capped reader may have been started
+    if isolate is not None:
+        try:
+            isolate.shutdown()
+        except Exception:
+            pass
 
 
 def _stop_now(code, word):

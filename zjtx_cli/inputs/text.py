@@ -33,11 +33,9 @@ CONTROL_CHARS = frozenset((*C0_C1, *BIDI, 0x2028, 0x2029))
 # for the terminal: line breaks and tabs become a space, every other control character goes
 _INERT = {c: None for c in CONTROL_CHARS}
 _INERT.update({c: " " for c in (*LINE_BREAKS, 0x09)})
-_INERT.update({c: "\ufffd" for c in SURROGATES})
 
 # the characters openpyxl refuses in a cell (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE), deleted on export
 ILLEGAL_XLSX = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
-_SURROGATE_FIX = {c: "\ufffd" for c in SURROGATES}
 
 # ------------------------------------------------------------------ cells
 # values that mean "left blank" (each at most 3 characters long, compared after NFKC and lower-casing)
@@ -71,7 +69,7 @@ def inert(value, limit: int | None = None, markup: bool = False) -> str:
     """
     text = value if isinstance(value, str) else str(value)
     if not text.isascii() or not text.isprintable():
-        text = text.translate(_INERT)
+        text = fix_surrogates(text.translate(_INERT))
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
     if markup and "[" in text:
@@ -88,13 +86,12 @@ def fix_surrogates(text: str) -> str:
     try:
         text.encode("utf-8")
         return text
-    except UnicodeEncodeError:
-        return text.translate(_SURROGATE_FIX)
+    except UnicodeEncodeError:  # each lone surrogate (a valid pair joins into its character) to U+FFFD
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 # for JSON text: what json.dumps(ensure_ascii=False) leaves raw but a terminal would obey
 _JSON_ESCAPE = {c: f"\\u{c:04x}" for c in (0x7F, *range(0x80, 0xA0), *BIDI, 0x2028, 0x2029)}
-_JSON_ESCAPE.update(_SURROGATE_FIX)
 
 
 def json_inert(text: str) -> str:
@@ -103,7 +100,7 @@ def json_inert(text: str) -> str:
     terminal, and valid UTF-8 (a lone surrogate becomes U+FFFD)."""
     if text.isascii() and "\x7f" not in text:
         return text
-    return text.translate(_JSON_ESCAPE)
+    return fix_surrogates(text.translate(_JSON_ESCAPE))
 
 
 def fsname(path) -> str:
