@@ -33,7 +33,7 @@ import os
 import re
 
 from zjtx_cli.inputs.model import Enterprise, InputError, Problem
-from zjtx_cli.inputs.text import BLANKS as _BLANKS
+from zjtx_cli.inputs.text import is_blank
 from zjtx_cli.inputs.text import FORMULA_PREFIXES as _FORMULA_START
 from zjtx_cli.inputs.text import inert
 from zjtx_cli.inputs.values import (BadValue, nfkc, normalize_label, parse_bool, parse_choice, parse_date, parse_integer,
@@ -73,14 +73,7 @@ def parse_value(field, raw, label_unit=None):
     return parse_text(raw)
 
 
-def _empty(v) -> bool:
-    if v is None:
-        return True
-    if type(v) is str or isinstance(v, str):
-        t = v.strip()
-        # every placeholder in _BLANKS is at most 3 characters long
-        return not t or (len(t) <= 3 and nfkc(t).lower() in _BLANKS)
-    return False
+_empty = is_blank  # the one definition of a blank cell (inputs/text.py)
 
 
 def _year_of(v):

@@ -48,8 +48,9 @@ def is_blank(v) -> bool:
     """An empty cell: None, only spaces, or a placeholder of :data:`BLANKS`."""
     if v is None:
         return True
-    if isinstance(v, str):
+    if type(v) is str or isinstance(v, str):
         t = v.strip()
+        # every placeholder is at most 3 characters long: no normalisation for longer text
         return not t or (len(t) <= 3 and unicodedata.normalize("NFKC", t).strip().lower() in BLANKS)
     return False
 
