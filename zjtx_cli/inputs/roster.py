@@ -196,7 +196,7 @@ class Roster:
                                          severity="warning", row=r, year=c.year,
                                          reason_zh=UNCACHED_FORMULA_ZH + "；按空白处理"))
                 continue
-            if _empty(raw):
+            if type(raw) is str and len(raw) <= 8 and _empty(raw):  # a placeholder such as "-" or 不适用
                 continue
             any_value = True
             if (c.field.unit == "%" and isinstance(raw, float) and -1 <= raw <= 1 and raw != 0

@@ -57,8 +57,8 @@ MAX_SHEET_CELLS = 4_000_000              # area of a sheet's used range (about 3
 READ_MEMORY = 768 * 1024 * 1024          # address space the reader may add to what it starts with
 READ_CPU_SECONDS = 60                    # CPU seconds per file (a roster included)
 # a workbook whose sheets are all smaller than this is read in-process after the checks
-IN_PROCESS_SHEET_BYTES = 8 * 1024 * 1024
-IN_PROCESS_CELLS = 500_000
+IN_PROCESS_SHEET_BYTES = 64 * 1024 * 1024
+IN_PROCESS_CELLS = 2_000_000
 
 _RATIO_MIN_SIZE = 1024 * 1024            # entries (and totals) smaller than this are never a bomb
 _XML_SCAN_BYTES = 64 * 1024              # how much of each XML part is inspected

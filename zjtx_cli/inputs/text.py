@@ -21,6 +21,7 @@ Only the standard library is imported here (start-up time).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # ------------------------------------------------------------------ control characters
@@ -33,6 +34,9 @@ CONTROL_CHARS = frozenset((*C0_C1, *BIDI, 0x2028, 0x2029))
 # for the terminal: line breaks and tabs become a space, every other control character goes
 _INERT = {c: None for c in CONTROL_CHARS}
 _INERT.update({c: " " for c in (*LINE_BREAKS, 0x09)})
+
+_NEEDS_INERT = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+                          "\ud800-\udfff]")
 
 # the characters openpyxl refuses in a cell (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE), deleted on export
 ILLEGAL_XLSX = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
@@ -50,9 +54,20 @@ def is_blank(v) -> bool:
         return True
     if type(v) is str or isinstance(v, str):
         t = v.strip()
-        # every placeholder is at most 3 characters long: no normalisation for longer text
-        return not t or (len(t) <= 3 and unicodedata.normalize("NFKC", t).strip().lower() in BLANKS)
+        if not t:
+            return True
+        if len(t) > 3:  # every placeholder is at most 3 characters long: no normalisation for longer text
+            return False
+        hit = _BLANK_MEMO.get(t)
+        if hit is None:
+            if len(_BLANK_MEMO) > 10000:
+                _BLANK_MEMO.clear()
+            hit = _BLANK_MEMO[t] = unicodedata.normalize("NFKC", t).strip().lower() in BLANKS
+        return hit
     return False
+
+
+_BLANK_MEMO: dict = {}  # short cells repeat (是, 否, 制造业): answers are remembered
 
 
 def has_control(text: str) -> bool:
@@ -69,7 +84,7 @@ def inert(value, limit: int | None = None, markup: bool = False) -> str:
     shortens long text with an ellipsis.
     """
     text = value if isinstance(value, str) else str(value)
-    if not text.isascii() or not text.isprintable():
+    if _NEEDS_INERT.search(text) is not None:  # a C-level scan: most text has nothing to change
         text = fix_surrogates(text.translate(_INERT))
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
@@ -91,6 +106,8 @@ def fix_surrogates(text: str) -> str:
         return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
+_NEEDS_JSON_ESCAPE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+                                "\ud800-\udfff]")
 # for JSON text: what json.dumps(ensure_ascii=False) leaves raw but a terminal would obey
 _JSON_ESCAPE = {c: f"\\u{c:04x}" for c in (0x7F, *range(0x80, 0xA0), *BIDI, 0x2028, 0x2029)}
 
@@ -99,7 +116,7 @@ def json_inert(text: str) -> str:
     """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with DEL, C1 controls, bidi
     controls and line separators written as ``\\uXXXX`` escapes: the same data, inert on a
     terminal, and valid UTF-8 (a lone surrogate becomes U+FFFD)."""
-    if text.isascii() and "\x7f" not in text:
+    if _NEEDS_JSON_ESCAPE.search(text) is None:
         return text
     return fix_surrogates(text.translate(_JSON_ESCAPE))
 
