@@ -83,15 +83,16 @@ def test_folder_good_scored_bad_reported_exit_2(mixed_folder, tmp_path):
     for bad in ("corrupt.xlsx", "empty.json", "syntax.json"):
         assert any(bad in line and "error" in line for line in err.splitlines()), (bad, err)
     assert "syntax.json: 不是有效的 JSON（第1行第" in err  # Chinese by default, like the tables
-    assert "notes.txt" not in err and "notes.txt" not in r.stdout
-    assert "7 个输入" in r.stdout and "已评价 4" in r.stdout and "无法读取 3" in r.stdout
+    # nothing is skipped without a word: a file that is not a spreadsheet is listed with why (issue 9)
+    assert any("notes.txt" in line and "不是电子表格" in line for line in err.splitlines()), err
+    assert "8 个输入" in r.stdout and "已评价 4" in r.stdout and "无法读取 4" in r.stdout
     # the third sheet lists each unreadable file and why
     from openpyxl import load_workbook
 
     wb = load_workbook(out)
     probs = list(wb.worksheets[2].iter_rows(min_row=2, values_only=True))
     files = {os.path.basename(p[0]) for p in probs if p[6] == "错误"}
-    assert files == {"corrupt.xlsx", "empty.json", "syntax.json"}
+    assert files == {"corrupt.xlsx", "empty.json", "syntax.json", "notes.txt"}
     assert all(p[5] for p in probs)
     reasons = {os.path.basename(p[0]): p[5] for p in probs}
     assert reasons["corrupt.xlsx"].startswith("不是 xlsx 工作簿") and reasons["syntax.json"].startswith("不是有效的 JSON")

@@ -1,14 +1,20 @@
 """``zjtx batch``: score a folder of applicant files, or a roster, in one run.
 
 PATH is
-  * a folder: every ``.xlsx`` / ``.json`` file in it (``--recursive``: in its
-    sub-folders too), in sorted path order; hidden files (``.name``), Excel
-    lock files (``~$name``) and the ``--out`` file itself are skipped;
-  * a ``.csv`` file: a roster (see :mod:`zjtx_cli.inputs.roster`);
-  * an ``.xlsx`` file: a roster if a roster header is found in its first rows
+  * a folder: every file in it (``--recursive``: in its sub-folders too), in
+    sorted path order, each sniffed by content (xlsx/xlsm, xls/et, xlsb, ods,
+    json); anything else is listed as not a spreadsheet. Hidden entries
+    (``.name``), Excel lock files (``~$name``) and sub-folders without
+    ``--recursive`` are named in a warning; nothing is skipped silently;
+  * a text file: a CSV roster (UTF-8/UTF-16/GBK, comma/tab/semicolon; every
+    physical row is scored or reported, see :func:`_csv_records`);
+  * a workbook: a roster if a roster header is found in its first rows
     (>= 3 known field columns, one of them the company name; see
     :mod:`zjtx_cli.inputs.roster`), else a single applicant workbook;
-  * a ``.json`` file: a single applicant.
+  * a JSON file: a single applicant.
+
+``--out`` is checked before any work (:func:`check_out`): never an input, never
+inside the input folder, writable.
 
 The ruleset is loaded once per run. Each company is assessed exactly as
 ``zjtx assess`` would (same engine, same JSON document: a single track when the
@@ -35,6 +41,8 @@ import sys
 
 from zjtx_cli.engine.metrics import num_json
 from zjtx_cli.inputs.model import InputError, Problem
+from zjtx_cli.inputs.text import inert
+from zjtx_cli.inputs.text import json_inert as fix_surrogates
 
 # Below these a pool's start-up and pickling cost more than they save. Measured on a
 # 2-core machine (benchmarks/README.md): 50 files 0.33 s -> 0.30 s, 200 files 0.74 -> 0.57 s,
@@ -276,75 +284,287 @@ def _figure(keys, ctx, off):
 
 
 # --------------------------------------------------------------------------- inputs
-def list_files(folder, recursive, skip=()):
-    skip = {os.path.realpath(s) for s in skip}
-    out = []
+def list_entries(folder, recursive):
+    """Every entry of ``folder`` (sub-folders too with ``recursive``), sorted; and the problems met.
+
+    Nothing is left out without a word: a file of any name is an input (what it
+    is, is sniffed from its content when it is read); a sub-folder without
+    ``--recursive``, a sub-folder that cannot be listed, hidden files (``.name``)
+    and Excel lock files (``~$name``) are reported.
+    Returns ``(files, problems, notes)``: notes are warnings (skipped entries).
+    """
+    files, problems = [], []
+    hidden = 0
+    subdirs = []
+
+    def onerror(exc):
+        problems.append(oserror_dir_problem(exc.filename or folder, exc))
+
     if recursive:
-        for root, dirs, files in os.walk(folder):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for f in files:
-                out.append(os.path.join(root, f))
+        for root, dirs, names in os.walk(folder, onerror=onerror):
+            keep = []
+            for d in dirs:
+                if d.startswith("."):
+                    hidden += 1
+                else:
+                    keep.append(d)
+            dirs[:] = sorted(keep)
+            for f in names:
+                if f.startswith((".", "~$")):
+                    hidden += 1
+                    continue
+                files.append(os.path.join(root, f))
     else:
-        out = [os.path.join(folder, f) for f in os.listdir(folder)]
-    keep = []
-    for p in out:
-        base = os.path.basename(p)
-        if base.startswith((".", "~$")) or os.path.splitext(base)[1].lower() not in (".xlsx", ".json"):
+        try:
+            names = os.listdir(folder)
+        except OSError as exc:
+            problems.append(oserror_dir_problem(folder, exc))
+            names = []
+        for f in names:
+            p = os.path.join(folder, f)
+            if f.startswith((".", "~$")):
+                hidden += 1
+                continue
+            if os.path.isdir(p):
+                subdirs.append(p)
+                continue
+            files.append(p)
+    notes = []
+    if hidden:
+        notes.append(Problem(str(folder), None, f"{hidden} hidden entries or Excel lock files (.name, ~$name) "
+                                                "not read", severity="warning",
+                             reason_zh=f"有 {hidden} 个隐藏项或 Excel 锁定文件（.name、~$name）未读取"))
+    for d in sorted(subdirs):
+        notes.append(Problem(d, None, "is a sub-folder: not read (use --recursive)", severity="warning",
+                             reason_zh="是子文件夹，未读取（如需读取请加 --recursive）"))
+    return sorted(files), problems, notes
+
+
+def oserror_dir_problem(path, exc) -> Problem:
+    from zjtx_cli.inputs.reader import oserror_problem
+
+    p = oserror_problem(path, exc)
+    p.reason = f"cannot read folder: {exc.strerror or exc}"
+    p.reason_zh = "无法读取文件夹：" + (p.reason_zh or "").split("：", 1)[-1]
+    return p
+
+
+def check_out(out, path, recursive, lang):
+    """Refuse, before any work, an ``--out`` that could be an input or cannot be written (exit 2)."""
+    from zjtx_cli.cli.commands import fail, msg
+    from zjtx_cli.outputs.export import SUFFIXES
+
+    shown = inert(out, 200)
+    if os.path.splitext(out)[1].lower() not in SUFFIXES:
+        fail([msg(lang, f"--out {shown!r}：文件名须以 .xlsx、.csv 或 .jsonl 结尾",
+                  f"--out {shown!r}: the file name must end in .xlsx, .csv or .jsonl")])
+    real = os.path.realpath(out)
+    parent = os.path.dirname(real) or "."
+    if os.path.isdir(out):
+        fail([msg(lang, f"--out {shown}：是文件夹，不是文件", f"--out {shown}: is a folder, not a file")])
+    if not os.path.isdir(parent):
+        fail([msg(lang, f"--out {shown}：所在文件夹不存在", f"--out {shown}: its folder does not exist")])
+    if not os.access(parent, os.W_OK | os.X_OK):
+        fail([msg(lang, f"--out {shown}：所在文件夹不可写", f"--out {shown}: its folder is not writable")])
+    import stat as _stat
+
+    try:
+        st = os.stat(out)
+    except OSError:
+        st = None
+    if st is not None and not _stat.S_ISREG(st.st_mode):
+        fail([msg(lang, f"--out {shown}：不是普通文件", f"--out {shown}: is not a regular file")])
+    if st is not None and not os.access(out, os.W_OK):
+        fail([msg(lang, f"--out {shown}：文件不可写", f"--out {shown}: the file is not writable")])
+    src = os.path.realpath(path)
+    if os.path.isdir(path):
+        inside = parent == src or (recursive and parent.startswith(src.rstrip(os.sep) + os.sep))
+        if inside:
+            fail([msg(lang, f"--out {shown}：位于输入文件夹{'（含子文件夹）' if recursive else ''}中，会被当作申报文件，"
+                            "也可能覆盖申报文件；请写到别处",
+                      f"--out {shown}: is inside the input folder{' (or a sub-folder)' if recursive else ''}, "
+                      "where it would be read as an applicant and could overwrite one; write it elsewhere")])
+    else:
+        same = real == src
+        if not same and st is not None:
+            try:
+                same = os.path.samestat(st, os.stat(path))
+            except OSError:
+                pass
+        if same:
+            fail([msg(lang, f"--out {shown}：会覆盖输入文件 {inert(path, 200)}",
+                      f"--out {shown}: would overwrite input file {inert(path, 200)}")])
+
+
+def check_out_links(out, files, lang):
+    """A hard link of an input elsewhere is the input too."""
+    from zjtx_cli.cli.commands import fail, msg
+
+    try:
+        st = os.stat(out)
+    except OSError:
+        return
+    if st.st_nlink < 2:
+        return
+    for f in files:
+        try:
+            if os.path.samestat(st, os.stat(f)):
+                fail([msg(lang, f"--out {inert(out, 200)}：是输入文件 {inert(f, 200)} 的硬链接，会覆盖它",
+                          f"--out {inert(out, 200)}: is a hard link of input file {inert(f, 200)}; "
+                          "writing it would overwrite that file")])
+        except OSError:
             continue
-        if os.path.isdir(p) or os.path.realpath(p) in skip:
-            continue
-        keep.append(p)
-    return sorted(keep)
 
 
 def _unreadable(path, exc) -> Problem:
-    msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return Problem(str(path), None, f"cannot read: {msg[:160]}", reason_zh=f"无法读取：{msg[:160]}")
+    msg = inert(str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__, 160)
+    return Problem(str(path), None, f"cannot read: {msg}", reason_zh=f"无法读取：{msg}")
 
 
-def _xlsx_rows_iter(path):
-    """Safety check, then calamine: (height, row iterator). Raises InputError."""
-    from zjtx_cli.inputs.reader import open_first_sheet
+def _sheet_rows(path, kind):
+    """A roster workbook's rows (first visible sheet) and its warnings. Raises InputError."""
+    from zjtx_cli.inputs.reader import load_sheet, sheet_warnings
 
-    sheet = open_first_sheet(path)
-    rows = sheet.iter_rows()
-    # calamine pads the rows above the used area but starts each row at its first used
-    # column: pad the columns too, so that column indices are the sheet's (percent formats)
-    c0 = (sheet.start or (0, 0))[1]
-    if c0:
-        lead = [""] * c0
-        rows = (lead + row for row in rows)
-    return sheet.height, rows
+    sheet = load_sheet(path, kind)
+    return sheet, sheet_warnings(path, sheet)
 
 
-def _csv_rows_iter(path):
-    import csv
+# ---------------------------------------------------------------------------- CSV
+MAX_CSV_BYTES = 200 * 1024 * 1024
+MAX_CSV_CELL = 128 * 1024            # a cell longer than this is reported for its row
+MAX_RECORD_LINES = 20                # a quoted cell may span lines; more than this is an unclosed quote
+_LINE_SPLIT = None
 
-    enc = "utf-8-sig"
+
+def _decode_csv(path, data: bytes):
+    """(text, encoding name, warning or None): UTF-8 / UTF-16 (BOM or not) / GB18030 (GBK)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", "replace"), "UTF-8", None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        enc = "utf-16-le" if data.startswith(b"\xff\xfe") else "utf-16-be"
+        return data[2:].decode(enc, "replace"), "UTF-16", None
+    head = data[:4096]
+    if head and b"\x00" in head:
+        odd, even = head[1::2], head[0::2]
+        if odd.count(0) > len(odd) * 0.4:
+            return data.decode("utf-16-le", "replace"), "UTF-16", None
+        if even.count(0) > len(even) * 0.4:
+            return data.decode("utf-16-be", "replace"), "UTF-16", None
     try:
-        import codecs
-
-        dec = codecs.getincrementaldecoder("utf-8")()
-        with open(path, "rb") as fh:
-            while True:
-                chunk = fh.read(1 << 20)
-                if not chunk:
-                    dec.decode(b"", final=True)
-                    break
-                dec.decode(chunk)
+        return data.decode("utf-8"), "UTF-8", None
     except UnicodeDecodeError:
-        enc = "gb18030"  # Excel on a Chinese Windows saves CSV in GBK
+        pass
+    text = data.decode("gb18030", "replace")
+    bad = text.count("\ufffd")
+    warning = None
+    if bad:
+        warning = Problem(str(path), None, f"{bad} byte sequence(s) are neither UTF-8 nor GBK/GB18030: shown as U+FFFD",
+                          severity="warning", reason_zh=f"有 {bad} 处字节既不是 UTF-8 也不是 GBK/GB18030，已显示为 U+FFFD")
+    return text, "GB18030", warning
+
+
+def _sniff_delimiter(lines) -> str:
+    """Comma, tab or semicolon: the one that splits the first lines most consistently."""
+    sample = [ln for ln in lines[:20] if ln.strip()][:10]
+    best, best_score = ",", 0
+    for d in (",", "\t", ";"):
+        counts = [ln.count(d) for ln in sample]
+        if not counts or counts[0] < 2:
+            continue
+        score = sum(1 for c in counts if c >= 2) * 1000 + counts[0]
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def _swallowed_rows(rec, delim, width) -> bool:
+    """A cell that spans lines and holds what looks like whole rows: a quote left open, not a note."""
+    need = max(1, (width or 2) - 1)
+    for cell in rec:
+        if "\n" in cell or "\r" in cell:
+            for line in cell.splitlines()[1:]:
+                if line.count(delim) >= need:
+                    return True
+    return False
+
+
+def _csv_records(path):
+    """Every physical row of a CSV roster: list of (row number, cells or None, Problem or None).
+
+    A record may span lines (a quoted cell with line breaks) only up to
+    MAX_RECORD_LINES and within the header's width; otherwise the quote is
+    reported as unclosed on its row and reading goes on with the next row. A
+    cell over MAX_CSV_CELL is reported for its row. Raises InputError.
+    """
+    import csv
+    import re
+
+    from zjtx_cli.inputs.reader import oserror_problem, unsafe_problem
+    from zjtx_cli.inputs.safety import UnsafeInput, check_regular_file
+
+    try:
+        size = check_regular_file(path)
+        if size > MAX_CSV_BYTES:
+            raise UnsafeInput(path, f"is too large for a CSV roster ({size / 1048576:.1f} MiB; limit "
+                                    f"{MAX_CSV_BYTES // 1048576} MiB)",
+                              f"过大（{size / 1048576:.1f} MiB，CSV 名单上限 {MAX_CSV_BYTES // 1048576} MiB）")
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_CSV_BYTES + 1)
+    except UnsafeInput as exc:
+        raise InputError([unsafe_problem(path, exc)]) from None
     except OSError as exc:
-        from zjtx_cli.inputs.reader import oserror_problem
-
         raise InputError([oserror_problem(path, exc)]) from None
-    fh = open(path, encoding=enc, newline="", errors="replace")
+    text, enc, warning = _decode_csv(path, data)
+    lines = re.split(r"(?<=\n)|(?<=\r)(?!\n)", text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    delim = _sniff_delimiter(lines)
+    csv.field_size_limit(MAX_CSV_CELL)
+    out = []
+    n = len(lines)
+    width = None
+    i = 0
+    while i < n:
+        base = [i]  # where the record being read starts
 
-    def gen():
-        with fh:
-            yield from csv.reader(fh)
+        def feed(i=i, base=base):
+            for j in range(i, n):
+                if j - base[0] > MAX_RECORD_LINES:  # an unclosed quote: stop, do not read to the end
+                    return
+                yield lines[j]
 
-    return None, gen()
+        rd = csv.reader(feed(), delimiter=delim)
+        consumed = 0
+        restart = None
+        try:
+            for rec in rd:
+                start = i + consumed
+                span = rd.line_num - consumed
+                if span > 1 and (span > MAX_RECORD_LINES or (width is not None and len(rec) != width)
+                                 or _swallowed_rows(rec, delim, width)):
+                    out.append((start + 1, None, Problem(
+                        str(path), None, "a quote opened in this row is not closed (the row is not read; the rows "
+                                         "after it are)", row=start + 1,
+                        reason_zh="本行的引号没有闭合（本行未读取，其后各行照常读取）")))
+                    restart = start + 1
+                    break
+                if width is None and any(c.strip() for c in rec):
+                    width = len(rec)
+                out.append((start + 1, rec, None))
+                consumed = rd.line_num
+                base[0] = i + consumed
+        except csv.Error as exc:
+            start = i + consumed
+            why = str(exc)
+            if "field larger" in why:
+                reason = f"a cell is longer than {MAX_CSV_CELL // 1024} KiB (the row is not read)"
+                zh = f"有单元格超过 {MAX_CSV_CELL // 1024} KiB（本行未读取）"
+            else:
+                reason, zh = f"not valid CSV ({inert(why, 80)})", f"不是有效的 CSV（{inert(why, 80)}）"
+            out.append((start + 1, None, Problem(str(path), None, reason, row=start + 1, reason_zh=zh)))
+            restart = start + 1
+        i = n if restart is None else restart
+    return out, enc, delim, warning
 
 
 # --------------------------------------------------------------------------- workers
@@ -352,6 +572,14 @@ _W: dict = {}
 
 
 def _init_worker(scheme_path, tier, year, as_of, lang, want_json, roster_args):
+    # a pool worker: Ctrl-C is the parent's business; SIGTERM ends it at once; it dies with the parent
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    from zjtx_cli.inputs.isolate import _set_pdeathsig
+
+    _set_pdeathsig()
     if _W.get("key") == (scheme_path, tier, year, as_of, lang, want_json, roster_args):
         return  # forked from the parent: everything is loaded already
     from zjtx_cli.inputs.fields import field_dictionary
@@ -364,8 +592,8 @@ def _init_worker(scheme_path, tier, year, as_of, lang, want_json, roster_args):
     if roster_args is not None:
         from zjtx_cli.inputs.roster import Roster
 
-        path, header, header_row = roster_args
-        _W["roster"] = Roster(path, fields, header, header_row)
+        path, header, header_row, kind, sheet_index = roster_args
+        _W["roster"] = Roster(path, fields, header, header_row, kind=kind, sheet_index=sheet_index)
     _W["key"] = (scheme_path, tier, year, as_of, lang, want_json, roster_args)
 
 
@@ -377,7 +605,7 @@ def _score_file(path):
     try:
         e = read_enterprise(path, fields)
     except InputError as exc:
-        return None, [_pjson(p, lang) for p in exc.problems]
+        return None, [_pjson(p, lang) for p in (*getattr(exc, "warnings", ()), *exc.problems)]
     except RecursionError:
         return None, [_pjson(Problem(str(path), None, "nested too deeply", reason_zh="嵌套层数过多"), lang)]
     except Exception as exc:  # an unexpected reader failure must not stop the batch
@@ -404,10 +632,18 @@ def _score_rows(chunk):
     roster, scorer = _W["roster"], _W["scorer"]
     out = []
     for r, cells in chunk:
+        if isinstance(cells, Problem):  # a row the CSV reader could not split
+            out.append((None, [_pjson(cells, scorer.lang)]))
+            continue
         try:
             e = roster.row(r, cells)
         except InputError as exc:
-            out.append((None, [_pjson(p, scorer.lang) for p in exc.problems]))
+            out.append((None, [_pjson(p, scorer.lang) for p in (*exc.problems, *getattr(exc, "warnings", ()))]))
+            continue
+        except Exception as exc:  # an unexpected failure on one row must not stop the roster
+            prob = _unreadable(roster.path, exc)
+            prob.row = r
+            out.append((None, [_pjson(prob, scorer.lang)]))
             continue
         if e is None:
             continue
@@ -441,6 +677,70 @@ def _pool(jobs, initargs):
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=initargs)
 
 
+def _pooled(jobs, initargs, fn, chunks, handle):
+    """``handle(fn(chunk))`` for every chunk, in order, on a process pool.
+
+    At most ``4 * jobs`` chunks are in flight. If the pool breaks (a worker
+    killed from outside), the chunks not yet handled are done here, serially:
+    nothing is lost. On any exit (Ctrl-C, SIGTERM, an error) the workers are
+    stopped at once, not waited for.
+    """
+    from concurrent.futures.process import BrokenProcessPool
+
+    ex = _pool(jobs, initargs)
+    pending = []  # (chunk, future)
+    it = iter(chunks)
+    broken = False
+    try:
+        while True:
+            while not broken and len(pending) <= jobs * 4:
+                chunk = next(it, None)
+                if chunk is None:
+                    break
+                try:
+                    pending.append((chunk, ex.submit(fn, chunk)))
+                except (BrokenProcessPool, RuntimeError):
+                    broken = True
+                    pending.append((chunk, None))
+            if not pending:
+                if broken:
+                    for chunk in it:
+                        handle(fn(chunk))
+                break
+            chunk, fut = pending.pop(0)
+            try:
+                if fut is None:
+                    raise BrokenProcessPool("not submitted")
+                res = fut.result()
+            except BrokenProcessPool:
+                broken = True
+                res = fn(chunk)
+            handle(res)
+    except BaseException:
+        _stop_pool(ex)
+        raise
+    ex.shutdown(wait=True)
+
+
+def _stop_pool(ex):
+    procs = list((getattr(ex, "_processes", None) or {}).values())
+    try:
+        ex.shutdown(wait=False, cancel_futures=True)
+    except Exception:
+        pass
+    for p in procs:
+        try:
+            if p.is_alive():
+                p.terminate()
+        except Exception:
+            pass
+    for p in procs:
+        try:
+            p.join(2)
+        except Exception:
+            pass
+
+
 # --------------------------------------------------------------------------- output
 class Summary:
     """The terminal summary: a rich table for a person, plain tab-separated lines otherwise."""
@@ -469,11 +769,13 @@ class Summary:
         elif self.streaming:
             self.out.write("\t".join(self.heads) + "\n")
 
-    def _cells(self, rec):
+    def _cells(self, rec, markup=False):
         name = rec["company"] or (f"{rec['source']} row {rec['row']}" if rec["row"] else rec["source"])
         c = rec["counts"]
-        return [name, rec["verdict_label"], *([rec["highest_name"] or "—"] if self.ladder else []),
-                str(c[0]), str(c[1]), str(c[2]), rec["gap"] or "—"]
+        # text from the input reaches the terminal: inert (no control sequences, one line, no markup)
+        return [inert(name, markup=markup), rec["verdict_label"],
+                *([rec["highest_name"] or "—"] if self.ladder else []),
+                str(c[0]), str(c[1]), str(c[2]), inert(rec["gap"] or "—", markup=markup)]
 
     def add(self, rec):
         self.n += 1
@@ -483,18 +785,19 @@ class Summary:
                  "highest_tier": rec["highest"], "next_tier": rec["next"], "met": rec["counts"][0],
                  "unmet": rec["counts"][1], "unknown": rec["counts"][2], "priority_met": rec["counts"][3],
                  "largest_gap": rec["gap"]}
-            self.out.write(("\n  " if self.first else ",\n  ") + json.dumps(d, ensure_ascii=False, default=str))
+            self.out.write(("\n  " if self.first else ",\n  ") +
+                           fix_surrogates(json.dumps(d, ensure_ascii=False, default=str)))
             self.first = False
             return
         if self.streaming:
-            self.out.write("\t".join(s.replace("\t", " ").replace("\n", " ") for s in self._cells(rec)) + "\n")
+            self.out.write("\t".join(self._cells(rec)) + "\n")
             return
-        self.buf.append(self._cells(rec))
+        self.buf.append(rec)
         if len(self.buf) > TABLE_MAX_ROWS:  # too many for a table: switch to plain lines
             self.streaming = True
             self.out.write("\t".join(self.heads) + "\n")
-            for cells in self.buf:
-                self.out.write("\t".join(cells) + "\n")
+            for r in self.buf:
+                self.out.write("\t".join(self._cells(r)) + "\n")
             self.buf = []
 
     def finish(self, inputs, unreadable, problems):
@@ -503,10 +806,10 @@ class Summary:
         lang = self.lang
         if self.fmt == "json":
             order = ["eligible", "not_eligible", "undetermined", "excluded"]
-            self.out.write("\n], " + json.dumps({
+            self.out.write("\n], " + fix_surrogates(json.dumps({
                 "inputs": inputs, "scored": self.n, "unreadable": unreadable,
                 "totals": {k: self.totals.get(k, 0) for k in order},
-                "problems": problems}, ensure_ascii=False, default=str)[1:] + "\n")
+                "problems": problems}, ensure_ascii=False, default=str))[1:] + "\n")
             return
         zh = lang == "zh"
         parts = [f"{T[k][lang]} {v}" for k, v in sorted(self.totals.items())]
@@ -521,8 +824,8 @@ class Summary:
             table = Table()
             for h in self.heads:
                 table.add_column(h, overflow="fold")
-            for cells in self.buf:
-                table.add_row(*cells)
+            for r in self.buf:
+                table.add_row(*self._cells(r, markup=True))
             con.print(table)
             con.print(total_line, markup=False, highlight=False)
         else:
@@ -565,15 +868,11 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
     if jobs < 0:
         fail([msg(lang, f"--jobs 应为 0（自动）或正整数，不能是 {jobs}",
                   f"--jobs must be 0 (automatic) or more, not {jobs}")])
-    if out is not None:
+    if not os.path.lexists(path):
+        fail([msg(lang, f"{inert(path)}: 文件或文件夹不存在", f"{inert(path)}: no such file or folder")])
+    if out is not None:  # before any work: never an input, and writable
         out = os.fspath(out)
-        from zjtx_cli.outputs.export import SUFFIXES
-
-        if os.path.splitext(out)[1].lower() not in SUFFIXES:
-            fail([msg(lang, f"--out {out!r}：文件名须以 .xlsx、.csv 或 .jsonl 结尾",
-                      f"--out {out!r}: the file name must end in .xlsx, .csv or .jsonl")])
-    if not os.path.exists(path):
-        fail([msg(lang, f"{path}: 文件或文件夹不存在", f"{path}: no such file or folder")])
+        check_out(out, path, recursive, lang)
     import datetime as dt
 
     as_of = as_of or dt.date.today()
@@ -592,57 +891,94 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
     files = None
     rows_iter = None
     total = None
-    pre_problems: list[Problem] = []
+    pre_problems: list[Problem] = []   # reported; an error among them is one unreadable input
+    pre_unreadable = 0
     single = None
+    header = hr = None
+    roster_args = None
     if os.path.isdir(path):
-        files = list_files(path, recursive, skip=[out] if out else ())
-        if not files:
-            fail([msg(lang, f"{path}: 没有 .xlsx 或 .json 文件" + ("" if recursive else "（子文件夹请加 --recursive）"),
-                      f"{path}: no .xlsx or .json files" + ("" if recursive else " (use --recursive for sub-folders)"))])
+        files, dir_problems, notes = list_entries(path, recursive)
+        pre_problems.extend(notes)
+        pre_problems.extend(dir_problems)
+        pre_unreadable += len(dir_problems)
+        if not files and not dir_problems:
+            for p in notes:
+                warn(p.line(lang))
+            fail([msg(lang, f"{inert(path)}: 文件夹中没有文件" + ("" if recursive else "（子文件夹请加 --recursive）"),
+                      f"{inert(path)}: no files in the folder" +
+                      ("" if recursive else " (use --recursive for sub-folders)"))])
         protect = files
         total = len(files)
     else:
         protect = [path]
-        ext = os.path.splitext(path)[1].lower()
-        if ext not in (".xlsx", ".xlsm", ".csv", ".json"):
-            fail([msg(lang, f"{path}: 不支持的文件类型“{ext or '（无扩展名）'}”：请用文件夹、.xlsx、.csv 或 .json",
-                      f"{path}: unsupported file type {ext or '(none)'!r}: use a folder, .xlsx, .csv or .json")])
-        if ext == ".json":
+        from zjtx_cli.inputs.reader import not_a_spreadsheet, oserror_problem, unsafe_problem
+        from zjtx_cli.inputs.safety import UnsafeInput, sniff
+
+        try:
+            kind = sniff(path)
+        except UnsafeInput as exc:
+            fail([unsafe_problem(path, exc).line(lang)])
+        except OSError as exc:
+            fail([oserror_problem(path, exc).line(lang)])
+        if kind == "json":
             files = [path]
-        else:
+        elif kind in ("text", "xlsx", "xlsb", "ods", "ole"):
             from zjtx_cli.inputs.roster import Roster, find_header
 
+            sheet_index = 0
             try:
-                height, it = (_csv_rows_iter if ext == ".csv" else _xlsx_rows_iter)(path)
+                if kind == "text":
+                    recs, enc, delim, dec_warning = _csv_records(path)
+                    if dec_warning is not None:
+                        pre_problems.append(dec_warning)
+                    head_rows = [cells if cells is not None else [] for _r, cells, _p in recs[:50]]
+                    hr_i, header, _consumed = find_header(iter(head_rows), fields)
+                    if hr_i is None:
+                        dname = {",": "逗号", "\t": "制表符", ";": "分号"}[delim]
+                        dname_en = {",": "comma", "\t": "tab", ";": "semicolon"}[delim]
+                        fail([msg(lang, f"{inert(path)}: 前几行中没有表头行（按 {enc} 编码、{dname}分隔读取；企业名单需要一行"
+                                        "表头，写明企业名称和至少另外两个已知字段）",
+                                  f"{inert(path)}: no header row naming the company name and at least two more known "
+                                  f"fields in the first rows (read as {enc}, {dname_en}-separated; a roster needs "
+                                  "one)")])
+                    hr = recs[hr_i - 1][0]
+                    for r, cells, prob in recs[:hr_i - 1]:
+                        if prob is not None:  # a broken row above the header: accounted for too
+                            pre_problems.append(prob)
+                            pre_unreadable += 1
+                    body = recs[hr_i:]
+                    rows_iter = ((r, cells if prob is None else prob) for r, cells, prob in body)
+                    total = len(body)
+                else:
+                    sheet, warnings = _sheet_rows(path, kind)
+                    pre_problems.extend(warnings)
+                    sheet_index = sheet.index
+                    hr, header, _consumed = find_header(iter(sheet.rows), fields)
+                    if hr is not None:
+                        rows_iter = ((r, cells) for r, cells in enumerate(sheet.rows[hr:], start=hr + 1))
+                        total = len(sheet.rows) - hr
             except InputError as exc:
                 fail([p.line(lang) for p in exc.problems])
-            hr, header, consumed = find_header(it, fields)
             if hr is None:
-                if ext == ".csv":
-                    fail([msg(lang, f"{path}: 前几行中没有表头行（企业名单需要一行表头，写明企业名称和至少另外两个"
-                                    "已知字段）",
-                              f"{path}: no header row naming the company name and at least two more known fields "
-                              "in the first rows (a roster needs one)")])
                 # a single applicant workbook: read it as 'assess' does (formula and percent cells)
                 from zjtx_cli.inputs.reader import read_enterprise
 
                 try:
                     single = read_enterprise(path, fields)
                 except InputError as exc:
+                    pre_problems.extend(getattr(exc, "warnings", ()))
                     pre_problems.extend(exc.problems)
+                    pre_unreadable += 1
                 total = 1
             else:
-                roster = Roster(path, fields, header, hr)
+                roster_args = (path, list(header), hr, kind, sheet_index)
+                roster = Roster(path, fields, header, hr, kind=kind, sheet_index=sheet_index)
                 _W["roster"] = roster
                 pre_problems.extend(roster.warnings)
-                start = hr + 1
-                rows_iter = ((r, cells) for r, cells in enumerate(it, start=start))
-                total = (height - hr) if height else None
-    if out is not None:
-        real = os.path.realpath(out)
-        for p in protect:
-            if os.path.realpath(p) == real:
-                fail([msg(lang, f"--out {out}：会覆盖输入文件 {p}", f"--out {out}: would overwrite input file {p}")])
+        else:
+            fail([not_a_spreadsheet(path, kind).line(lang)])
+    if out is not None and files:
+        check_out_links(out, files, lang)
     expired_warning(rs, as_of, lang)
 
     # ---- how: serial or a pool
@@ -655,8 +991,7 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
         else:
             jobs = 1
     jobs = max(1, min(jobs, 61))
-    initargs = (rs.path, tier, year, as_of, lang, want_json,
-                (roster.path, list(header), hr) if roster is not None else None)
+    initargs = (rs.path, tier, year, as_of, lang, want_json, roster_args)
     if roster is not None or files is not None:
         _W["key"] = initargs
 
@@ -668,7 +1003,7 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
         if fmt == "json":
             state["problems"].append(pj)
         if state["stderr"] < MAX_STDERR_LINES:
-            (warn if pj["severity"] == "warning" else (lambda s: sys.stderr.write(f"zjtx: error: {s}\n")))(
+            (warn if pj["severity"] == "warning" else (lambda s: sys.stderr.write(f"zjtx: error: {inert(s)}\n")))(
                 pj["line"])
             state["stderr"] += 1
         else:
@@ -693,9 +1028,8 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
             progress.advance()
 
     def loop(sink):
-        if single is None and roster is None and any(p.severity == "error" for p in pre_problems):
-            state["inputs"] += 1  # a single applicant workbook that could not be read
-            state["unreadable"] += 1
+        state["inputs"] += pre_unreadable  # unreadable sub-folders, CSV rows above the header, a bad workbook
+        state["unreadable"] += pre_unreadable
         for p in pre_problems:
             report_problem(_pjson(p, lang), sink)
         big = (files is not None and len(files) >= PROGRESS_MIN_FILES) or \
@@ -706,21 +1040,14 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
                 handle([(scorer.score(single), [])], sink, progress)
             elif files is not None:
                 if jobs > 1 and len(files) > 1:
-                    with _pool(jobs, initargs) as ex:
-                        for res in ex.map(_score_files, list(_chunks(files, FILE_CHUNK))):
-                            handle(res, sink, progress)
+                    _pooled(jobs, initargs, _score_files, _chunks(files, FILE_CHUNK),
+                            lambda res: handle(res, sink, progress))
                 else:
                     handle(map(_score_file, files), sink, progress)
             elif roster is not None:
                 if jobs > 1:
-                    with _pool(jobs, initargs) as ex:
-                        pending = []
-                        for chunk in _chunks(rows_iter, ROW_CHUNK):
-                            pending.append(ex.submit(_score_rows, chunk))
-                            while len(pending) > jobs * 4:
-                                handle(pending.pop(0).result(), sink, progress)
-                        for f in pending:
-                            handle(f.result(), sink, progress)
+                    _pooled(jobs, initargs, _score_rows, _chunks(rows_iter, ROW_CHUNK),
+                            lambda res: handle(res, sink, progress))
                 else:
                     for chunk in _chunks(rows_iter, ROW_CHUNK):
                         handle(_score_rows(chunk), sink, progress)
@@ -740,5 +1067,5 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
                  f"{state['suppressed']} more problem(s) not shown" + (f"; see {out}" if out else "")))
     summary.finish(state["inputs"], state["unreadable"], state["problems"])
     if out is not None:
-        sys.stderr.write(f"zjtx: wrote {out}\n")
+        sys.stderr.write(f"zjtx: wrote {inert(out)}\n")
     return 2 if state["unreadable"] else 0

@@ -19,13 +19,17 @@ VERDICT_EXIT = {"eligible": 0, "not_eligible": 1, "excluded": 1, "undetermined":
 
 
 def fail(lines, code=EXIT_UNREADABLE) -> NoReturn:
+    from zjtx_cli.inputs.text import inert  # text from a file is printed inert: one line, no control codes
+
     for line in lines:
-        sys.stderr.write(f"zjtx: error: {line}\n")
+        sys.stderr.write(f"zjtx: error: {inert(line)}\n")
     raise SystemExit(code)
 
 
 def warn(line):
-    sys.stderr.write(f"zjtx: warning: {line}\n")
+    from zjtx_cli.inputs.text import inert
+
+    sys.stderr.write(f"zjtx: warning: {inert(line)}\n")
 
 
 def msg(lang, zh, en):
@@ -204,7 +208,9 @@ def _scheme_extra(rs):
 def _emit_json(doc):
     import json
 
-    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
+    from zjtx_cli.inputs.text import json_inert
+
+    sys.stdout.write(json_inert(json.dumps(doc, ensure_ascii=False, indent=2, default=str)))
     sys.stdout.write("\n")
 
 

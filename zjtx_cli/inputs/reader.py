@@ -33,6 +33,9 @@ import os
 import re
 
 from zjtx_cli.inputs.model import Enterprise, InputError, Problem
+from zjtx_cli.inputs.text import is_blank
+from zjtx_cli.inputs.text import FORMULA_PREFIXES as _FORMULA_START
+from zjtx_cli.inputs.text import inert
 from zjtx_cli.inputs.values import (BadValue, nfkc, normalize_label, parse_bool, parse_choice, parse_date, parse_integer,
                      parse_number, parse_text, split_label)
 
@@ -48,11 +51,8 @@ _UNIT_HEADS = {"单位", "unit", "计量单位"}
 _HINT_HEADS = {"说明", "填写说明", "hint", "备注", "注释", "notes", "note", "remark", "remarks", "提示"}
 _VALUE_HEADS = {"值", "数值", "填写值", "value", "内容", "填报值", "填写"}
 _COMMENT_PREFIXES = ("#", "注:", "说明:", "填表说明", "note:")
-# values that mean "left blank"
-_BLANKS = {"-", "--", "—", "——", "/", "n/a", "na", "不适用", "\\"}
 _YEAR_LABEL = (re.compile(r"^((?:19|20)\d{2})\s*(?:年度|年)?\s*(.+)$"),
                re.compile(r"^(.+?)\s*[(\[]?\s*((?:19|20)\d{2})\s*(?:年度|年)?\s*[)\]]?$"))
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 UNCACHED_FORMULA = "formula without a cached value — open and save the file in Excel"
 UNCACHED_FORMULA_ZH = "公式没有缓存值：请在 Excel 中打开并保存后再试"
 
@@ -73,14 +73,7 @@ def parse_value(field, raw, label_unit=None):
     return parse_text(raw)
 
 
-def _empty(v) -> bool:
-    if v is None:
-        return True
-    if type(v) is str or isinstance(v, str):
-        t = v.strip()
-        # every placeholder in _BLANKS is at most 3 characters long
-        return not t or (len(t) <= 3 and nfkc(t).lower() in _BLANKS)
-    return False
+_empty = is_blank  # the one definition of a blank cell (inputs/text.py)
 
 
 def _year_of(v):
@@ -151,18 +144,17 @@ def _is_comment(label: str) -> bool:
     return t.startswith(_COMMENT_PREFIXES)
 
 
-_CONTROL = dict.fromkeys([*range(0x20), 0x7F, 0x85, 0x2028, 0x2029], "?")
-
-
 def _oneline(label):
     """A label from the file, safe inside a one-line message."""
     if label is None:
         return None
-    text = str(label).translate(_CONTROL)
-    return text if len(text) <= 80 else text[:79] + "…"
+    return inert(label, 80)
 
 
 _SINGLE_ZH = "应为单个值"
+MAX_SUGGESTIONS = 20       # unknown labels that get a "did you mean"
+MAX_UNKNOWN_LISTED = 100   # unknown labels listed one by one; the rest are counted
+MAX_APPLICANT_ROWS = 5000  # filled rows in one applicant's workbook (the template has about 60)
 _OS_ZH = {errno.ENOENT: "文件不存在", errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限",
           errno.EISDIR: "是文件夹，不是文件", errno.ENOTDIR: "路径中有一段不是文件夹",
           errno.ENAMETOOLONG: "文件名过长"}
@@ -187,6 +179,7 @@ class _Collector:
         self.values: dict = {}
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
+        self.n_unknown = 0
 
     def error(self, field, reason, value=None, year=None, row=None, zh=None):
         self.errors.append(Problem(self.path, _oneline(field), reason, value, year, row=row, reason_zh=zh))
@@ -229,13 +222,22 @@ class _Collector:
             self.values[key] = v
 
     def unknown(self, label, row=None):
-        hint = self.fields.suggest(label)
+        # "did you mean" costs a fuzzy match over every label: only for the first few; and a
+        # file with thousands of unknown labels gets one summary line instead of thousands
+        self.n_unknown += 1
+        if self.n_unknown > MAX_UNKNOWN_LISTED:
+            return
+        hint = self.fields.suggest(label) if self.n_unknown <= MAX_SUGGESTIONS and len(label) <= 100 else None
         reason = "unknown label, ignored" + (f" (did you mean {hint}?)" if hint else "")
         zh = "未知标签，已忽略" + (f"（是否为“{hint}”？）" if hint else "")
         self.warnings.append(Problem(self.path, _oneline(label), reason, severity="warning", row=row,
                                      reason_zh=zh))
 
     def result(self, checks: bool = False) -> Enterprise:
+        if self.n_unknown > MAX_UNKNOWN_LISTED:
+            more = self.n_unknown - MAX_UNKNOWN_LISTED
+            self.warnings.append(Problem(self.path, None, f"{more} more unknown labels ignored", severity="warning",
+                                         reason_zh=f"另有 {more} 个未知标签，已忽略"))
         e = Enterprise(self.values, self.path, self.warnings)
         errors = list(self.errors)
         if checks:
@@ -254,6 +256,38 @@ class _Collector:
 # --------------------------------------------------------------------------------- JSON
 class _DuplicateKey(Exception):
     pass
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\[uU][dD][89a-fA-F]")
+
+
+def raw_text_has_surrogate(raw) -> bool:
+    """Can the JSON text hold a lone surrogate? Only through a \\uD800-\\uDFFF escape."""
+    return raw is not None and _SURROGATE_ESCAPE.search(raw) is not None
+
+
+def _fix_surrogates(obj):
+    """``obj`` with every string's lone surrogates replaced; (new obj, number of strings changed)."""
+    from zjtx_cli.inputs.text import fix_surrogates
+
+    n = 0
+
+    def walk(x, depth=0):
+        nonlocal n
+        if isinstance(x, str):
+            y = fix_surrogates(x)
+            if y is not x:
+                n += 1
+            return y
+        if depth > 200:
+            return x
+        if isinstance(x, dict):
+            return {walk(k, depth + 1): walk(v, depth + 1) for k, v in x.items()}
+        if isinstance(x, list):
+            return [walk(v, depth + 1) for v in x]
+        return x
+
+    return walk(obj), n
 
 
 def _no_duplicates(pairs):
@@ -275,6 +309,7 @@ def read_json(path, fields, data=None, checks: bool | None = None) -> Enterprise
         checks = data is None
     path = str(path)
     col = _Collector(path, fields)
+    raw = b"\\ud800" if data is not None else None  # given data: walk it
     if data is None:
         from zjtx_cli.inputs.safety import UnsafeInput, check_json_file
 
@@ -304,6 +339,12 @@ def read_json(path, fields, data=None, checks: bool | None = None) -> Enterprise
         except ValueError as exc:  # e.g. an integer literal with thousands of digits
             raise InputError([Problem(path, None, f"not valid JSON: {str(exc)[:80]}",
                                       reason_zh=f"不是有效的 JSON：{str(exc)[:80]}")]) from None
+    if raw_text_has_surrogate(raw):
+        data, n = _fix_surrogates(data)
+        if n:
+            col.warnings.append(Problem(path, None, f"{n} text value(s) held an invalid character (a lone UTF-16 "
+                                                    "surrogate), replaced by U+FFFD", severity="warning",
+                                        reason_zh=f"有 {n} 处文字含无效字符（单独的 UTF-16 代理项），已替换为 U+FFFD"))
     if not isinstance(data, dict):
         raise InputError([Problem(path, None, "expected a JSON object of field: value pairs",
                                   reason_zh="应为由“字段: 值”组成的 JSON 对象")])
@@ -362,8 +403,9 @@ class _SheetXml:
 
     _HAS_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 
-    def __init__(self, path):
+    def __init__(self, path, index: int = 0):
         self.path = path
+        self.index = index
         self._data: bytes | None = None
         self._uncached: set | None = None
         self._percent: set | None = None
@@ -383,7 +425,8 @@ class _SheetXml:
             fromstring, _ = self._xml()
             rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
             wb = fromstring(zf.read("xl/workbook.xml"))
-            sheet = next(el for el in wb.iter() if el.tag.rsplit("}", 1)[-1] == "sheet")
+            sheets = [el for el in wb.iter() if el.tag.rsplit("}", 1)[-1] == "sheet"]
+            sheet = sheets[self.index] if self.index < len(sheets) else sheets[0]
             rid = sheet.get(rel_ns)
             rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
             target = next(el.get("Target") for el in rels.iter() if el.get("Id") == rid)
@@ -493,41 +536,172 @@ def _cell_ref(ref: str):
     return int(m.group(2)), col - 1
 
 
-def _not_readable(path, exc) -> InputError:
-    msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return InputError([Problem(str(path), None, f"not a readable xlsx workbook ({msg[:120]})",
-                               reason_zh=f"不是有效的 xlsx 工作簿（{msg[:120]}）")])
+def _not_readable(path, exc, kind="xlsx") -> InputError:
+    msg = inert(str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__, 120)
+    return InputError([Problem(str(path), None, f"not a readable {kind} workbook ({msg})",
+                               reason_zh=f"不是有效的 {kind} 工作簿（{msg}）")])
 
 
-def open_first_sheet(path):
-    """The first sheet of an xlsx (python-calamine), after the safety check. Raises InputError."""
-    from zjtx_cli.inputs.safety import UnsafeInput, check_xlsx_file
+# what sniffing found -> the name used in messages
+_KIND = {"xlsx": "xlsx", "xlsb": "xlsb", "ods": "ods",
+         "ole": "legacy .xls / WPS .et (or password-protected)"}
+
+
+class SheetData:
+    """The rows of a workbook's first visible sheet, and what else the reader saw."""
+
+    __slots__ = ("rows", "index", "name", "hidden", "others", "kind")
+
+    def __init__(self, rows, index=0, name="", hidden=(), others=(), kind="xlsx"):
+        self.rows, self.index, self.name = rows, index, name
+        self.hidden, self.others, self.kind = list(hidden), list(others), kind
+
+
+_EXT_KIND = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xlsb": "xlsb", ".ods": "ods", ".xls": "ole", ".et": "ole",
+             ".xla": "ole", ".xlam": "xlsx"}
+_SHEET_KINDS = ("xlsx", "xlsb", "ods", "ole")
+
+
+def kind_by_ext(ext: str):
+    return _EXT_KIND.get(ext)
+
+
+def _native_rows(path, kind="xlsx"):
+    """Read with python-calamine (in the capped reader, or in-process after the checks).
+
+    Returns (rows, sheet index, sheet name, hidden sheets skipped, other sheets with data).
+    """
+    import python_calamine as pc
+
+    ext = os.path.splitext(str(path))[1].lower()
+    if kind_by_ext(ext) == kind:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+    else:  # a workbook under another name (or none): calamine tells the format from the content
+        with open(path, "rb") as fh:
+            wb = pc.CalamineWorkbook.from_filelike(fh)
+    meta = wb.sheets_metadata
+    if not meta:
+        return None
+    work = [i for i, m in enumerate(meta) if m.typ == pc.SheetTypeEnum.WorkSheet] or list(range(len(meta)))
+    visible = [i for i in work if meta[i].visible == pc.SheetVisibleEnum.Visible]
+    index = (visible or work)[0]
+    hidden = [meta[i].name for i in work if i < index]
+    rows = wb.get_sheet_by_index(index).to_python(skip_empty_area=False)
+    others = []
+    filled = 0
+    for row in rows:  # stop at 3: only an (almost) empty sheet needs a look at the others
+        if any(v is not None and v != "" for v in row):
+            filled += 1
+            if filled > 2:
+                break
+    if filled <= 2:  # (almost) nothing here: is the data on another sheet?
+        for i in visible or work:
+            if i != index and len(others) < 3:
+                try:
+                    other = wb.get_sheet_by_index(i).to_python()
+                except Exception:
+                    continue
+                if sum(1 for row in other if any(v not in (None, "") for v in row)) > filled:
+                    others.append(meta[i].name)
+    return rows, index, meta[index].name, hidden, others
+
+
+def _call_native(path, capped: bool, kind: str):
+    from zjtx_cli.inputs.isolate import ReaderCrashed, run_capped
 
     try:
-        check_xlsx_file(path)
+        got = run_capped(_native_rows, str(path), kind) if capped else _native_rows(str(path), kind)
+    except ReaderCrashed as exc:
+        raise InputError([Problem(str(path), None, exc.reason, reason_zh=exc.zh)]) from None
+    except MemoryError:
+        raise InputError([Problem(str(path), None, "too large to read within the memory budget",
+                                  reason_zh="文件过大，超出读取内存预算")]) from None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - calamine raises several error types; a pyo3 panic too
+        raise _not_readable(path, exc, _KIND.get(kind, kind)) from None
+    if got is None:
+        raise InputError([Problem(str(path), None, "the workbook has no sheets", reason_zh="工作簿中没有工作表")])
+    rows, index, name, hidden, others = got
+    return SheetData(rows, index, name, hidden, others, kind)
+
+
+def _too_many_rows(path, n) -> InputError:
+    return InputError([Problem(path, None, f"has {n:,} rows; one applicant's file has at most "
+                                           f"{MAX_APPLICANT_ROWS:,} (a roster needs a header row naming "
+                                           "企业名称 and two more fields)",
+                               reason_zh=f"有 {n:,} 行数据；单个企业的申报文件最多 {MAX_APPLICANT_ROWS:,} 行"
+                                         "（企业名单需要一行写明企业名称和另外两个字段的表头）")])
+
+
+def load_sheet(path, kind: str | None = None, max_rows: int | None = None) -> SheetData:
+    """The first visible sheet of a workbook (any format calamine reads), after the safety checks.
+
+    An xlsx is checked first (:func:`safety.check_xlsx_file`: zip sizes, XML
+    declarations, every cell reference and the used area); one small enough
+    that the checks bound what the reader allocates is read in-process, any
+    other workbook (and every .xls / .et / .xlsb / .ods, which cannot be
+    checked beforehand) in the capped reader process (:mod:`isolate`).
+    Raises InputError.
+    """
+    from zjtx_cli.inputs.safety import UnsafeInput, check_xlsx_file, sniff
+
+    try:
+        if kind is None:
+            kind = sniff(path)
+        if kind not in _SHEET_KINDS:
+            # named as a workbook but not one: the workbook's own check says why
+            kind = kind_by_ext(os.path.splitext(str(path))[1].lower()) or kind
+        if kind == "xlsx":
+            stats = check_xlsx_file(path)
+            capped = not stats.small
+            if max_rows is not None and stats.rows > max_rows:
+                raise _too_many_rows(str(path), stats.rows)
+        elif kind in ("ole", "xlsb", "ods"):
+            from zjtx_cli.inputs.safety import MAX_XLSX_BYTES, check_regular_file
+
+            size = check_regular_file(path)
+            if size > MAX_XLSX_BYTES:
+                raise UnsafeInput(path, f"is too large ({size / 1048576:.1f} MiB; limit "
+                                        f"{MAX_XLSX_BYTES // 1048576} MiB)",
+                                  f"过大（{size / 1048576:.1f} MiB，上限 {MAX_XLSX_BYTES // 1048576} MiB）")
+            capped = True
+        else:
+            raise InputError([not_a_spreadsheet(path, kind)])
     except UnsafeInput as exc:
         raise InputError([unsafe_problem(path, exc)]) from None
     except OSError as exc:
         raise InputError([oserror_problem(path, exc)]) from None
-    import python_calamine as pc
-
-    try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
-        if not wb.sheet_names:
-            raise InputError([Problem(str(path), None, "the workbook has no sheets", reason_zh="工作簿中没有工作表")])
-        return wb.get_sheet_by_index(0)
-    except InputError:
-        raise
-    except Exception as exc:  # calamine raises several error types for corrupt files
-        raise _not_readable(path, exc) from None
+    return _call_native(path, capped, kind)
 
 
-def _rows_xlsx(path):
-    sheet = open_first_sheet(path)
-    try:
-        return sheet.to_python(skip_empty_area=False)
-    except Exception as exc:
-        raise _not_readable(path, exc) from None
+def not_a_spreadsheet(path, kind) -> Problem:
+    what = {"empty": ("an empty file", "空文件"), "binary": ("a binary file", "二进制文件"),
+            "zip": ("a zip archive", "zip 压缩包"), "text": ("a text file", "文本文件"),
+            "json": ("a JSON file", "JSON 文件")}.get(kind, (kind, kind))
+    return Problem(str(path), None, f"unsupported file type: not a spreadsheet ({what[0]}; use .xlsx, .xls, .et, "
+                                    ".xlsb, .ods or .json)",
+                   reason_zh=f"不支持的文件类型：不是电子表格（{what[1]}；请用 .xlsx、.xls、.et、.xlsb、.ods 或 .json）")
+
+
+def sheet_warnings(path, sheet: SheetData) -> list:
+    """A hidden first sheet that was skipped; data that seems to be on another sheet."""
+    out = []
+    if sheet.hidden:
+        names = "、".join(inert(n, 40) for n in sheet.hidden)
+        shown = inert(sheet.name, 40)
+        out.append(Problem(str(path), None, f"hidden sheet(s) {names} skipped; read the first visible sheet "
+                                            f"{shown!r}", severity="warning",
+                           reason_zh=f"已跳过隐藏的工作表 {names}，读取第一个可见工作表“{shown}”"))
+    if sheet.others:
+        names = "、".join(inert(n, 40) for n in sheet.others)
+        shown = inert(sheet.name, 40)
+        out.append(Problem(str(path), None, f"sheet {shown!r} is (almost) empty but sheet(s) {names} hold data: only "
+                                            "the first visible sheet is read — move the data there",
+                           severity="warning",
+                           reason_zh=f"工作表“{shown}”（几乎）为空，而工作表 {names} 中有数据：只读取第一个可见工作表，"
+                                     "请把数据移到该表"))
+    return out
 
 
 class _Columns:
@@ -660,18 +834,30 @@ def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None) -> Enterp
     return col.result(checks)
 
 
-def read_xlsx(path, fields, checks: bool = True) -> Enterprise:
-    rows = _rows_xlsx(path)
+def read_xlsx(path, fields, checks: bool = True, kind: str | None = None) -> Enterprise:
+    sheet = load_sheet(path, kind, max_rows=MAX_APPLICANT_ROWS)
+    rows = sheet.rows
+    if len(rows) > MAX_APPLICANT_ROWS:  # a CPU budget for the label/value reading below
+        n = sum(1 for row in rows if any(v is not None and v != "" for v in row))
+        if n > MAX_APPLICANT_ROWS:
+            raise _too_many_rows(path, n)
     from zjtx_cli.inputs.roster import find_header
 
     hr, _header, _consumed = find_header(iter(rows), fields)
     if hr is not None:
-        base = os.path.basename(path)
+        base = inert(os.path.basename(path), 80)
         raise InputError([Problem(path, None, f"looks like a roster (one company per row, headers in row {hr}), "
                                               f"not one applicant's file: use 'zjtx batch {base}'",
                                   reason_zh=f"看起来是企业名单（每行一家企业，表头在第{hr}行），不是单个企业的申报文件："
                                             f"请用 'zjtx batch {base}'")])
-    return read_rows(path, fields, rows, checks=checks, sheet_xml=_SheetXml(str(path)))
+    sheet_xml = _SheetXml(str(path), sheet.index) if sheet.kind == "xlsx" else None
+    try:
+        e = read_rows(path, fields, rows, checks=checks, sheet_xml=sheet_xml)
+    except InputError as exc:
+        exc.warnings = sheet_warnings(path, sheet) + list(getattr(exc, "warnings", ()))
+        raise
+    e.warnings[:0] = sheet_warnings(path, sheet)
+    return e
 
 
 def read_enterprise(path, fields) -> Enterprise:
@@ -685,18 +871,24 @@ def read_enterprise(path, fields) -> Enterprise:
     if os.path.isdir(p):
         raise InputError([Problem(p, None, "is a folder, not a file (use 'zjtx batch' for folders)",
                                   reason_zh="是文件夹，不是文件（文件夹请用 'zjtx batch'）")])
-    ext = os.path.splitext(p)[1].lower()
-    if ext == ".json":
+    from zjtx_cli.inputs.safety import UnsafeInput, sniff
+
+    try:
+        kind = sniff(p)
+    except UnsafeInput as exc:
+        raise InputError([unsafe_problem(p, exc)]) from None
+    except OSError as exc:
+        raise InputError([oserror_problem(p, exc)]) from None
+    if kind == "json":
         return read_json(p, fields, checks=True)
-    if ext in (".xlsx", ".xlsm"):
-        return read_xlsx(p, fields, checks=True)
-    if ext == ".xls":
-        raise InputError([Problem(p, None, "legacy .xls workbooks are not read: save it as .xlsx in Excel",
-                                  reason_zh="不读取旧版 .xls 工作簿：请在 Excel 中另存为 .xlsx")])
-    if ext == ".csv":
-        base = os.path.basename(p)
+    ext = os.path.splitext(p)[1].lower()
+    if kind in _SHEET_KINDS or kind_by_ext(ext):
+        return read_xlsx(p, fields, checks=True, kind=kind)
+    if kind == "text" and ext in (".csv", ".tsv"):
+        base = inert(os.path.basename(p), 80)
         raise InputError([Problem(p, None, "a CSV file is read as a roster (one company per row): "
                                            f"use 'zjtx batch {base}'",
                                   reason_zh=f"CSV 文件按企业名单读取（每行一家企业）：请用 'zjtx batch {base}'")])
-    raise InputError([Problem(p, None, f"unsupported file type {ext or '(none)'!r}: use .xlsx or .json",
-                              reason_zh=f"不支持的文件类型“{ext or '（无扩展名）'}”：请用 .xlsx 或 .json")])
+    if ext == ".json":
+        return read_json(p, fields, checks=True)  # says why it is not JSON
+    raise InputError([not_a_spreadsheet(p, kind)])

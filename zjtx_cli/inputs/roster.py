@@ -38,8 +38,8 @@ MIN_HEADER_FIELDS = 3
 parse_value = None  # zjtx_cli.inputs.reader.parse_value, bound when a Roster is made
 
 
-def _empty(v) -> bool:
-    return v is None or v == "" or (isinstance(v, str) and not v.strip())
+from zjtx_cli.inputs.text import is_blank as _empty  # noqa: E402 - the one definition of a blank cell
+from zjtx_cli.inputs.text import inert  # noqa: E402
 
 
 class Column:
@@ -113,8 +113,9 @@ def is_header(row, fields) -> bool:
 class Roster:
     """Turns roster rows into enterprises; collects header and duplicate-name warnings."""
 
-    def __init__(self, path, fields, header, header_row: int):
+    def __init__(self, path, fields, header, header_row: int, kind: str | None = None, sheet_index: int = 0):
         self.path = str(path)
+        self.width = len(header)
         self.fields = fields
         self.header_row = header_row
         self.columns: list[Column] = []
@@ -123,17 +124,17 @@ class Roster:
         self._memo: dict = {}
         # an xlsx roster: percentage-formatted cells hold fractions (35% is 0.35), as in reader.read_xlsx
         self._sheet_xml = None
-        if self.path.lower().endswith((".xlsx", ".xlsm")):
+        if kind == "xlsx" or (kind is None and self.path.lower().endswith((".xlsx", ".xlsm"))):
             from zjtx_cli.inputs.reader import _SheetXml
 
-            self._sheet_xml = _SheetXml(self.path)
+            self._sheet_xml = _SheetXml(self.path, sheet_index)
         seen: dict = {}
         global parse_value
         from zjtx_cli.inputs.reader import parse_value  # noqa: F811 - once, not per cell
         for i, cell in enumerate(header):
             if _empty(cell):
                 continue
-            shown = str(cell).strip()
+            shown = inert(str(cell).strip(), 80)
             h = parse_header_cell(cell, fields)
             if h is None:
                 hint = fields.suggest(str(cell))
@@ -181,12 +182,21 @@ class Roster:
         n = len(cells)
         values: dict = {}
         errors = []
+        notes = []
         any_value = False
         for c in self.columns:
             if c.index >= n:
                 continue
             raw = cells[c.index]
             if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
+                if self._sheet_xml is not None and self._sheet_xml.uncached(r, c.index):
+                    from zjtx_cli.inputs.reader import UNCACHED_FORMULA, UNCACHED_FORMULA_ZH
+
+                    notes.append(Problem(self.path, c.shown, UNCACHED_FORMULA + "; read as blank",
+                                         severity="warning", row=r, year=c.year,
+                                         reason_zh=UNCACHED_FORMULA_ZH + "；按空白处理"))
+                continue
+            if type(raw) is str and len(raw) <= 8 and _empty(raw):  # a placeholder such as "-" or 不适用
                 continue
             any_value = True
             if (c.field.unit == "%" and isinstance(raw, float) and -1 <= raw <= 1 and raw != 0
@@ -201,11 +211,22 @@ class Roster:
                 values.setdefault(c.key, {})[c.year] = v
             else:
                 values[c.key] = v
+        if n > self.width and any(not _empty(v) for v in cells[self.width:]):
+            extra = sum(1 for v in cells[self.width:] if not _empty(v))
+            notes.append(Problem(self.path, None, f"{extra} cell(s) beyond the header's {self.width} columns, "
+                                                  "ignored", severity="warning", row=r,
+                                 reason_zh=f"有 {extra} 个单元格超出表头的 {self.width} 列，已忽略"))
         if errors:
-            raise InputError(errors)
+            exc = InputError(errors)
+            exc.warnings = notes
+            raise exc
         if not any_value:
-            return None  # a blank row (or only unknown columns filled in): nothing to assess
-        e = Enterprise(values, self.path)
+            if any(not _empty(v) for v in cells):  # something is there, but in no column we know
+                raise InputError([Problem(self.path, None, "no value in any known column (check the header "
+                                                           "and the columns of this row)", row=r,
+                                          reason_zh="没有任何已知列的数值（请检查表头和本行的列）")] + notes)
+            return None  # a blank row: nothing to assess
+        e = Enterprise(values, self.path, notes)
         # the same data checks as for an applicant file, each problem with its row number
         from zjtx_cli.inputs.checks import check_enterprise
 

@@ -31,6 +31,8 @@ __all__ = [
     "MAX_RATIO",
     "check_json_file",
     "check_xlsx_file",
+    "check_regular_file",
+    "sniff",
     "neutralise",
     "clean_text",
     "cell_value",
@@ -43,21 +45,30 @@ __all__ = [
 MAX_JSON_BYTES = 5 * 1024 * 1024
 MAX_XLSX_BYTES = 50 * 1024 * 1024        # compressed file size
 MAX_ZIP_ENTRIES = 10_000
-MAX_UNCOMPRESSED = 500 * 1024 * 1024     # total of all entries
+MAX_UNCOMPRESSED = 200 * 1024 * 1024     # total of all entries
 MAX_RATIO = 200                          # uncompressed/compressed, per entry over 1 MiB, and overall
+# Excel's own limits: a reference beyond XFD1048576 is never a real cell
+EXCEL_MAX_ROW = 1_048_576
+EXCEL_MAX_COL = 16_384
+# The native reader allocates a dense grid over the used area (and reserves the declared
+# <dimension>): rows x columns of it, not the number of cells written, is what costs memory.
+MAX_SHEET_CELLS = 4_000_000              # area of a sheet's used range (about 300 MiB to read)
+# Budget of one read of an untrusted workbook in the capped reader process (isolate.py)
+READ_MEMORY = 768 * 1024 * 1024          # address space the reader may add to what it starts with
+READ_CPU_SECONDS = 60                    # CPU seconds per file (a roster included)
+# a workbook whose sheets are all smaller than this is read in-process after the checks
+IN_PROCESS_SHEET_BYTES = 64 * 1024 * 1024
+IN_PROCESS_CELLS = 2_000_000
 
 _RATIO_MIN_SIZE = 1024 * 1024            # entries (and totals) smaller than this are never a bomb
 _XML_SCAN_BYTES = 64 * 1024              # how much of each XML part is inspected
 _XML_FIRST_BYTES = 4 * 1024              # read first; enough unless the prolog is longer
 _REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-# The characters openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE matches
-# (\x00-\x08, \x0b-\x0c, \x0e-\x1f), as a str.translate deletion table.
-_ILLEGAL_CHARS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
-# For messages: anything that could break a one-line message becomes '?'.
-_ONELINE = dict.fromkeys([*range(0x20), 0x7F, 0x85, 0x2028, 0x2029], "?")
+from zjtx_cli.inputs.text import FORMULA_PREFIXES as _FORMULA_PREFIXES
+from zjtx_cli.inputs.text import ILLEGAL_XLSX as _ILLEGAL_CHARS
+from zjtx_cli.inputs.text import fix_surrogates, inert
 
 
 # --------------------------------------------------------------------------- errors
@@ -69,8 +80,7 @@ def _shown(value, limit: int = 200) -> str:
         text = os.fsdecode(value)
     except TypeError:
         text = str(value)
-    text = text.translate(_ONELINE)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return inert(text, limit)
 
 
 class UnsafeInput(Exception):
@@ -114,11 +124,81 @@ def _mib(n: float) -> str:
 
 
 def _regular_file_size(path) -> int:
-    """Size of ``path``; refuses directories, devices, FIFOs (OSError propagates)."""
+    """Size of ``path``; refuses directories, devices, FIFOs (OSError propagates).
+
+    Checked with ``stat`` before anything opens the file: opening a FIFO blocks,
+    and ``/dev/zero`` never ends.
+    """
     st = os.stat(path)
     if not stat.S_ISREG(st.st_mode):
-        raise UnsafeInput(path, "is not a regular file", "不是普通文件")
+        if stat.S_ISDIR(st.st_mode):
+            raise UnsafeInput(path, "is not a regular file (a folder)", "不是普通文件（是文件夹）")
+        raise UnsafeInput(path, "is not a regular file (a pipe, device or socket)",
+                          "不是普通文件（是管道、设备或套接字）")
     return st.st_size
+
+
+def check_regular_file(path) -> int:
+    """The size of ``path`` if it is a regular file; else UnsafeInput (OSError propagates)."""
+    return _regular_file_size(path)
+
+
+# --------------------------------------------------------------------------- sniffing
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def sniff(path) -> str:
+    """What a file is, by its content (never its name).
+
+    ``xlsx`` (also .xlsm: an OOXML zip with xl/workbook.xml), ``xlsb``, ``ods``,
+    ``ole`` (legacy .xls, WPS .et, or an encrypted workbook), ``json``, ``text``
+    (a CSV candidate), ``zip`` (another zip archive), ``empty`` or ``binary``.
+    Raises UnsafeInput for a non-regular file, OSError when unreadable.
+    """
+    size = _regular_file_size(path)
+    if size == 0:
+        return "empty"
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(OLE2_MAGIC):
+        return "ole"
+    if head.startswith(b"PK"):
+        if os.fspath(path)[-5:].lower() in (".xlsx", ".xlsm"):
+            return "xlsx"  # as named: check_xlsx_file looks inside (and says what is missing)
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist()[:MAX_ZIP_ENTRIES + 1])
+                mimetype = b""
+                if "mimetype" in names:
+                    info = zf.getinfo("mimetype")
+                    if info.file_size < 200:
+                        mimetype = zf.read("mimetype")
+        except Exception:
+            return "xlsx"  # a damaged zip: the xlsx check says why
+        if "xl/workbook.bin" in names:
+            return "xlsb"
+        if "xl/workbook.xml" in names or "[Content_Types].xml" in names:
+            return "xlsx"
+        if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet") or "content.xml" in names:
+            return "ods"
+        return "zip"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text[:1] in (b"{", b"["):
+        return "json"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "text"  # UTF-16 with a byte-order mark
+    sample = head[:4096]
+    if b"\x00" in sample:
+        # UTF-16 without a BOM has a zero in every other byte; anything else with zeros is binary
+        odd = sample[1::2]
+        even = sample[0::2]
+        if odd.count(0) > len(odd) * 0.4 or even.count(0) > len(even) * 0.4:
+            return "text"
+        return "binary"
+    bad = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return "binary" if bad > len(sample) * 0.05 else "text"
 
 
 # --------------------------------------------------------------------------- JSON
@@ -344,6 +424,7 @@ def check_xlsx_file(path) -> None:
                     f"不是有效的 xlsx 工作簿（缺少 {part}）",
                 )
 
+        whole: dict = {}
         # Every XML part (a superset of workbook.xml, sharedStrings.xml and the
         # worksheets): openpyxl parses several of them, and duplicates or odd
         # names must not let a DTD slip through.
@@ -354,7 +435,10 @@ def check_xlsx_file(path) -> None:
                 with zf.open(info) as f:
                     # the root element is nearly always within the first few hundred bytes:
                     # read more only when the prolog goes on (a DOCTYPE may only precede the root)
-                    head = f.read(_XML_FIRST_BYTES)
+                    if info.filename.startswith("xl/worksheets/") and info.file_size <= 1 << 20:
+                        head = f.read()  # the sheet checks below need all of it: decompress once
+                    else:
+                        head = f.read(_XML_FIRST_BYTES)
                     if (info.file_size > _XML_FIRST_BYTES
                             and _xml_head_problem(head, False) == _PROLOG_TOO_LONG):
                         head += f.read(_XML_SCAN_BYTES - _XML_FIRST_BYTES)
@@ -371,6 +455,8 @@ def check_xlsx_file(path) -> None:
                     f"is corrupt (cannot read {_shown(info.filename)!r}: {_shown(exc, 120)})",
                     f"已损坏（无法读取 {_shown(info.filename)}）",
                 ) from None
+            if len(head) == info.file_size:
+                whole[info.filename] = head  # read in full already: the sheet checks reuse it
             problem = _xml_head_problem(head, info.file_size <= _XML_SCAN_BYTES)
             if problem:
                 en, zh = problem
@@ -379,6 +465,14 @@ def check_xlsx_file(path) -> None:
                     f"is unsafe: {_shown(info.filename)} {en}",
                     f"不安全：其中的 {_shown(info.filename)} {zh}",
                 )
+
+        from zjtx_cli.inputs.sheetcheck import check_sheets  # imported on the first workbook only
+
+        try:
+            return check_sheets(path, zf, infos, whole)
+        except (zipfile.BadZipFile, NotImplementedError, EOFError, ValueError, OSError, zlib.error,
+                RuntimeError) as exc:
+            raise UnsafeInput(path, f"is corrupt ({_shown(exc, 120)})", "已损坏") from None
 
 
 # --------------------------------------------------------------------------- cell text
@@ -392,8 +486,8 @@ def neutralise(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Drop the control characters openpyxl refuses, then :func:`neutralise`."""
-    return neutralise(text.translate(_ILLEGAL_CHARS))
+    """Drop the control characters openpyxl refuses, lone surrogates to U+FFFD, then :func:`neutralise`."""
+    return neutralise(fix_surrogates(text.translate(_ILLEGAL_CHARS)))
 
 
 _PASSTHROUGH: tuple[type, ...] | None = None

@@ -72,6 +72,8 @@ _MINUS = str.maketrans({"−": "-", "–": "-", "﹣": "-", "－": "-"})
 _CURRENCY = ("RMB", "CNY", "人民币", "¥", "￥")
 # Anything bigger is a typing accident, not a company (and would overflow Decimal quantize).
 _LIMIT = Decimal("1e15")
+# ... and a non-zero figure this small (1e-999) is one too, and would underflow the arithmetic.
+_SMALLEST = -10
 
 
 def _tidy(d: Decimal) -> Decimal:
@@ -89,8 +91,14 @@ def _from_float(x: float) -> Decimal:
     return Decimal(format(x, ".15g"))
 
 
+_SPACED_DIGITS = re.compile(r"\d[\s\u3000]+[\d.,]|[.,][\s\u3000]+\d")
+
+
 def _number_text(raw: str) -> tuple[Decimal, str | None]:
-    text = nfkc(raw).translate(_MINUS).replace(" ", "")
+    text = nfkc(raw).translate(_MINUS)
+    if _SPACED_DIGITS.search(text):  # "1 2" is two numbers or a typo, never 12
+        raise BadValue("a space inside a number (write 1234 or 1,234)", zh="数字中间有空格（应写作 1234 或 1,234）")
+    text = re.sub(r"\s+", "", text)
     for c in _CURRENCY:
         text = text.replace(c, "")
     negative = False
@@ -144,6 +152,9 @@ def parse_number(raw, unit: str | None = None, label_unit: str | None = None) ->
         raise BadValue("not a finite number", zh="不是有效的数值")
     if abs(value) >= _LIMIT:
         raise BadValue("implausibly large number", zh="数值过大，不合常理")
+    if value and value.adjusted() < _SMALLEST:
+        raise BadValue("implausibly small number (more than 9 zeros after the decimal point)",
+                       zh="数值过小，不合常理（小数点后超过 9 个零）")
     word = word or label_unit
     if word in ("RMB", "人民币", "家"):
         word = None

@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 
 from zjtx_cli.inputs.safety import cell_value
+from zjtx_cli.inputs.text import json_inert
 
 SUFFIXES = (".xlsx", ".csv", ".jsonl")
 UNREADABLE = {"zh": "无法读取", "en": "unreadable"}
@@ -84,7 +85,7 @@ class JsonlSink:
         self.fh = fh
 
     def add(self, rec):
-        self.fh.write(rec["json"])
+        self.fh.write(json_inert(rec["json"]))
         self.fh.write("\n")
 
     def problem(self, p):

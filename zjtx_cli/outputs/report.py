@@ -222,6 +222,13 @@ def enable_cjk_wrap():
 STYLE = {"met": "green", "unmet": "red", "unknown": "yellow", "pending": "yellow"}
 
 
+def _inert(text):
+    """Text that may come from an applicant's file, safe for the terminal (no control sequences)."""
+    from zjtx_cli.inputs.text import inert
+
+    return inert(text)
+
+
 def render_rich(console, a, fields, lang, title=True):
     """A table of every condition, the verdict line, and the gap report."""
     from rich.table import Table
@@ -232,7 +239,7 @@ def render_rich(console, a, fields, lang, title=True):
     if title:
         rs = a.ruleset
         console.print(Text(f"{rs.data['title'][lang]} — {a.track['name'][lang]}", style="bold"))
-        company = a.ctx.e.values.get("company_name") or a.ctx.e.source
+        company = _inert(a.ctx.e.values.get("company_name") or a.ctx.e.source)
         console.print(Text(f"企业：{company}    评价年度：{a.ctx.year}" if zh else
                            f"Company: {company}    Assessment year: {a.ctx.year}"))
     table = Table(show_lines=False, expand=False)
@@ -251,7 +258,7 @@ def render_rich(console, a, fields, lang, title=True):
             text += "（来源待核实）" if zh else " (source unconfirmed)"
         table.add_row(Text(t(sk, lang), style=style), Text(text),
                       Text(describe_required(r["result"], fields, lang)),
-                      Text(describe_actual(r["result"], fields, lang)), Text(r["cond"]["citation"]))
+                      Text(_inert(describe_actual(r["result"], fields, lang))), Text(r["cond"]["citation"]))
     console.print(table)
     render_verdict(console, a, lang)
     render_gaps(console, a, fields, lang)
@@ -294,7 +301,7 @@ def render_gaps(console, a, fields, lang):
             console.print("    " + ("触发限制条件，无法通过补充材料改变" if zh else "an exclusion applies"),
                           markup=False)
         for it in g["items"]:
-            console.print("    - " + describe_gap_item(it, fields, lang), markup=False, highlight=False)
+            console.print("    - " + _inert(describe_gap_item(it, fields, lang)), markup=False, highlight=False)
 
 
 def render_ladder(console, ladder, fields, lang):
@@ -305,7 +312,7 @@ def render_ladder(console, ladder, fields, lang):
     zh = lang == "zh"
     rs = ladder.ruleset
     console.print(Text(rs.data["title"][lang], style="bold"))
-    company = ladder.ctx.e.values.get("company_name") or ladder.ctx.e.source
+    company = _inert(ladder.ctx.e.values.get("company_name") or ladder.ctx.e.source)
     console.print(Text(f"企业：{company}    评价年度：{ladder.ctx.year}" if zh else
                        f"Company: {company}    Assessment year: {ladder.ctx.year}"))
     table = Table()
