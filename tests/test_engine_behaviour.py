@@ -1,0 +1,569 @@
+"""Engine behaviours no other test pinned (issue 10), through interfaces that survive the engine rebuild:
+the command line (typer's CliRunner on ``zjtx_cli.cli.app.app``) and its ``assess --format json`` document,
+company files written as JSON (docs/input-format.md), and rulesets written as YAML to a temporary
+directory (docs/ruleset-format.md). Nothing here imports the engine.
+
+Each behaviour is tested on both sides of its edge:
+- a ladder tier that is undetermined stays undetermined (exit 3), never "not reached" (exit 1), and a
+  condition that holds a lower tier by its verdict is unknown while that tier is undetermined;
+- a condition whose only unknowns are platform-computed values is ``pending``; one with any other missing
+  figure is ``unknown``; pending counts as unknown in the counts and in the verdict;
+- a numeric shortfall of at most 10% of the threshold is ``near``, more is ``far``;
+- the next tier's closest track: not excluded, then fewest unmet, then fewest unknown, then ladder order;
+- the score pass mark of 工信部企业〔2022〕63号 附件1 (kept by 〔2026〕2号): 60 passes, the next lower total fails;
+- growth from a zero or negative base and a ratio over a zero denominator are unmet (not unknown: the
+  company cannot fix them by supplying data), shown as invalid, and a zero threshold has no relative gap;
+- a rule file with an ``else`` that is not last, or a ``next`` naming an unknown tier, is refused with one
+  line naming the file and the rule (or tier).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import textwrap
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ROOT, load_sample
+
+AS_OF = "2026-06-30"
+
+
+# ----------------------------------------------------------------------------- helpers
+def zjtx(*args):
+    """(exit status, stdout, stderr) of the command line."""
+    from zjtx_cli.cli.app import app
+
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        r = CliRunner().invoke(app, [str(a) for a in args])
+    finally:
+        os.chdir(cwd)
+    return r.exit_code, r.stdout, r.stderr
+
+
+def assess(company, scheme, *more, lang="en"):
+    """(exit status, the JSON document) of ``zjtx assess``."""
+    code, out, err = zjtx("assess", company, "--scheme", scheme, "--format", "json", "--lang", lang,
+                          "--as-of", AS_OF, *more)
+    assert out, f"no document (exit {code}): {err}"
+    return code, json.loads(out)
+
+
+def write_company(tmp_path, values, name="company.json"):
+    p = tmp_path / name
+    p.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
+    return p
+
+
+@pytest.fixture
+def rules_dir(tmp_path, monkeypatch):
+    """A directory of rule files that the command line uses instead of rulesets/.
+
+    The one place that knows where the loader looks for rulesets: adapt here if that moves."""
+    d = tmp_path / "rulesets"
+    d.mkdir()
+    import zjtx_cli.rules.loader as loader
+
+    monkeypatch.setattr(loader, "RULESET_DIRS", [str(d)])
+    return d
+
+
+HEAD = """\
+id: {id}
+title: {{zh: 测试方案, en: Test scheme}}
+issuer: {{zh: 测试, en: Test}}
+source: test
+tiers:
+"""
+
+
+def write_rules(rules_dir, scheme_id, tiers_yaml):
+    p = rules_dir / f"{scheme_id}.yaml"
+    p.write_text(HEAD.format(id=scheme_id) + textwrap.indent(textwrap.dedent(tiers_yaml), "  "), encoding="utf-8")
+    return p
+
+
+def cond(doc, cid):
+    return next(c for c in doc["conditions"] if c["id"] == cid)
+
+
+def gap(doc, cid):
+    return next(g for g in doc["gaps"] if g["condition"] == cid)
+
+
+def tier(doc, tid):
+    return next(t for t in doc["tiers"] if t["id"] == tid)
+
+
+# ----------------------------------------------------- an undetermined ladder tier stays undetermined
+LADDER = """\
+- id: low
+  level: county
+  conditions:
+    - {id: low-brand, kind: required, text: own brand, citation: test, check: {flag: own_brand}}
+- id: high
+  level: municipal
+  conditions:
+    - {id: high-low, kind: required, text: holds the low tier, citation: test, check: {tier: low}}
+    - {id: high-sound, kind: required, text: sound management, citation: test, check: {flag: management_sound}}
+"""
+
+
+@pytest.mark.parametrize("brand,low,high,verdict,code", [
+    (True, "reached", "reached", "eligible", 0),
+    (None, "undetermined", "undetermined", "undetermined", 3),  # missing data: never 'not reached'
+    (False, "not_reached", "not_reached", "not_eligible", 1),
+])
+def test_undetermined_tier_stays_undetermined(tmp_path, rules_dir, brand, low, high, verdict, code):
+    write_rules(rules_dir, "ladder", LADDER)
+    values = {"company_name": "x", "management_sound": True}
+    if brand is not None:
+        values["own_brand"] = brand
+    c, doc = assess(write_company(tmp_path, values), "ladder")
+    assert (tier(doc, "low")["status"], tier(doc, "high")["status"]) == (low, high)
+    assert (doc["verdict"], c) == (verdict, code)
+    assert doc["highest_tier"] == ("high" if brand else None)
+
+
+@pytest.mark.parametrize("brand,status", [(True, "met"), (None, "unknown"), (False, "unmet")])
+def test_tier_condition_follows_the_lower_tiers_verdict(tmp_path, rules_dir, brand, status):
+    write_rules(rules_dir, "ladder", LADDER)
+    values = {"company_name": "x", "management_sound": True}
+    if brand is not None:
+        values["own_brand"] = brand
+    c, doc = assess(write_company(tmp_path, values), "ladder", "--tier", "high")
+    assert cond(doc, "high-low")["status"] == status
+    assert (doc["verdict"], c) == {"met": ("eligible", 0), "unknown": ("undetermined", 3),
+                                   "unmet": ("not_eligible", 1)}[status]
+
+
+def test_jinhu_ladder_with_missing_data_is_undetermined_not_failed(tmp_path):
+    # the Jinhu municipal sample without two declarations (good credit, market leadership): the county pool,
+    # the Jiangsu pool and the municipal tier cannot be decided, and nothing above them is reached
+    v = load_sample("jinhu-municipal.json")
+    for k in ("good_credit", "market_leading"):
+        v.pop(k)
+    c, doc = assess(write_company(tmp_path, v), "jinhu")
+    statuses = [t["status"] for t in doc["tiers"]]
+    assert statuses[:3] == ["undetermined"] * 3 and "reached" not in statuses, statuses
+    assert (doc["verdict"], c, doc["highest_tier"]) == ("undetermined", 3, None)
+    # declaring 'yes' where it was silent reaches the municipal tier again
+    c3, doc3 = assess(write_company(tmp_path, dict(v, good_credit=True, market_leading=True), "yes.json"), "jinhu")
+    assert (doc3["verdict"], c3, doc3["highest_tier"]) == ("eligible", 0, "municipal")
+
+
+# ------------------------------------------------------------ pending (platform value) vs unknown
+PENDING = """\
+- id: only
+  level: national
+  conditions:
+    - id: p-score
+      kind: required
+      text: platform score and own brand
+      citation: test
+      check:
+        all:
+          - {declared_value: evaluation_score, op: ">=", value: 60, source: {zh: 平台, en: platform}}
+          - {flag: own_brand}
+    - {id: p-sound, kind: required, text: sound management, citation: test, check: {flag: management_sound}}
+"""
+
+
+@pytest.mark.parametrize("score,brand,sound,status,verdict,counts", [
+    # only the platform value is missing: pending, counted as unknown as well
+    (None, True, True, "pending", "undetermined", (1, 0, 1, 1)),
+    # an ordinary figure is missing too: unknown, not pending
+    (None, None, True, "unknown", "undetermined", (1, 0, 1, 0)),
+    (70, None, True, "unknown", "undetermined", (1, 0, 1, 0)),
+    # pending beside another condition's missing figure: two unknown, one of them pending
+    (None, True, None, "pending", "undetermined", (0, 0, 2, 1)),
+    # decided once the score is in, on both sides of 60
+    (60, True, True, "met", "eligible", (2, 0, 0, 0)),
+    (59.99, True, True, "unmet", "not_eligible", (1, 1, 0, 0)),
+    # unmet elsewhere under the condition beats pending
+    (None, False, True, "unmet", "not_eligible", (1, 1, 0, 0)),
+])
+def test_pending_vs_unknown(tmp_path, rules_dir, score, brand, sound, status, verdict, counts):
+    write_rules(rules_dir, "plat", PENDING)
+    values = {"company_name": "x"}
+    if score is not None:
+        values["evaluation_score"] = {"2025": score}
+    if brand is not None:
+        values["own_brand"] = brand
+    if sound is not None:
+        values["management_sound"] = sound
+    values["operating_revenue"] = {"2025": 1000}  # the assessment year
+    c, doc = assess(write_company(tmp_path, values), "plat")
+    assert cond(doc, "p-score")["status"] == status
+    k = doc["counts"]
+    assert (k["met"], k["unmet"], k["unknown"], k["pending"]) == counts
+    assert doc["verdict"] == verdict
+    assert c == {"eligible": 0, "not_eligible": 1, "undetermined": 3}[verdict]
+    if status == "pending":
+        g = gap(doc, "p-score")
+        assert g["status"] == "pending" and g["effort"] == "data"
+    if status == "unknown":
+        assert gap(doc, "p-score")["effort"] == "data"
+
+
+def test_pending_exclusion_leaves_the_verdict_open(tmp_path, rules_dir):
+    write_rules(rules_dir, "plat", """\
+        - id: only
+          level: national
+          conditions:
+            - {id: ok, kind: required, text: sound, citation: test, check: {flag: management_sound}}
+            - id: x-low
+              kind: exclusion
+              text: a low platform score excludes
+              citation: test
+              check: {declared_value: evaluation_score, op: "<", value: 30, source: {zh: 平台, en: platform}}
+        """)
+    base = {"company_name": "x", "management_sound": True, "operating_revenue": {"2025": 1000}}
+    c, doc = assess(write_company(tmp_path, base), "plat")
+    assert cond(doc, "x-low")["status"] == "pending"
+    assert (doc["verdict"], c) == ("undetermined", 3)
+    assert gap(doc, "x-low")["status"] == "pending"
+    c, doc = assess(write_company(tmp_path, dict(base, evaluation_score={"2025": 30})), "plat")
+    assert (doc["verdict"], c) == ("eligible", 0)
+    c, doc = assess(write_company(tmp_path, dict(base, evaluation_score={"2025": 29.99})), "plat")
+    assert (doc["verdict"], c) == ("excluded", 1)
+
+
+def test_miit_2026_sample_waits_for_the_platform_score():
+    # 工信部企业〔2026〕2号: the 评价得分 comes from MIIT's platform; the sample lacks it
+    c, doc = assess(os.path.join("samples", "miit-2026-pending.json"), "miit-2026", "--tier", "zjtx-sme")
+    assert cond(doc, "zs26-6-score")["status"] == "pending"
+    assert doc["counts"]["pending"] >= 1 and doc["counts"]["unknown"] >= doc["counts"]["pending"]
+    assert (doc["verdict"], c) == ("undetermined", 3)
+
+
+def test_miit_2026_platform_score_at_50(tmp_path):
+    # 附件1 六: 评价得分达到50分以上 (以上 includes 50)
+    v = load_sample("miit-2026-pending.json")
+    for score, st in ((50, "met"), (49.99, "unmet")):
+        p = write_company(tmp_path, dict(v, evaluation_score={"2025": score}))
+        _c, doc = assess(p, "miit-2026", "--tier", "zjtx-sme")
+        assert cond(doc, "zs26-6-score")["status"] == st, score
+
+
+# ----------------------------------------------------------------------- near / far gap boundary
+NEAR = """\
+- id: only
+  level: county
+  conditions:
+    - {id: rev, kind: required, text: revenue, citation: test,
+       check: {metric: main_business_revenue, op: ">=", value: 2000}}
+    - {id: pat, kind: required, text: patents, citation: test, check: {metric: utility_patents, op: ">=", value: 10}}
+    - {id: debt, kind: required, text: debt, citation: test, check: {metric: total_liabilities, op: "<=", value: 1000}}
+"""
+
+
+@pytest.mark.parametrize("revenue,patents,liabilities,efforts", [
+    # a shortfall of exactly 10% of the threshold is near; any more is far
+    (1800, 9, 1100, ("near", "near", "near")),
+    (1799.99, 8, 1100.01, ("far", "far", "far")),
+    (1999.99, 9.0, 1000.01, ("near", "near", "near")),
+])
+def test_near_far_boundary(tmp_path, rules_dir, revenue, patents, liabilities, efforts):
+    write_rules(rules_dir, "near", NEAR)
+    values = {"company_name": "x", "main_business_revenue": {"2025": revenue}, "utility_patents": int(patents),
+              "total_liabilities": {"2025": liabilities}, "total_assets": {"2025": 5000}}
+    c, doc = assess(write_company(tmp_path, values), "near")
+    assert (doc["verdict"], c) == ("not_eligible", 1)
+    got = tuple(gap(doc, cid)["effort"] for cid in ("rev", "pat", "debt"))
+    assert got == efforts
+    assert tuple(gap(doc, cid)["items"][0]["effort"] for cid in ("rev", "pat", "debt")) == efforts
+    # gaps are listed from the least effort up
+    order = [g["effort"] for g in doc["gaps"]]
+    assert order == sorted(order, key=["data", "declaration", "near", "far", "blocker"].index)
+
+
+@pytest.mark.parametrize("revenue,effort", [(1800, "near"), (1799.99, "far")])
+def test_near_far_boundary_hengyang(tmp_path, revenue, effort):
+    # 衡阳 四(一)2: manufacturing 主营业务收入 2000万元以上; 1800 is short by 10%
+    c, doc = assess(os.path.join("samples", "hengyang-eligible.json"), "hengyang", "--set",
+                    f"main_business_revenue.2025={revenue}", "--year", "2025")
+    g = gap(doc, "hy-2-revenue")
+    assert g["status"] == "unmet" and g["effort"] == effort
+
+
+def test_gaps_order_data_before_declaration_before_near(tmp_path, rules_dir):
+    write_rules(rules_dir, "mix", """\
+        - id: only
+          level: county
+          conditions:
+            - {id: a-far, kind: required, text: far, citation: test,
+               check: {metric: main_business_revenue, op: ">=", value: 2000}}
+            - {id: b-decl, kind: required, text: brand, citation: test, check: {flag: own_brand}}
+            - {id: c-data, kind: required, text: staff, citation: test, check: {metric: employees, op: ">=", value: 10}}
+            - {id: d-near, kind: required, text: patents, citation: test,
+               check: {metric: utility_patents, op: ">=", value: 10}}
+        """)
+    values = {"company_name": "x", "main_business_revenue": {"2025": 100}, "own_brand": False, "utility_patents": 9}
+    c, doc = assess(write_company(tmp_path, values), "mix")
+    assert [g["condition"] for g in doc["gaps"]] == ["c-data", "b-decl", "d-near", "a-far"]
+    assert [g["effort"] for g in doc["gaps"]] == ["data", "declaration", "near", "far"]
+    assert (doc["verdict"], c) == ("not_eligible", 1)
+
+
+# ------------------------------------------------------------------ closest track of the next tier
+def _tracks(*tracks):
+    out = ["- id: base", "  level: county", "  conditions:",
+           "    - {id: base-ok, kind: required, text: sound, citation: test, check: {flag: management_sound}}",
+           "- id: up", "  level: municipal", "  tracks:"]
+    for tid, conds in tracks:
+        out += [f"    - id: {tid}", "      conditions:"]
+        for i, (kind, flag) in enumerate(conds):
+            out.append(f"        - {{id: {tid}-{i}, kind: {kind}, text: t, citation: test, check: {{flag: {flag}}}}}")
+    return "\n".join(out) + "\n"
+
+
+BASE_CO = {"company_name": "x", "management_sound": True}
+
+
+@pytest.mark.parametrize("tracks,values,expected", [
+    # fewest unmet wins, whatever the order
+    ([("t2", [("required", "own_brand"), ("required", "market_leading")]),
+      ("t1", [("required", "own_brand")])], {"own_brand": False, "market_leading": False}, "t1"),
+    # equal unmet: fewest unknown
+    ([("ta", [("required", "own_brand"), ("required", "market_leading")]),
+      ("tb", [("required", "own_brand")])], {"own_brand": False}, "tb"),
+    # equal unmet and unknown: the first in ladder order
+    ([("first", [("required", "own_brand")]), ("second", [("required", "market_leading")])],
+     {"own_brand": False, "market_leading": False}, "first"),
+    ([("first", [("required", "market_leading")]), ("second", [("required", "own_brand")])],
+     {"own_brand": False, "market_leading": False}, "first"),
+    # an excluded track is never the closest, even with nothing unmet
+    ([("excl", [("exclusion", "own_brand")]), ("two", [("required", "market_leading"), ("required", "niche_focus")])],
+     {"own_brand": True, "market_leading": False, "niche_focus": False}, "two"),
+])
+def test_closest_track_of_the_next_tier(tmp_path, rules_dir, tracks, values, expected):
+    write_rules(rules_dir, "near2", _tracks(*tracks))
+    c, doc = assess(write_company(tmp_path, {**BASE_CO, **values}), "near2")
+    assert doc["highest_tier"] == "base" and doc["next_tier"] == "up"
+    assert doc["next"]["tier"] == expected
+    assert (doc["verdict"], c) == ("eligible", 0)
+
+
+def test_next_tier_is_the_first_not_reached_above_the_highest(tmp_path, rules_dir):
+    write_rules(rules_dir, "lad", """\
+        - id: t1
+          level: county
+          conditions: [{id: a, kind: required, text: t, citation: test, check: {flag: management_sound}}]
+        - id: t2
+          level: municipal
+          conditions: [{id: b, kind: required, text: t, citation: test, check: {flag: own_brand}}]
+        - id: t3
+          level: provincial
+          conditions: [{id: c, kind: required, text: t, citation: test, check: {flag: market_leading}}]
+        """)
+    # the highest tier reached counts, even above a gap; the next is the first not reached above it
+    cases = [({"management_sound": True, "own_brand": False, "market_leading": True}, "t3", None),
+             ({"management_sound": True, "own_brand": False, "market_leading": False}, "t1", "t2"),
+             ({"management_sound": True, "own_brand": True, "market_leading": False}, "t2", "t3"),
+             ({"management_sound": False, "own_brand": False, "market_leading": False}, None, "t1"),
+             ({"management_sound": True, "own_brand": True, "market_leading": True}, "t3", None)]
+    for values, highest, nxt in cases:
+        c, doc = assess(write_company(tmp_path, {"company_name": "x", **values}), "lad")
+        assert (doc["highest_tier"], doc["next_tier"]) == (highest, nxt), values
+        assert (doc["next"] or {}).get("tier") == nxt
+        assert c == (0 if highest else 1)
+
+
+# ----------------------------------------------------------------- the score pass mark (60) exactly
+def _annex1_company(strategic: bool):
+    """A company scoring 附件1 (工信部企业〔2022〕63号): innovation 20 (IP: a class-I right 10, R&D 2% 10),
+    growth 20 (growth 5% 10, debt 50% 10), specialisation 10/5 + 10 (main-business share 56.875%):
+    60 with a strategic-emerging-industry product, 55 without. No direct path."""
+    return {
+        "company_name": "x", "founding_date": "2015-01-01", "industry": "manufacturing",
+        "operating_revenue": {"2023": 1000, "2024": 1000, "2025": 960},
+        "main_business_revenue": {"2023": 500, "2024": 520, "2025": 546},
+        "rd_expense": {"2024": 20, "2025": 20}, "total_assets": {"2025": 2000}, "total_liabilities": {"2025": 1000},
+        "employees": {"2025": 50}, "rd_staff": {"2025": 5}, "equity_financing": {"2023": 0, "2024": 0, "2025": 0},
+        "net_profit": {"2024": 10, "2025": 10},
+        "ip_class1": 1, "ip_class1_own": 0, "ip_class1_high_value": 0, "ip_class2": 0,
+        "sci_award_national_rank": 0, "sci_award_provincial_rank": 0,
+        "high_tech_enterprise": False, "tech_innovation_demo": False, "ip_advantage_enterprise": False,
+        "rd_institution_level": "none", "strategic_emerging_industry": strategic,
+        "tech_sme_registered": False,
+        "major_accident_3y": False, "tax_evasion": False, "serious_violation": False,
+        "abnormal_operation_listed": False, "banned_product": False,
+    }
+
+
+@pytest.mark.parametrize("scheme,cid,as_of", [("miit-2022", "in22-score", "2025-06-30"),
+                                               ("miit-2026", "in26-score", AS_OF)])
+@pytest.mark.parametrize("strategic,status,total", [(True, "met", 60), (False, "unmet", 55)])
+def test_score_exactly_at_the_pass_mark(tmp_path, scheme, cid, as_of, strategic, status, total):
+    # 附件1 二: 评价得分达到60分以上 (以上 includes 60)
+    values = _annex1_company(strategic)
+    code, out, err = zjtx("assess", write_company(tmp_path, values), "--scheme", scheme, "--tier", "innovation",
+                          "--format", "json", "--lang", "en", "--as-of", as_of, "--year", "2025")
+    doc = json.loads(out)
+    c = cond(doc, cid)
+    assert c["actual"].startswith(f"score {total}/100"), c["actual"]
+    assert c["status"] == status
+
+
+def test_category_minimum_exactly_met(tmp_path):
+    # 附件1: 创新能力指标得分不低于20分 - 20 passes (with the total at 60), 15 does not
+    values = _annex1_company(True)
+    ok = write_company(tmp_path, values, "ok.json")
+    # IP down from a class-I right (10) to class II only (5), share up to exactly 60% (+5): total still 60
+    low = write_company(tmp_path, dict(values, ip_class1=0, ip_class2=1,
+                                       operating_revenue={"2023": 1000, "2024": 1000, "2025": 910}), "low.json")
+    for p, st in ((ok, "met"), (low, "unmet")):
+        _c, out, _e = zjtx("assess", p, "--scheme", "miit-2022", "--tier", "innovation", "--format", "json",
+                           "--lang", "en", "--as-of", "2025-06-30", "--year", "2025")
+        c = cond(json.loads(out), "in22-score")
+        assert c["actual"].startswith("score 60/100") and c["status"] == st, c["actual"]
+
+
+# ------------------------------------------------------------- zero bases and zero denominators
+ZERO = """\
+- id: only
+  level: county
+  conditions:
+    - {id: growth, kind: required, text: growth, citation: test,
+       check: {metric: main_business_revenue_cagr_2y, op: ">=", value: 10}}
+    - {id: avg-growth, kind: required, text: growth, citation: test,
+       check: {metric: operating_revenue_avg_growth_2y, op: ">=", value: 10}}
+    - {id: debt, kind: required, text: debt, citation: test, check: {metric: asset_liability_ratio, op: "<=", value: 70}}
+    - {id: margin, kind: required, text: margin, citation: test,
+       check: {metric: operating_profit_margin_avg_3y, op: ">=", value: 5}}
+    - {id: profit-growth, kind: required, text: profit growth, citation: test,
+       check: {metric: net_profit_avg_growth_2y, op: ">=", value: 10}}
+"""
+GOOD = {"company_name": "x",
+        "main_business_revenue": {"2023": 1000, "2024": 1100, "2025": 1210},
+        "operating_revenue": {"2023": 1000, "2024": 1100, "2025": 1210},
+        "operating_profit": {"2023": 50, "2024": 55, "2025": 60.5},
+        "net_profit": {"2023": 40, "2024": 44, "2025": 48.4},
+        "total_assets": {"2025": 1000}, "total_liabilities": {"2025": 700}}
+
+
+def test_zero_cases_baseline(tmp_path, rules_dir):
+    # the same figures with positive bases: each condition exactly at its threshold, all met
+    write_rules(rules_dir, "zero", ZERO)
+    c, doc = assess(write_company(tmp_path, GOOD), "zero")
+    assert [x["status"] for x in doc["conditions"]] == ["met"] * 5
+    assert (doc["verdict"], c) == ("eligible", 0)
+
+
+@pytest.mark.parametrize("changes,cid", [
+    ({"main_business_revenue": {"2023": 0, "2024": 1100, "2025": 1210}}, "growth"),       # zero base
+    ({"net_profit": {"2023": -10, "2024": 44, "2025": 48.4}}, "profit-growth"),           # negative base
+    ({"net_profit": {"2023": 40, "2024": 0, "2025": 48.4}}, "profit-growth"),             # a zero middle year
+    ({"operating_revenue": {"2023": 1000, "2024": 0, "2025": 1210},
+      "main_business_revenue": {"2023": 1000, "2024": 0, "2025": 1210},
+      "operating_profit": {"2023": 50, "2024": 0, "2025": 60.5}}, "avg-growth"),           # a zero middle year
+    ({"total_assets": {"2025": 0}, "total_liabilities": {"2025": 0}}, "debt"),             # ratio over zero
+    ({"operating_revenue": {"2023": 0, "2024": 1100, "2025": 1210},
+      "main_business_revenue": {"2023": 0, "2024": 1100, "2025": 1210},
+      "operating_profit": {"2023": 0, "2024": 55, "2025": 60.5}}, "margin"),               # a zero year in a mean
+])
+def test_zero_base_or_denominator_is_unmet_and_invalid(tmp_path, rules_dir, changes, cid):
+    write_rules(rules_dir, "zero", ZERO)
+    c, doc = assess(write_company(tmp_path, {**GOOD, **changes}), "zero")
+    assert cond(doc, cid)["status"] == "unmet"  # not unknown: no missing figure would decide it
+    g = gap(doc, cid)
+    assert g["items"][0]["kind"] == "invalid" and g["effort"] == "far"
+    assert (doc["verdict"], c) == ("not_eligible", 1)
+
+
+@pytest.mark.parametrize("value,effort", [(1, "far"), (0, None)])
+def test_zero_threshold_gap_has_no_relative_size(tmp_path, rules_dir, value, effort):
+    # a shortfall against a zero threshold cannot be a share of it: it is 'far', never 'near'
+    write_rules(rules_dir, "z0", """\
+        - id: only
+          level: county
+          conditions:
+            - {id: none, kind: required, text: no patents, citation: test,
+               check: {metric: utility_patents, op: "<=", value: 0}}
+        """)
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "utility_patents": value}), "z0")
+    if effort is None:
+        assert (doc["verdict"], c) == ("eligible", 0)
+    else:
+        assert gap(doc, "none")["effort"] == effort and gap(doc, "none")["items"][0]["shortfall"]["amount"] == 1
+
+
+# --------------------------------------------------------------------------- rule files refused
+def _cases_rule(cases_yaml):
+    return f"""\
+- id: only
+  level: county
+  conditions:
+    - id: banded
+      kind: required
+      text: banded revenue
+      citation: test
+      check:
+        cases:
+{textwrap.indent(textwrap.dedent(cases_yaml), ' ' * 10)}"""
+
+
+ELSE_LAST = """\
+- when: {choice: industry, in: [manufacturing]}
+  then: {metric: main_business_revenue, op: ">=", value: 2000}
+- else: {metric: main_business_revenue, op: ">=", value: 1000}
+"""
+ELSE_FIRST = """\
+- else: {metric: main_business_revenue, op: ">=", value: 1000}
+- when: {choice: industry, in: [manufacturing]}
+  then: {metric: main_business_revenue, op: ">=", value: 2000}
+"""
+
+
+def test_else_last_is_accepted_and_decides(tmp_path, rules_dir):
+    write_rules(rules_dir, "banded", _cases_rule(ELSE_LAST))
+    base = {"company_name": "x", "main_business_revenue": {"2025": 1500}}
+    _c, doc = assess(write_company(tmp_path, dict(base, industry="manufacturing")), "banded")
+    assert cond(doc, "banded")["status"] == "unmet"
+    _c, doc = assess(write_company(tmp_path, dict(base, industry="software_it")), "banded")
+    assert cond(doc, "banded")["status"] == "met"
+
+
+@pytest.mark.parametrize("command", [["rules", "banded"], ["assess", "samples/hengyang-eligible.json", "--scheme",
+                                                             "banded"]])
+def test_else_not_last_is_refused(rules_dir, command):
+    p = write_rules(rules_dir, "banded", _cases_rule(ELSE_FIRST))
+    code, out, err = zjtx(*command)
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("zjtx: error: "), err
+    assert str(p) in lines[0] and "banded" in lines[0].split(str(p), 1)[1]  # the file, then the rule
+    assert "else" in lines[0] and "last" in lines[0]
+    assert "Traceback" not in err
+
+
+def _next_rules(nxt):
+    return f"""\
+- id: low
+  level: county
+  next: {nxt}
+  conditions: [{{id: a, kind: required, text: t, citation: test, check: {{flag: management_sound}}}}]
+- id: high
+  level: municipal
+  conditions: [{{id: b, kind: required, text: t, citation: test, check: {{flag: own_brand}}}}]
+"""
+
+
+def test_next_naming_a_known_tier_is_accepted(rules_dir):
+    write_rules(rules_dir, "nx", _next_rules("high"))
+    code, out, err = zjtx("rules", "nx", "--format", "json")
+    assert code == 0 and json.loads(out)["tiers"][0]["next"] == "high"
+
+
+def test_next_naming_an_unknown_tier_is_refused(rules_dir):
+    p = write_rules(rules_dir, "nx", _next_rules("hihg"))
+    code, out, err = zjtx("rules", "nx")
+    lines = err.strip().splitlines()
+    assert code == 2 and out == "" and len(lines) == 1, err
+    assert str(p) in lines[0] and "low" in lines[0] and "'hihg'" in lines[0]
+    assert "Traceback" not in err
