@@ -567,3 +567,227 @@ def test_next_naming_an_unknown_tier_is_refused(rules_dir):
     assert code == 2 and out == "" and len(lines) == 1, err
     assert str(p) in lines[0] and "low" in lines[0] and "'hihg'" in lines[0]
     assert "Traceback" not in err
+
+
+# ------------------------------------------------------------------ dates, years and sums of counts
+def _one(rule_check, cid="c", kind="required"):
+    return f"""\
+- id: only
+  level: county
+  conditions:
+    - id: {cid}
+      kind: {kind}
+      text: t
+      citation: test
+      check: {rule_check}
+"""
+
+
+@pytest.mark.parametrize("date,as_of,status", [
+    # 民法典 第二百零一、二百零二条: the anniversary itself is still inside the period
+    ("2024-06-30", "2026-06-30", "met"), ("2024-06-29", "2026-06-30", "unmet"),
+    ("2026-06-30", "2026-06-30", "met"), ("2026-07-01", "2026-06-30", "unmet"),  # a date after as-of
+    # 29 February: the period ends on 28 February of a common year
+    ("2024-02-29", "2026-02-28", "met"), ("2024-02-29", "2026-03-01", "unmet"),
+])
+def test_date_within_years(tmp_path, rules_dir, date, as_of, status):
+    write_rules(rules_dir, "dw", _one("{date_within: false_information_date, years: 2}", "x-false", "exclusion"))
+    p = write_company(tmp_path, {"company_name": "x", "false_information_date": date})
+    code, out, err = zjtx("assess", p, "--scheme", "dw", "--format", "json", "--as-of", as_of, "--year", "2025")
+    doc = json.loads(out)
+    assert cond(doc, "x-false")["status"] == status
+    assert (doc["verdict"], code) == (("excluded", 1) if status == "met" else ("eligible", 0))
+
+
+def test_date_within_unknown_without_the_date(tmp_path, rules_dir):
+    write_rules(rules_dir, "dw", _one("{date_within: false_information_date, years: 2}", "x-false", "exclusion"))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x"}), "dw")
+    assert cond(doc, "x-false")["status"] == "unknown" and (doc["verdict"], c) == ("undetermined", 3)
+    assert gap(doc, "x-false")["items"][0]["kind"] == "data"
+
+
+@pytest.mark.parametrize("founded,status,first", [("2023-12-31", "met", None), ("2024-01-01", "unmet", 2026)])
+def test_years_in_operation_gap_names_the_year(tmp_path, rules_dir, founded, status, first):
+    # completed years at the end of the assessment year (2025): 2023-12-31 gives 2, 2024-01-01 gives 1
+    write_rules(rules_dir, "yo", _one("{metric: years_in_operation, op: '>=', value: 2}"))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "founding_date": founded,
+                                             "operating_revenue": {"2025": 100}}), "yo")
+    assert cond(doc, "c")["status"] == status
+    if first:
+        g = gap(doc, "c")
+        assert g["effort"] == "blocker"
+        assert str(first) in g["items"][0]["shortfall"]["text_zh"]
+        assert g["items"][0]["shortfall"]["amount"] == first - 2025  # 1 more year
+
+
+@pytest.mark.parametrize("op,year,status,amount", [(">=", 2014, "unmet", 2), (">", 2012, "unmet", 1),
+                                                   ("<=", 2011, "unmet", 1), ("<", 2012, "unmet", 1),
+                                                   (">=", 2012, "met", None)])
+def test_founding_year_gap(tmp_path, rules_dir, op, year, status, amount):
+    write_rules(rules_dir, "fy", _one(f"{{metric: founding_year, op: '{op}', value: {year}}}"))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "founding_date": "2012-05-01",
+                                             "operating_revenue": {"2025": 100}}), "fy")
+    assert cond(doc, "c")["status"] == status
+    if amount is not None:
+        g = gap(doc, "c")
+        assert g["effort"] == "blocker" and g["items"][0]["shortfall"]["amount"] == amount
+        assert "2012" in g["items"][0]["shortfall"]["text_zh"]
+
+
+@pytest.mark.parametrize("counts,status", [
+    ({"utility_patents": 3}, "met"),                       # a known part already meets the bound
+    ({"utility_patents": 2}, "unknown"),                   # it may still, with the rest
+    ({"utility_patents": 2, "design_patents": 0, "software_copyrights": 0}, "unmet"),
+    ({"utility_patents": 1, "design_patents": 1, "software_copyrights": 1}, "met"),
+])
+def test_sum_of_counts(tmp_path, rules_dir, counts, status):
+    write_rules(rules_dir, "sum", _one("{metric: [utility_patents, design_patents, software_copyrights], op: '>=', "
+                                       "value: 3}"))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", **counts}), "sum")
+    assert cond(doc, "c")["status"] == status
+    if status == "unmet":
+        assert gap(doc, "c")["items"][0]["shortfall"]["amount"] == 1
+    if status == "unknown":
+        item = gap(doc, "c")["items"][0]
+        assert item["kind"] == "data" and sorted(m["field"] for m in item["missing"]) == ["design_patents",
+                                                                                           "software_copyrights"]
+
+
+@pytest.mark.parametrize("op,value,status,amount", [(">", 3, "unmet", 1), (">", 2, "met", None),
+                                                    ("<", 3, "unmet", None), ("<=", 3, "met", None),
+                                                    ("==", 3, "met", None), ("==", 4, "unmet", None)])
+def test_operators_on_a_count(tmp_path, rules_dir, op, value, status, amount):
+    write_rules(rules_dir, "ops", _one(f"{{metric: utility_patents, op: '{op}', value: {value}}}"))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "utility_patents": 3}), "ops")
+    assert cond(doc, "c")["status"] == status
+    if amount is not None:
+        assert gap(doc, "c")["items"][0]["shortfall"]["amount"] == amount
+
+
+# ------------------------------------------------------------------------- gaps in acting units
+@pytest.mark.parametrize("op,liabilities,amount", [("<=", 7100, 100), ("<", 7000, 0.01), ("<=", 7000, None)])
+def test_liabilities_to_pay_down(tmp_path, rules_dir, op, liabilities, amount):
+    # asset-liability ratio: the liabilities to repay at unchanged assets; '<' needs a cent more
+    write_rules(rules_dir, "al", _one(f"{{metric: asset_liability_ratio, op: '{op}', value: 70}}"))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "total_assets": {"2025": 10000},
+                                             "total_liabilities": {"2025": liabilities}}), "al")
+    if amount is None:
+        assert cond(doc, "c")["status"] == "met"
+        return
+    g = gap(doc, "c")
+    assert g["items"][0]["shortfall"]["amount"] == amount and g["items"][0]["shortfall"]["unit"] == "万元"
+
+
+def test_rd_staff_gap_in_people_and_new_hires(tmp_path, rules_dir):
+    # 10% of 100 employees: 2 more of the current staff, or 3 new hires (who also count as employees)
+    write_rules(rules_dir, "rs", _one("{metric: rd_staff_share, op: '>=', value: 10}"))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "employees": {"2025": 100},
+                                             "rd_staff": {"2025": 8}}), "rs")
+    s = gap(doc, "c")["items"][0]["shortfall"]
+    assert s["amount"] == 2 and s["unit"] == "人"
+    assert "3 人" in s["text_zh"] and "hire 3" in s["text_en"]
+
+
+def test_share_gap_when_the_part_is_in_the_whole(tmp_path, rules_dir):
+    # main-business share 60%: x more main-business revenue raises both; (0.6*1000 - 500) / 0.4 = 250
+    write_rules(rules_dir, "sh", _one("{metric: main_business_share, op: '>=', value: 60}"))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "operating_revenue": {"2025": 1000},
+                                             "main_business_revenue": {"2025": 500}}), "sh")
+    assert gap(doc, "c")["items"][0]["shortfall"]["amount"] == 250
+
+
+def test_rd_intensity_gap_at_unchanged_revenue(tmp_path, rules_dir):
+    # 3% of 2 years' revenue (10000) = 300; 250 spent: 50 more
+    write_rules(rules_dir, "rd", _one("{metric: rd_intensity_2y, op: '>=', value: 3}"))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "operating_revenue": {"2024": 5000, "2025": 5000},
+                                             "rd_expense": {"2024": 100, "2025": 150}}), "rd")
+    assert gap(doc, "c")["items"][0]["shortfall"]["amount"] == 50
+
+
+@pytest.mark.parametrize("metric,values,amount", [
+    # compound: 1000 * 1.1^2 = 1210 needed in the last year
+    ("main_business_revenue_cagr_2y", {"2023": 1000, "2024": 1100, "2025": 1200}, 10),
+    # arithmetic: (1100/1000 - 1) + (x/1100 - 1) = 0.2 -> x = 1210
+    ("main_business_revenue_avg_growth_2y", {"2023": 1000, "2024": 1100, "2025": 1200}, 10),
+    # one year: 1100 * 1.1 = 1210
+    ("main_business_revenue_growth", {"2023": 1000, "2024": 1100, "2025": 1200}, 10),
+])
+def test_growth_gap_in_revenue(tmp_path, rules_dir, metric, values, amount):
+    write_rules(rules_dir, "gr", _one(f"{{metric: {metric}, op: '>=', value: 10}}"))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "main_business_revenue": values,
+                                             "operating_revenue": values}), "gr")
+    s = gap(doc, "c")["items"][0]["shortfall"]
+    assert s["amount"] == amount and s["unit"] == "万元" and "1210" in s["text_zh"]
+
+
+def test_mean_ratio_gap_in_the_last_year(tmp_path, rules_dir):
+    # mean of yearly margins >= 5%: 4% and 5% earlier, so the last year needs 6% of 1000 = 60 (has 50)
+    write_rules(rules_dir, "mr", _one("{metric: operating_profit_margin_avg_3y, op: '>=', value: 5}"))
+    rev = {"2023": 1000, "2024": 1000, "2025": 1000}
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "operating_revenue": rev,
+                                             "main_business_revenue": rev,
+                                             "operating_profit": {"2023": 40, "2024": 50, "2025": 50}}), "mr")
+    s = gap(doc, "c")["items"][0]["shortfall"]
+    assert s["amount"] == 10 and "60" in s["text_zh"]
+
+
+# -------------------------------------------------------------------- alternatives and declarations
+def test_any_offers_each_alternative_with_the_least_effort(tmp_path, rules_dir):
+    write_rules(rules_dir, "alt", _one("{any: [{metric: utility_patents, op: '>=', value: 10}, "
+                                       "{metric: main_business_revenue, op: '>=', value: 2000}]}"))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "utility_patents": 9,
+                                             "main_business_revenue": {"2025": 100}}), "alt")
+    g = gap(doc, "c")
+    assert g["items"][0]["kind"] == "alternatives" and len(g["items"][0]["options"]) == 2
+    assert g["effort"] == "near"  # the nearer option decides
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "utility_patents": 9}), "alt")
+    assert cond(doc, "c")["status"] == "unknown" and gap(doc, "c")["effort"] == "data"
+
+
+def test_flag_with_fallback_gap(tmp_path, rules_dir):
+    write_rules(rules_dir, "fb", _one("{flag: own_brand, if_missing: {metric: utility_patents, op: '>=', value: 10}}"))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "utility_patents": 9}), "fb")
+    g = gap(doc, "c")
+    assert cond(doc, "c")["status"] == "unmet"
+    assert [i["kind"] for i in g["items"]] == ["declaration", "numeric"] and g["effort"] == "near"
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "utility_patents": 10}), "fb")
+    assert cond(doc, "c")["status"] == "met"
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "utility_patents": 1, "own_brand": True}), "fb")
+    assert cond(doc, "c")["status"] == "met"
+
+
+def test_tier_condition_gap_is_far(tmp_path, rules_dir):
+    write_rules(rules_dir, "ladder", LADDER)
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "own_brand": False, "management_sound": True}),
+                    "ladder", "--tier", "high")
+    g = gap(doc, "high-low")
+    assert g["effort"] == "far" and g["items"][0]["kind"] == "tier"
+
+
+def test_missing_data_listed_once_per_field(tmp_path, rules_dir):
+    write_rules(rules_dir, "md", _one("{all: [{metric: rd_intensity, op: '>=', value: 3}, "
+                                      "{metric: operating_revenue, op: '>=', value: 100}, {flag: own_brand}]}"))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "employees": {"2025": 10}}), "md")
+    items = gap(doc, "c")["items"]
+    data = [i for i in items if i["kind"] == "data"]
+    assert len(data) == 1
+    keys = [m["field"] for m in data[0]["missing"]]
+    assert sorted(keys) == ["operating_revenue", "own_brand", "rd_expense"] and len(keys) == len(set(keys))
+
+
+def test_priority_conditions_are_counted_and_never_decide(tmp_path, rules_dir):
+    write_rules(rules_dir, "pr", """\
+        - id: only
+          level: county
+          conditions:
+            - {id: r, kind: required, text: t, citation: test, check: {flag: management_sound}}
+            - {id: p1, kind: priority, text: t, citation: test, check: {flag: own_brand}}
+            - {id: p2, kind: priority, text: t, citation: test, check: {flag: market_leading}}
+        """)
+    for brand, lead, met in ((True, False, 1), (True, True, 2), (False, None, 0)):
+        values = {"company_name": "x", "management_sound": True, "own_brand": brand}
+        if lead is not None:
+            values["market_leading"] = lead
+        c, doc = assess(write_company(tmp_path, values), "pr")
+        assert (doc["verdict"], c, doc["counts"]["priority_met"]) == ("eligible", 0, met)
+        assert doc["gaps"] == []
