@@ -791,3 +791,194 @@ def test_priority_conditions_are_counted_and_never_decide(tmp_path, rules_dir):
         c, doc = assess(write_company(tmp_path, values), "pr")
         assert (doc["verdict"], c, doc["counts"]["priority_met"]) == ("eligible", 0, met)
         assert doc["gaps"] == []
+
+
+def test_no_case_applies_is_a_blocker(tmp_path, rules_dir):
+    # docs/ruleset-format.md: no match and no 'else' is unmet ("not applicable"): nothing to supply or raise
+    write_rules(rules_dir, "nc", _one("{cases: [{when: {choice: industry, in: [manufacturing]}, "
+                                      "then: {metric: main_business_revenue, op: '>=', value: 2000}}]}"))
+    base = {"company_name": "x", "main_business_revenue": {"2025": 5000}}
+    c, doc = assess(write_company(tmp_path, dict(base, industry="wholesale")), "nc")
+    assert cond(doc, "c")["status"] == "unmet" and gap(doc, "c")["effort"] == "blocker"
+    c, doc = assess(write_company(tmp_path, dict(base, industry="manufacturing")), "nc")
+    assert cond(doc, "c")["status"] == "met"
+    c, doc = assess(write_company(tmp_path, base), "nc")  # the industry decides: supply it
+    assert cond(doc, "c")["status"] == "unknown" and gap(doc, "c")["effort"] == "data"
+
+
+def test_exclusion_that_cannot_be_ruled_out_asks_for_its_data(tmp_path, rules_dir):
+    write_rules(rules_dir, "ex", _one("{any: [{flag: serious_violation}, {flag: major_accident_3y}]}", "x", "exclusion"))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "serious_violation": False}), "ex")
+    g = gap(doc, "x")
+    assert cond(doc, "x")["status"] == "unknown" and (doc["verdict"], c) == ("undetermined", 3)
+    assert g["effort"] == "data" and [m["field"] for m in g["items"][0]["missing"]] == ["major_accident_3y"]
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "serious_violation": False,
+                                             "major_accident_3y": True}), "ex")
+    assert (doc["verdict"], c) == ("excluded", 1) and gap(doc, "x")["status"] == "excluded"
+
+
+# ---------------------------------------------------------------- rule checks refused, and their twins
+def _score(pass_=10, bands=None, extra_cat="", extra_ind="", total_max="", year=""):
+    bands = bands or "[{min: 5, min_inclusive: true, points: 10}, {max: 5, max_inclusive: false, points: 0}]"
+    return (f"{{score: {{pass: {pass_}{total_max}, categories: [{{id: c{extra_cat}, indicators: "
+            f"[{{id: i, max: 10, metric: utility_patents{year}{extra_ind}, bands: {bands}}}]}}]}}}}")
+
+
+GOOD_CHECKS = [
+    "{metric: main_business_revenue, op: '>=', value: 1, year: 0}",
+    "{metric: main_business_revenue, op: '>=', value: 1, year: -5}",
+    "{flag: own_brand, equals: false}",
+    "{choice: industry, in: [manufacturing, software_it]}",
+    "{all: [{flag: own_brand}]}",
+    "{date_within: false_information_date, years: 2}",
+    "{tier: somewhere}",
+    "{sme: true}",
+    "{declared_value: {field: evaluation_score, year: -5}, op: '>=', value: 60, source: platform}",
+    "{review: {new: {flag: own_brand}, review: not_examined}}",
+    _score(),
+    _score(pass_=10, total_max=", total_max: 10", extra_cat=", max: 10, min: 10", year=", year: -5"),
+    _score(bands="[{min: 5, min_inclusive: false, points: 10}, {max: 5, max_inclusive: true, points: 0}]"),
+    _score(bands="[{min: 5, min_inclusive: true, points: 10}, {min: 2, min_inclusive: true, max: 5, "
+                 "max_inclusive: false, points: 5}, {max: 2, max_inclusive: false, points: 0}]"),
+]
+BAD_CHECKS = [
+    ("{metric: main_business_revenue, op: '>=', value: 1, year: 1}", "'year'"),
+    ("{metric: main_business_revenue, op: '>=', value: 1, year: -6}", "'year'"),
+    ("{metric: main_business_revenue, op: '>=', value: true}", "must be a number"),
+    ("{metric: company_name, op: '>=', value: 1}", "not numeric"),
+    ("{flag: own_brand, equals: 1}", "'equals'"),
+    ("{flag: utility_patents}", "yes/no"),
+    ("{choice: industry, in: [manufacturing, shipbuilding]}", "not a choice"),
+    ("{choice: industry, in: []}", "'in'"),
+    ("{choice: own_brand, in: [true]}", "not a choice field"),
+    ("{all: []}", "must list checks"),
+    ("{any: {flag: own_brand}}", "must list checks"),
+    ("{cases: []}", "'cases' must list"),
+    ("{cases: [{when: {flag: own_brand}}]}", "a case has"),
+    ("{cases: [flag]}", "expected a mapping"),
+    ("{date_within: founding_year, years: 2}", "not a date field"),
+    ("{date_within: false_information_date, years: 2.5}", "'years'"),
+    ("{tier: 3}", "'tier' names"),
+    ("{sme: false}", "sme: true"),
+    ("{flag: own_brand, op: '>='}", "unknown key"),
+    ("{declared_value: {field: evaluation_score, year: -6}, op: '>=', value: 60, source: platform}", "'year'"),
+    ("{declared_value: {field: evaluation_score, year: 1}, op: '>=', value: 60, source: platform}", "'year'"),
+    ("{declared_value: evaluation_score, op: '=>', value: 60, source: platform}", "'op'"),
+    ("{declared_value: evaluation_score, op: '>=', source: platform}", "'value'"),
+    ("{declared_value: evaluation_score, op: '>=', value: 60}", "'source'"),
+    ("{declared_value: own_brand, op: '>=', value: 60, source: platform}", "not a numeric field"),
+    ("{review: {new: {flag: own_brand}}}", "exactly 'new' and 'review'"),
+    (_score(pass_=11), "exceeds the maximum"),
+    (_score(total_max=", total_max: 11"), "'total_max'"),
+    (_score(extra_cat=", max: 9"), "'max'"),
+    (_score(extra_cat=", min: 11"), "'min'"),
+    (_score(year=", year: -6"), "'year'"),
+    (_score(year=", year: 1"), "'year'"),
+    (_score(bands="[{min: 5, min_inclusive: true, points: 11}, {max: 5, max_inclusive: false, points: 0}]"),
+     "outside 0..10"),
+    (_score(bands="[{min: 5, min_inclusive: true, points: -1}, {max: 5, max_inclusive: false, points: 0}]"),
+     "outside 0..10"),
+    (_score(bands="[{min: 5, min_inclusive: true, points: 10}, {max: 5, max_inclusive: true, points: 0}]"),
+     "belongs to both"),
+    (_score(bands="[{min: 5, min_inclusive: false, points: 10}, {max: 5, max_inclusive: false, points: 0}]"),
+     "belongs to neither"),
+    (_score(bands="[{min: 6, min_inclusive: true, points: 10}, {max: 5, max_inclusive: false, points: 0}]"),
+     "edge to edge"),
+    (_score(bands="[{min: 5, min_inclusive: true, max: 9, max_inclusive: true, points: 10}, "
+                  "{max: 5, max_inclusive: false, points: 0}]"), "above 9"),
+    (_score(bands="[{min: 5, min_inclusive: true, points: 10}, {min: 1, min_inclusive: true, max: 5, "
+                  "max_inclusive: false, points: 0}]"), "below 1"),
+    (_score(bands="[{min: 5, min_inclusive: true, max: 5, max_inclusive: false, points: 10}, "
+                  "{max: 5, max_inclusive: false, points: 0}]"), "empty band"),
+    (_score(bands="[{min: 5, points: 10}, {max: 5, max_inclusive: false, points: 0}]"), "'min_inclusive: true'"),
+    (_score(extra_ind=", per_item: 1"), "unknown key"),
+]
+
+
+@pytest.mark.parametrize("check", GOOD_CHECKS)
+def test_rule_check_accepted(rules_dir, check):
+    write_rules(rules_dir, "chk", _one(check))
+    code, out, err = zjtx("rules", "chk", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["tiers"][0]["tracks"][0]["conditions"][0]["id"] == "c"
+
+
+@pytest.mark.parametrize("check,message", BAD_CHECKS)
+def test_rule_check_refused_naming_file_and_rule(rules_dir, check, message):
+    p = write_rules(rules_dir, "chk", _one(check))
+    code, out, err = zjtx("rules", "chk")
+    lines = err.strip().splitlines()
+    assert code == 2 and out == "" and len(lines) == 1, err
+    assert str(p) in lines[0] and "rule c" in lines[0] and message in lines[0], lines[0]
+
+
+# ------------------------------------------------------------- survivors of the mutation run, pinned
+def test_any_with_one_open_alternative_gives_that_alternative(tmp_path, rules_dir):
+    write_rules(rules_dir, "one", _one("{any: [{flag: own_brand}]}"))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "own_brand": False}), "one")
+    items = gap(doc, "c")["items"]
+    assert [i["kind"] for i in items] == ["declaration"] and gap(doc, "c")["effort"] == "declaration"
+
+
+def test_choice_points_must_be_a_mapping(rules_dir):
+    ind = "{id: d, max: 5, choice: digital_level, points: [level1]}"
+    p = write_rules(rules_dir, "chk", _one(f"{{score: {{pass: 1, categories: [{{id: c, indicators: [{ind}]}}]}}}}"))
+    code, out, err = zjtx("rules", "chk")
+    assert code == 2 and str(p) in err and "'points' maps choice codes to points" in err, err
+
+
+def test_a_point_band_may_be_listed_anywhere(rules_dir):
+    # [5, 5] between '< 5' and '> 5': the bands tile the line whatever order the file lists them in
+    bands = ("[{min: 5, min_inclusive: false, points: 10}, {min: 5, min_inclusive: true, max: 5, max_inclusive: true, "
+             "points: 5}, {max: 5, max_inclusive: false, points: 0}]")
+    write_rules(rules_dir, "chk", _one(_score(bands=bands)))
+    code, out, err = zjtx("rules", "chk", "--format", "json", "--lang", "en")
+    assert code == 0, err
+    text = json.loads(out)["tiers"][0]["tracks"][0]["conditions"][0]["check"]
+    # every band described by its edges, with the inclusivity the file gave
+    assert "> 5 items → 10" in text and "[5 items, 5 items] → 5" in text and "< 5 items → 0" in text, text
+
+
+@pytest.mark.parametrize("patents_2024,points,status", [(5, 10, "met"), (4, 0, "unmet")])
+def test_score_indicator_reads_the_year_it_names(tmp_path, rules_dir, patents_2024, points, status):
+    # an indicator with year: -1 reads the year before the assessment year
+    ind = ("{id: i, max: 10, metric: main_business_revenue, year: -1, bands: [{min: 5, min_inclusive: true, "
+           "points: 10}, {max: 5, max_inclusive: false, points: 0}]}")
+    write_rules(rules_dir, "yr", _one(f"{{score: {{pass: 10, categories: [{{id: c, indicators: [{ind}]}}]}}}}"))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "main_business_revenue": {
+        "2024": patents_2024, "2025": 100}}), "yr")
+    assert cond(doc, "c")["status"] == status
+    assert cond(doc, "c")["actual"].startswith(f"score {points}/10")
+
+
+def test_rules_text_of_a_choice_indicator(rules_dir):
+    ind = "{id: d, max: 5, choice: digital_level, points: {level3_plus: 5, level2: 3, level1: 1, none: 0}}"
+    write_rules(rules_dir, "chk", _one(f"{{score: {{pass: 1, categories: [{{id: c, indicators: [{ind}]}}]}}}}"))
+    code, out, err = zjtx("rules", "chk", "--format", "json", "--lang", "en")
+    assert code == 0, err
+    text = json.loads(out)["tiers"][0]["tracks"][0]["conditions"][0]["check"]
+    assert "→ 5" in text and "→ 3" in text and "→ 1" in text and "→ 0" in text, text
+
+
+def test_template_for_a_scheme_includes_the_sme_figures(tmp_path, rules_dir):
+    # {sme: true} is computed from industry, employees, revenue and assets (declaration as fallback)
+    write_rules(rules_dir, "sme", _one("{sme: true}"))
+    out = tmp_path / "t.json"
+    code, _o, err = zjtx("template", "--out", out, "--format", "json", "--scheme", "sme")
+    assert code == 0, err
+    keys = set(json.loads(out.read_text(encoding="utf-8")))
+    assert {"industry", "employees", "operating_revenue", "total_assets", "sme_declared"} <= keys
+
+
+@pytest.mark.parametrize("option", ["{choice: rd_institution_level, in: [national, provincial]}",
+                                    "{any: [{flag: own_brand}, {choice: rd_institution_level, in: [national]}]}"])
+def test_score_gap_offers_a_declaration_that_reaches_a_better_option(tmp_path, rules_dir, option):
+    # a first-match indicator whose better option is a declaration: the gap names the points it would add
+    ind = f"{{id: inst, max: 10, first: [{{check: {option}, points: 10}}], else: 0}}"
+    write_rules(rules_dir, "gain", _one(f"{{score: {{pass: 10, categories: [{{id: c, indicators: [{ind}]}}]}}}}"))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "rd_institution_level": "municipal",
+                                             "own_brand": False}), "gain")
+    assert cond(doc, "c")["status"] == "unmet"
+    item = gap(doc, "c")["items"][0]
+    assert item["kind"] == "score" and "(+10)" in item["text"], item["text"]
+    assert gap(doc, "c")["effort"] == "declaration"

@@ -337,7 +337,7 @@ def load_equivalent(path: str) -> dict[str, str]:
             line = line.rstrip("\n")
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
-            key, _, why = line.partition("  # ")
+            key, _, why = line.rpartition("  # ") if "  # " in line else (line, "", "")
             out[key.strip()] = why.strip()
     return out
 
@@ -354,6 +354,8 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="mutants run in parallel")
     ap.add_argument("--timeout", type=float, default=90, help="seconds per mutant (a timeout counts as killed)")
     ap.add_argument("--equivalent", default=EQUIVALENT_FILE, help="file of known equivalent mutants")
+    ap.add_argument("--rerun", metavar="JSON", help="run again only the survivors of an earlier --json run (tests "
+                    "were added since: a killed mutant stays killed) and report on the whole earlier set")
     ap.add_argument("--list", action="store_true", help="list the mutants and stop")
     ap.add_argument("--json", help="write every mutant and its outcome to this file")
     ap.add_argument("-v", "--verbose", action="store_true", help="print each survivor as soon as it is found")
@@ -370,9 +372,25 @@ def main(argv=None) -> int:
         a, _, b = rng.partition("-")
         mutants = [m for m in mutants if m.file == lf and int(a) <= m.line <= int(b or a)]
     total = len(mutants)
-    if args.sample and args.sample < total:
+    if args.sample and args.sample < total and not args.rerun:
         mutants = random.Random(args.seed).sample(mutants, args.sample)
         mutants.sort(key=lambda m: (m.file, m.line, m.start, m.new))
+    earlier: list[Mutant] = []
+    if args.rerun:
+        with open(args.rerun, encoding="utf-8") as fh:
+            prev = json.load(fh)
+        by_key = {(m.file, m.line, m.what, m.text): m for m in mutants}
+        mutants = []
+        for d in prev:
+            m = by_key.get((d["file"], d["line"], d["mutation"], d["source"]))
+            if m is None:  # the file changed since: that mutant is no longer there
+                continue
+            if d["status"] == "survived":
+                mutants.append(m)
+            else:
+                m.status, m.seconds = d["status"], d["seconds"]
+                earlier.append(m)
+        total = len(mutants) + len(earlier)
     equivalent = load_equivalent(args.equivalent)
     if args.list:
         for m in mutants:
@@ -381,6 +399,8 @@ def main(argv=None) -> int:
         print(f"{len(mutants)} of {total} mutants in {len(files)} files")
         return 0
 
+    if args.rerun:
+        print(f"re-running the {len(mutants)} survivors of {args.rerun} ({len(earlier)} killed there)")
     print(f"{len(mutants)} of {total} mutants in {len(files)} files; {len(tests)} test targets; "
           f"{args.jobs} in parallel; timeout {args.timeout:g} s", flush=True)
     base = tempfile.mkdtemp(prefix="zjtx-mutate-")
@@ -431,6 +451,7 @@ def main(argv=None) -> int:
         else:
             print(f"copies kept in {base}")
 
+    mutants = sorted(earlier + mutants, key=lambda m: (m.file, m.line, m.start, m.new))
     report(mutants, equivalent, files)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
