@@ -24,9 +24,8 @@ import os
 import textwrap
 
 import pytest
-from typer.testing import CliRunner
-
 from conftest import ROOT, load_sample
+from typer.testing import CliRunner
 
 AS_OF = "2026-06-30"
 
@@ -338,7 +337,8 @@ BASE_CO = {"company_name": "x", "management_sound": True}
     ([("first", [("required", "market_leading")]), ("second", [("required", "own_brand")])],
      {"own_brand": False, "market_leading": False}, "first"),
     # an excluded track is never the closest, even with nothing unmet
-    ([("excl", [("exclusion", "own_brand")]), ("two", [("required", "market_leading"), ("required", "niche_focus")])],
+    ([("excl", [("exclusion", "own_brand")]),
+      ("two", [("required", "market_leading"), ("required", "niche_focus")])],
      {"own_brand": True, "market_leading": False, "niche_focus": False}, "two"),
 ])
 def test_closest_track_of_the_next_tier(tmp_path, rules_dir, tracks, values, expected):
@@ -433,7 +433,8 @@ ZERO = """\
        check: {metric: main_business_revenue_cagr_2y, op: ">=", value: 10}}
     - {id: avg-growth, kind: required, text: growth, citation: test,
        check: {metric: operating_revenue_avg_growth_2y, op: ">=", value: 10}}
-    - {id: debt, kind: required, text: debt, citation: test, check: {metric: asset_liability_ratio, op: "<=", value: 70}}
+    - {id: debt, kind: required, text: debt, citation: test,
+       check: {metric: asset_liability_ratio, op: "<=", value: 70}}
     - {id: margin, kind: required, text: margin, citation: test,
        check: {metric: operating_profit_margin_avg_3y, op: ">=", value: 5}}
     - {id: profit-growth, kind: required, text: profit growth, citation: test,
@@ -807,7 +808,8 @@ def test_no_case_applies_is_a_blocker(tmp_path, rules_dir):
 
 
 def test_exclusion_that_cannot_be_ruled_out_asks_for_its_data(tmp_path, rules_dir):
-    write_rules(rules_dir, "ex", _one("{any: [{flag: serious_violation}, {flag: major_accident_3y}]}", "x", "exclusion"))
+    write_rules(rules_dir, "ex", _one("{any: [{flag: serious_violation}, {flag: major_accident_3y}]}", "x",
+                                      "exclusion"))
     c, doc = assess(write_company(tmp_path, {"company_name": "x", "serious_violation": False}), "ex")
     g = gap(doc, "x")
     assert cond(doc, "x")["status"] == "unknown" and (doc["verdict"], c) == ("undetermined", 3)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 
 import pytest
+from conftest import ROOT
 from typer.testing import CliRunner
 
-from conftest import ROOT
 from zjtx_cli.cli import fastpath as fastpath
 from zjtx_cli.cli.app import app
 
@@ -183,7 +183,8 @@ def test_a_declaration_the_fast_path_cannot_serve_is_loud():
     odd = typer.Typer()
 
     @odd.command()
-    def assess(file: str = typer.Argument(..., click_type=click.Path()), ratio: float = typer.Option(1.0, "--ratio", clamp=True, min=0)):
+    def assess(file: str = typer.Argument(..., click_type=click.Path()),
+               ratio: float = typer.Option(1.0, "--ratio", clamp=True, min=0)):
         pass
 
     @odd.command()

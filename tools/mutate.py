@@ -63,11 +63,12 @@ CMPOP = {ast.Lt: ("<", ["<=", ">="]), ast.LtE: ("<=", ["<", ">"]), ast.Gt: (">",
 
 class Mutant:
     __slots__ = ("file", "line", "start", "end", "old", "new", "text", "status", "seconds")
+    status: str
 
     def __init__(self, file, line, start, end, old, new, text):
         self.file, self.line, self.start, self.end = file, line, start, end  # byte offsets in the file
         self.old, self.new, self.text = old, new, text
-        self.status, self.seconds = None, 0.0
+        self.status, self.seconds = "", 0.0
 
     @property
     def what(self):
@@ -102,14 +103,15 @@ def _skipped_ids(tree):
     """Nodes never mutated: docstrings, f-strings (text), __all__, type annotations."""
     skip = _docstring_nodes(tree)
     for node in ast.walk(tree):
-        sub = []
+        sub: list[ast.AST] = []
         if isinstance(node, ast.JoinedStr):
             sub = [node]
         elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
             sub = [node]
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            sub = [a.annotation for a in node.args.args + node.args.kwonlyargs if a.annotation] + \
-                  ([node.returns] if node.returns else [])
+            sub = [a.annotation for a in node.args.args + node.args.kwonlyargs if a.annotation]
+            if node.returns:
+                sub.append(node.returns)
         elif isinstance(node, ast.AnnAssign):
             sub = [node.annotation]
         for s in sub:
@@ -164,7 +166,7 @@ def mutants_of(path: str) -> list[Mutant]:
                     pos(node.value.lineno, node.value.col_offset), tok, news, node.lineno)
         elif isinstance(node, ast.Compare):
             left = node.left
-            for op, right in zip(node.ops, node.comparators):
+            for op, right in zip(node.ops, node.comparators, strict=True):
                 if type(op) in CMPOP:
                     tok, news = CMPOP[type(op)]
                     between(pos(left.end_lineno, left.end_col_offset), pos(right.lineno, right.col_offset),
@@ -172,7 +174,7 @@ def mutants_of(path: str) -> list[Mutant]:
                 left = right
         elif isinstance(node, ast.BoolOp):
             tok, new = ("and", "or") if isinstance(node.op, ast.And) else ("or", "and")
-            for a, b in zip(node.values, node.values[1:]):
+            for a, b in zip(node.values, node.values[1:], strict=False):
                 between(pos(a.end_lineno, a.end_col_offset), pos(b.lineno, b.col_offset), tok, [new], b.lineno)
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             if no_mutate(node.lineno):

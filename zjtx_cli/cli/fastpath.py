@@ -5,9 +5,11 @@ and click cost ≈ 40 ms of start-up on every call. When the arguments are plain
 of the forms that ``zjtx assess`` (and ``zjtx --version``) accept, this module
 recognises them and calls the same implementation (:func:`commands.run_assess`)
 that the typer command calls. Anything else — help, an unknown or malformed
-option, a missing value — returns ``None`` and the typer CLI handles it, with
-its usage messages. ``tests/test_fastpath.py`` checks both paths give the same
-output and exit status.
+option, a missing value, a value the declaration would refuse — returns ``None``
+and the typer CLI handles it, with its usage messages. The option table below is
+generated from the typer declaration (``python -m zjtx_cli.cli.fastpath --write``);
+``tests/test_fastpath.py`` checks it is current, that both paths call run_assess
+with the same arguments, and that they give the same output and exit status.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ ASSESS_OPTIONS = {
     "--set": ("sets", "multi", None),
     "--review": ("review", "flag", None),
 }
-ASSESS_DEFAULTS = {
+ASSESS_DEFAULTS: dict = {
     "tier": None,
     "fmt": "table",
     "lang": "zh",
@@ -208,7 +210,7 @@ def derive_assess_table(app=None) -> dict:
             required.append(p.name)
         else:
             d = p.default
-            defaults[p.name] = list(d) if kind == "multi" else d
+            defaults[p.name] = list(d or ()) if kind == "multi" else d  # type: ignore[arg-type]
     return {"ASSESS_OPTIONS": options, "ASSESS_DEFAULTS": defaults, "ASSESS_REQUIRED": tuple(required),
             "ASSESS_ARGUMENT": argument}
 
@@ -229,7 +231,7 @@ def _lit(v) -> str:
 def _render(table: dict) -> str:
     lines = ["ASSESS_OPTIONS = {"]
     lines += [f"    {_lit(k)}: {_lit(v)}," for k, v in table["ASSESS_OPTIONS"].items()]
-    lines += ["}", "ASSESS_DEFAULTS = {"]
+    lines += ["}", "ASSESS_DEFAULTS: dict = {"]
     lines += [f"    {_lit(k)}: {_lit(v)}," for k, v in table["ASSESS_DEFAULTS"].items()]
     lines += ["}", f"ASSESS_REQUIRED = {_lit(table['ASSESS_REQUIRED'])}",
               f"ASSESS_ARGUMENT = {_lit(table['ASSESS_ARGUMENT'])}"]
