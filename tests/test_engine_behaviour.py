@@ -984,3 +984,32 @@ def test_score_gap_offers_a_declaration_that_reaches_a_better_option(tmp_path, r
     item = gap(doc, "c")["items"][0]
     assert item["kind"] == "score" and "(+10)" in item["text"], item["text"]
     assert gap(doc, "c")["effort"] == "declaration"
+
+
+def test_ladder_shows_a_lower_tier_not_reached_as_not_eligible(tmp_path, rules_dir):
+    # t1 not reached, t2 reached on its own, t3 holds t1: the next tier (t3) shows t1 as 'not eligible'
+    write_rules(rules_dir, "gap", """\
+        - id: t1
+          level: county
+          conditions: [{id: a, kind: required, text: t, citation: test, check: {flag: own_brand}}]
+        - id: t2
+          level: municipal
+          conditions: [{id: b, kind: required, text: t, citation: test, check: {flag: management_sound}}]
+        - id: t3
+          level: provincial
+          conditions: [{id: c, kind: required, text: t, citation: test, check: {tier: t1}}]
+        """)
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "own_brand": False, "management_sound": True}), "gap")
+    assert (doc["highest_tier"], doc["next_tier"], doc["next"]["tier"]) == ("t2", "t3", "t3")
+    held = cond(doc["next"], "c")
+    assert held["status"] == "unmet" and held["actual"] == "not eligible"
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "management_sound": True}, "open.json"), "gap")
+    held = cond(doc["next"], "c")
+    assert held["status"] == "unknown" and held["actual"] == "undetermined (data missing)"
+
+
+@pytest.mark.parametrize("count,text", [(10000, "10,000"), (9999, "9999")])
+def test_whole_numbers_from_ten_thousand_get_separators(tmp_path, rules_dir, count, text):
+    write_rules(rules_dir, "big", _one("{metric: utility_patents, op: '>=', value: 20000}"))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "utility_patents": count}), "big")
+    assert cond(doc, "c")["actual"] == f"{text} items"
