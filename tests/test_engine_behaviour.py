@@ -893,6 +893,11 @@ BAD_CHECKS = [
     (_score(bands="[{min: 5, min_inclusive: true, max: 5, max_inclusive: false, points: 10}, "
                   "{max: 5, max_inclusive: false, points: 0}]"), "empty band"),
     (_score(bands="[{min: 5, points: 10}, {max: 5, max_inclusive: false, points: 0}]"), "'min_inclusive: true'"),
+    # two bands open above, or two open below: they overlap
+    (_score(bands="[{max: 5, max_inclusive: false, points: 0}, {min: 5, min_inclusive: true, points: 10}, "
+                  "{min: 6, min_inclusive: true, points: 5}]"), "edge to edge"),
+    (_score(bands="[{max: 5, max_inclusive: false, points: 0}, {max: 6, max_inclusive: false, points: 5}, "
+                  "{min: 6, min_inclusive: true, points: 10}]"), "edge to edge"),
     (_score(extra_ind=", per_item: 1"), "unknown key"),
 ]
 
@@ -1013,3 +1018,22 @@ def test_whole_numbers_from_ten_thousand_get_separators(tmp_path, rules_dir, cou
     write_rules(rules_dir, "big", _one("{metric: utility_patents, op: '>=', value: 20000}"))
     c, doc = assess(write_company(tmp_path, {"company_name": "x", "utility_patents": count}), "big")
     assert cond(doc, "c")["actual"] == f"{text} items"
+
+
+def test_score_with_missing_figures_asks_for_them_first(tmp_path, rules_dir):
+    write_rules(rules_dir, "sc", _one(_score()))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x"}), "sc")
+    assert cond(doc, "c")["status"] == "unknown" and (doc["verdict"], c) == ("undetermined", 3)
+    g = gap(doc, "c")
+    assert g["effort"] == "data" and g["items"][0]["kind"] == "data"
+    assert [m["field"] for m in g["items"][0]["missing"]] == ["utility_patents"]
+
+
+@pytest.mark.parametrize("check", [
+    "{declared_value: evaluation_score, op: '>=', value: 60, source: platform, label: {zh: 平台得分, en: platform score}}",
+    _score()[:-1] + ", label: {zh: 平台得分, en: platform score}}",
+])
+def test_a_labelled_check_is_described_by_its_label(tmp_path, rules_dir, check):
+    write_rules(rules_dir, "lb", _one(check))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "operating_revenue": {"2025": 1}}), "lb")
+    assert cond(doc, "c")["required"] == "platform score"
