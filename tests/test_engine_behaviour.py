@@ -1030,10 +1030,22 @@ def test_score_with_missing_figures_asks_for_them_first(tmp_path, rules_dir):
 
 
 @pytest.mark.parametrize("check", [
-    "{declared_value: evaluation_score, op: '>=', value: 60, source: platform, label: {zh: 平台得分, en: platform score}}",
+    "{declared_value: evaluation_score, op: '>=', value: 60, source: platform, "
+    "label: {zh: 平台得分, en: platform score}}",
     _score()[:-1] + ", label: {zh: 平台得分, en: platform score}}",
 ])
 def test_a_labelled_check_is_described_by_its_label(tmp_path, rules_dir, check):
     write_rules(rules_dir, "lb", _one(check))
     c, doc = assess(write_company(tmp_path, {"company_name": "x", "operating_revenue": {"2025": 1}}), "lb")
     assert cond(doc, "c")["required"] == "platform score"
+
+
+@pytest.mark.parametrize("lang,words", [("zh", ("每项3分", "最高5分", "否则")), ("en", ("3 per item", "at most 5",
+                                                                                   "otherwise"))])
+def test_rules_text_of_indicators_in_each_language(rules_dir, lang, words):
+    inds = ("[{id: q, max: 5, items: [own_brand, market_leading], per_item: 3}, "
+            "{id: f, max: 5, first: [{check: {flag: own_brand}, points: 5}], else: 1}]")
+    write_rules(rules_dir, "it", _one(f"{{score: {{pass: 1, categories: [{{id: c, indicators: {inds}}}]}}}}"))
+    code, out, err = zjtx("rules", "it", "--format", "json", "--lang", lang)
+    text = json.loads(out)["tiers"][0]["tracks"][0]["conditions"][0]["check"]
+    assert all(w in text for w in words), text
