@@ -1049,3 +1049,18 @@ def test_rules_text_of_indicators_in_each_language(rules_dir, lang, words):
     code, out, err = zjtx("rules", "it", "--format", "json", "--lang", lang)
     text = json.loads(out)["tiers"][0]["tracks"][0]["conditions"][0]["check"]
     assert all(w in text for w in words), text
+
+
+def test_template_lists_the_fields_inside_cases(tmp_path, rules_dir):
+    write_rules(rules_dir, "cs", _cases_rule(ELSE_LAST))
+    out = tmp_path / "t.json"
+    code, _o, err = zjtx("template", "--out", out, "--format", "json", "--scheme", "cs")
+    assert code == 0, err
+    assert {"industry", "main_business_revenue"} <= set(json.loads(out.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("raw,shown", [(123.0, "123"), (1.5, "1.5")])
+def test_a_number_given_for_a_text_field_reads_as_written(tmp_path, raw, shown):
+    p = write_company(tmp_path, {**load_sample("hengyang-eligible.json"), "company_name": raw})
+    _c, doc = assess(p, "hengyang")
+    assert doc["company"] == shown
