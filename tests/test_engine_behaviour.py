@@ -1064,3 +1064,24 @@ def test_a_number_given_for_a_text_field_reads_as_written(tmp_path, raw, shown):
     p = write_company(tmp_path, {**load_sample("hengyang-eligible.json"), "company_name": raw})
     _c, doc = assess(p, "hengyang")
     assert doc["company"] == shown
+
+
+B100 = "[{min: 100, min_inclusive: true, points: 10}, {max: 100, max_inclusive: false, points: 0}]"
+
+
+@pytest.mark.parametrize("metric,bands,values,effort", [
+    # a band edge at 0: the shortfall cannot be a share of it, so the gain is 'far'
+    ("utility_patents", "[{min: 0, min_inclusive: false, points: 10}, {max: 0, max_inclusive: true, points: 0}]",
+     {"utility_patents": 0}, "far"),
+    # a share that must reach 100%: no revenue to add can get there; 5 points short of 100 is still near
+    ("main_business_share", B100,
+     {"operating_revenue": {"2025": 1000}, "main_business_revenue": {"2025": 950}}, "near"),
+    ("main_business_share", B100,
+     {"operating_revenue": {"2025": 1000}, "main_business_revenue": {"2025": 800}}, "far"),
+])
+def test_score_gain_effort_at_awkward_band_edges(tmp_path, rules_dir, metric, bands, values, effort):
+    ind = f"{{id: i, max: 10, metric: {metric}, bands: {bands}}}"
+    write_rules(rules_dir, "edge", _one(f"{{score: {{pass: 10, categories: [{{id: c, indicators: [{ind}]}}]}}}}"))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", **values}), "edge")
+    assert cond(doc, "c")["status"] == "unmet"
+    assert gap(doc, "c")["effort"] == effort
