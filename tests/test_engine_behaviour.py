@@ -1085,3 +1085,24 @@ def test_score_gain_effort_at_awkward_band_edges(tmp_path, rules_dir, metric, ba
     c, doc = assess(write_company(tmp_path, {"company_name": "x", **values}), "edge")
     assert cond(doc, "c")["status"] == "unmet"
     assert gap(doc, "c")["effort"] == effort
+
+
+def test_score_that_fails_even_with_the_missing_figures_lists_data_and_points(tmp_path, rules_dir):
+    # 0 points known, at most 10 more from the missing figure, 15 needed: unmet, and both gaps are named
+    bands = "[{min: 1, min_inclusive: true, points: 10}, {max: 1, max_inclusive: false, points: 0}]"
+    inds = (f"[{{id: u, max: 10, metric: utility_patents, bands: {bands}}}, "
+            f"{{id: d, max: 10, metric: design_patents, bands: {bands}}}]")
+    write_rules(rules_dir, "sc2", _one(f"{{score: {{pass: 15, categories: [{{id: c, indicators: {inds}}}]}}}}"))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "utility_patents": 0}), "sc2")
+    assert cond(doc, "c")["status"] == "unmet" and (doc["verdict"], c) == ("not_eligible", 1)
+    items = gap(doc, "c")["items"]
+    assert [(i["kind"], i["effort"]) for i in items][0] == ("data", "data")
+    assert [m["field"] for m in items[0]["missing"]] == ["design_patents"] and items[1]["kind"] == "score"
+
+
+def test_a_labelled_platform_value_names_its_label_in_the_gap(tmp_path, rules_dir):
+    write_rules(rules_dir, "lb", _one("{declared_value: evaluation_score, op: '>=', value: 60, source: platform, "
+                                      "label: {zh: 平台得分, en: platform score}}"))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "evaluation_score": {"2025": 50}}), "lb")
+    item = gap(doc, "c")["items"][0]
+    assert item["text"].startswith("platform score: now 50, short by 10"), item["text"]
