@@ -62,17 +62,18 @@ CMPOP = {ast.Lt: ("<", ["<=", ">="]), ast.LtE: ("<=", ["<", ">"]), ast.Gt: (">",
 
 
 class Mutant:
-    __slots__ = ("file", "line", "start", "end", "old", "new", "text", "status", "seconds")
+    __slots__ = ("file", "line", "start", "end", "old", "new", "text", "status", "seconds", "nth")
     status: str
 
     def __init__(self, file, line, start, end, old, new, text):
         self.file, self.line, self.start, self.end = file, line, start, end  # byte offsets in the file
         self.old, self.new, self.text = old, new, text
         self.status, self.seconds = "", 0.0
+        self.nth = 1  # the same change on the same line a second time (e.g. two '1's): told apart
 
     @property
     def what(self):
-        return f"{self.old!s} -> {self.new!s}"
+        return f"{self.old!s} -> {self.new!s}" + (f" (#{self.nth})" if self.nth > 1 else "")
 
     def key(self):
         """Stable across line shifts: file, the stripped source line, the change."""
@@ -207,6 +208,10 @@ def mutants_of(path: str) -> list[Mutant]:
             elif isinstance(v, str) and _behaviour_string(node, tree):
                 out.append(Mutant(rel, node.lineno, s, e, old, repr(_other_word(v)), line_text(node.lineno)))
     out.sort(key=lambda m: (m.line, m.start, m.new))
+    seen: dict[tuple, int] = {}
+    for m in out:
+        k = (m.text, m.old, m.new)
+        seen[k] = m.nth = seen.get(k, 0) + 1
     return out
 
 
