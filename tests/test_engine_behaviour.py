@@ -899,6 +899,9 @@ BAD_CHECKS = [
     (_score(bands="[{max: 5, max_inclusive: false, points: 0}, {max: 6, max_inclusive: false, points: 5}, "
                   "{min: 6, min_inclusive: true, points: 10}]"), "edge to edge"),
     (_score(extra_ind=", per_item: 1"), "unknown key"),
+    (_score(bands="x"), "'bands' must be a non-empty list"),
+    ("{score: {pass: 1, categories: [{id: c, indicators: [{id: d, max: 5, declared: own_brand}]}]}}",
+     "not a numeric field"),
 ]
 
 
@@ -977,7 +980,7 @@ def test_template_for_a_scheme_includes_the_sme_figures(tmp_path, rules_dir):
     assert {"industry", "employees", "operating_revenue", "total_assets", "sme_declared"} <= keys
 
 
-@pytest.mark.parametrize("option", ["{choice: rd_institution_level, in: [national, provincial]}",
+@pytest.mark.parametrize("option", ["{choice: rd_institution_level, in: [national, provincial]}", "{flag: own_brand}",
                                     "{any: [{flag: own_brand}, {choice: rd_institution_level, in: [national]}]}"])
 def test_score_gap_offers_a_declaration_that_reaches_a_better_option(tmp_path, rules_dir, option):
     # a first-match indicator whose better option is a declaration: the gap names the points it would add
@@ -1106,3 +1109,29 @@ def test_a_labelled_platform_value_names_its_label_in_the_gap(tmp_path, rules_di
     c, doc = assess(write_company(tmp_path, {"company_name": "x", "evaluation_score": {"2025": 50}}), "lb")
     item = gap(doc, "c")["items"][0]
     assert item["text"].startswith("platform score: now 50, short by 10"), item["text"]
+
+
+def test_required_date_within_unmet_is_a_blocker(tmp_path, rules_dir):
+    write_rules(rules_dir, "dw2", _one("{date_within: founding_date, years: 5}"))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "founding_date": "2015-01-01"}), "dw2")
+    g = gap(doc, "c")
+    assert cond(doc, "c")["status"] == "unmet" and g["effort"] == "blocker" and g["items"][0]["kind"] == "blocker"
+
+
+def test_growth_to_a_zero_last_year_is_a_figure_not_invalid(tmp_path, rules_dir):
+    # bases positive, the last year 0: growth is -100%, a real shortfall (1210 needed), not a meaningless figure
+    write_rules(rules_dir, "g0", _one("{metric: main_business_revenue_cagr_2y, op: '>=', value: 10}"))
+    rev = {"2023": 1000, "2024": 1100, "2025": 0}
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "main_business_revenue": rev,
+                                             "operating_revenue": rev}), "g0")
+    item = gap(doc, "c")["items"][0]
+    assert item["kind"] == "numeric" and item["shortfall"]["amount"] == 1210
+
+
+@pytest.mark.parametrize("patents,status", [(None, "unknown"), (0, "unmet"), (5, "met")])
+def test_category_minimum_open_while_it_can_still_be_reached(tmp_path, rules_dir, patents, status):
+    # category minimum 10 of at most 10: a missing figure leaves it open, not failed
+    write_rules(rules_dir, "cm", _one(_score(extra_cat=", min: 10")))
+    values = {"company_name": "x"} if patents is None else {"company_name": "x", "utility_patents": patents}
+    c, doc = assess(write_company(tmp_path, values), "cm")
+    assert cond(doc, "c")["status"] == status
