@@ -1135,3 +1135,25 @@ def test_category_minimum_open_while_it_can_still_be_reached(tmp_path, rules_dir
     values = {"company_name": "x"} if patents is None else {"company_name": "x", "utility_patents": patents}
     c, doc = assess(write_company(tmp_path, values), "cm")
     assert cond(doc, "c")["status"] == status
+
+
+def _tier_checks(x):
+    if isinstance(x, dict):
+        if x.get("type") == "tier":
+            yield x
+        for v in x.values():
+            yield from _tier_checks(v)
+    elif isinstance(x, list):
+        for v in x:
+            yield from _tier_checks(v)
+
+
+def test_next_tier_in_another_scheme_sees_its_lower_tiers(tmp_path):
+    # hengyang's top tier leads to the national little giant in force (miit-2026 on this date), whose rules
+    # hold its 专精特新 SME tier: that tier is assessed first, and its verdict is the one assessed directly
+    _c, doc = assess(os.path.join("samples", "hengyang-eligible.json"), "hengyang")
+    assert doc["next_tier"] == "miit:little-giant" and doc["next"]["scheme"] == "miit-2026"
+    held = [t for c in doc["next"]["conditions"] for t in _tier_checks(c["detail"])]
+    assert held and {t["tier"] for t in held} == {"zjtx-sme"}
+    _c, direct = assess(os.path.join("samples", "hengyang-eligible.json"), "miit-2026", "--tier", "zjtx-sme")
+    assert all(t["actual"] == direct["verdict"] for t in held), (held, direct["verdict"])
