@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 
 import pytest
+from conftest import ROOT
 from typer.testing import CliRunner
 
-from conftest import ROOT
 from zjtx_cli.cli import fastpath as fastpath
 from zjtx_cli.cli.app import app
 
@@ -87,3 +87,109 @@ def test_same_source_file_as_typer_for_unnormalised_paths(capsys):
     expected = CliRunner().invoke(app, argv, catch_exceptions=False)
     assert fastpath.try_main(argv) == expected.exit_code
     assert capsys.readouterr().out == expected.stdout
+
+
+# ------------------------------------------------------- the option table cannot drift (issue 10)
+def test_option_table_is_generated_from_the_typer_declaration():
+    # after an edit of `assess` in cli/app.py: python -m zjtx_cli.cli.fastpath --write
+    assert fastpath.current_block() == fastpath.generated_block(), \
+        "fastpath's option table differs from cli/app.py: run python -m zjtx_cli.cli.fastpath --write"
+
+
+def _record_calls(monkeypatch):
+    from zjtx_cli.cli import commands
+
+    calls = []
+
+    def run_assess(file, scheme, **kw):
+        calls.append({"file": str(file), "scheme": scheme, **{k: list(v) if k == "sets" else v
+                                                               for k, v in kw.items()}})
+        return 0
+
+    monkeypatch.setattr(commands, "run_assess", run_assess)
+    return calls
+
+
+@pytest.mark.parametrize("argv", [
+    ["x.json", "--scheme", "h"],
+    ["x.json", "-s", "h", "-t", "t1", "-f", "json", "--lang", "en", "--year", "2024", "--as-of", "2025-01-01",
+     "--set", "a=1", "--set=b.2024=2", "--review"],
+    ["--scheme=h", "--year=-3", "--", "-odd.json"],
+    ["x.json", "--scheme", "h", "--year", "0", "--format", "table", "--lang", "zh"],
+])
+def test_same_arguments_reach_run_assess(argv, monkeypatch):
+    # names, conversions and defaults: the fast path calls run_assess exactly as typer does
+    calls = _record_calls(monkeypatch)
+    r = CliRunner().invoke(app, ["assess", *argv], catch_exceptions=False)
+    assert r.exit_code == 0, r.stderr
+    assert fastpath.try_main(["assess", *argv]) == 0
+    assert len(calls) == 2 and calls[0] == calls[1]
+
+
+def _ranged_app():
+    """The assess declaration with a range on --year and a choice for --format, as a future edit might add."""
+    import click
+    import typer
+
+    ranged = typer.Typer()
+
+    @ranged.command()
+    def assess(
+        file: str = typer.Argument(..., click_type=click.Path()),
+        scheme: str = typer.Option(..., "--scheme", "-s"),
+        fmt: str = typer.Option("table", "--format", "-f", click_type=click.Choice(["table", "json"])),
+        year: int | None = typer.Option(None, "--year", min=1990, max=2100),
+        sets: list[str] = typer.Option([], "--set"),
+        review: bool = typer.Option(False, "--review"),
+    ):
+        from zjtx_cli.cli.commands import run_assess
+
+        raise typer.Exit(run_assess(file, scheme, fmt=fmt, year=year, sets=sets, review=review))
+
+    @ranged.command()
+    def other():  # a group, as in the real app
+        pass
+
+    return ranged
+
+
+@pytest.mark.parametrize("argv,served", [
+    (["x.json", "-s", "h", "--year", "1990"], True), (["x.json", "-s", "h", "--year", "2100"], True),
+    (["x.json", "-s", "h", "--year", "1989"], False), (["x.json", "-s", "h", "--year=2101"], False),
+    (["x.json", "-s", "h", "-f", "json"], True), (["x.json", "-s", "h", "-f", "xml"], False),
+])
+def test_validation_declared_for_typer_binds_the_fast_path(argv, served, monkeypatch):
+    # a range or a choice declared once, in the typer declaration, holds on both paths: the fast path
+    # serves what typer accepts and hands the rest to typer, which refuses it with a usage error (exit 2)
+    ranged = _ranged_app()
+    table = fastpath.derive_assess_table(ranged)
+    assert table["ASSESS_OPTIONS"]["--year"] == ("year", "int", (1990, 2100, False, False))
+    assert table["ASSESS_OPTIONS"]["-f"] == ("fmt", "choice", ("table", "json"))
+    for k, v in table.items():
+        monkeypatch.setattr(fastpath, k, v)
+    calls = _record_calls(monkeypatch)
+    expected = CliRunner().invoke(ranged, ["assess", *argv])
+    code = fastpath.try_main(["assess", *argv])
+    if served:
+        assert expected.exit_code == code == 0 and calls[0] == calls[1]
+    else:
+        assert code is None and expected.exit_code == 2 and not calls
+
+
+def test_a_declaration_the_fast_path_cannot_serve_is_loud():
+    import click
+    import typer
+
+    odd = typer.Typer()
+
+    @odd.command()
+    def assess(file: str = typer.Argument(..., click_type=click.Path()),
+               ratio: float = typer.Option(1.0, "--ratio", clamp=True, min=0)):
+        pass
+
+    @odd.command()
+    def other():
+        pass
+
+    with pytest.raises(ValueError, match="ratio"):
+        fastpath.derive_assess_table(odd)
