@@ -370,12 +370,12 @@ def _declared_edges(check, fixed, as_of, full=FULL):
     for j, delta in enumerate(_deltas(check["op"], full)):
         v = t + delta * CENT
         if v >= 0:
-            out.append({(m.declared, y): v, ((num, den)[j % 2], y): None})
+            out.append(("missing", {(m.declared, y): v, ((num, den)[j % 2], y): None}))
         s = _edge(check, delta, fixed, as_of) if (full or delta == 0) else None
         if s:
             s = dict(s)
             s[(m.declared, y)] = max(t - (delta or 1) * Decimal(5), Decimal(0))
-            out.append(s)
+            out.append(("present", s))
     return out
 
 
@@ -411,21 +411,35 @@ def profiles(scheme, seed=11, full=FULL, tagged=False):
             sig_tiers[sig] = set()
             order.append((sig, check, req))
         sig_tiers[sig].add(tid)
-    packed: list = []  # [delta, req, fields used, settings, tiers]
+    edges = []  # (packing key, req, setting, tiers)
     for sig, check, req in order:
         for delta in _deltas(check["op"], full):
             setting = _edge(check, delta, None, as_of)
-            if setting is None:
-                continue
-            used_here = {f for f, _y in setting} | set(req)
-            for row in packed:
-                if row[0] == delta and row[1] == req and not (row[2] & used_here) and len(row[3]) < (4 if full else 8):
-                    row[2] |= used_here
-                    row[3].append(setting)
-                    row[4] |= sig_tiers[sig]
-                    break
-            else:
-                packed.append([delta, req, set(used_here), [setting], set(sig_tiers[sig])])
+            if setting is not None:
+                edges.append((delta, req, setting, sig_tiers[sig]))
+    # issue 12's declared ratios: the declared % with a figure missing, and with the figures present
+    # (the figures win; the default run shows that once per metric); packed like the other edges
+    # in the default run, one applicant each in the full one
+    present_done = set()
+    for n, (sig, check, req) in enumerate(order):
+        for kind, setting in _declared_edges(check, good, as_of, full):
+            metric = json.dumps(check["metric"])
+            if kind == "present" and not full:
+                if metric in present_done:
+                    continue
+                present_done.add(metric)
+            edges.append((("declared", kind, n) if full else ("declared", kind), req, setting, sig_tiers[sig]))
+    packed: list = []  # [packing key, req, fields used, settings, tiers]
+    for delta, req, setting, tiers in edges:
+        used_here = {f for f, _y in setting} | set(req)
+        for row in packed:
+            if row[0] == delta and row[1] == req and not (row[2] & used_here) and len(row[3]) < (4 if full else 8):
+                row[2] |= used_here
+                row[3].append(setting)
+                row[4] |= tiers
+                break
+        else:
+            packed.append([delta, req, set(used_here), [setting], set(tiers)])
     for i, (delta, req, _used, settings, tiers) in enumerate(packed):
         vals = _base(rng, used, missing_share=0.05)
         if i % 4:  # most edges on a profile that meets the rest, so that the edges decide
@@ -435,20 +449,6 @@ def profiles(scheme, seed=11, full=FULL, tagged=False):
             _apply(vals, setting)
         out.append((vals, tiers))
     # issue 12's readings --------------------------------------------------------------------
-    # declared ratios: with a figure missing, and with the figures present
-    done = set()
-    for sig, check, req in order:
-        for j, setting in enumerate(_declared_edges(check, good, as_of, full)):
-            key = (sig, j)
-            if key in done:
-                continue
-            done.add(key)
-            vals = _base(rng, used, missing_share=0.05)
-            if j % 2 == 0 or full:
-                _apply(vals, good)
-            vals.update(req)
-            _apply(vals, setting)
-            out.append((vals, set(sig_tiers[sig])))
     # the SME test decided by 300号's rows with the headcount missing
     sme_tiers = {tid for tid, c in _conditions(data) if columnar._mentions_any(c["check"], ("sme",))}
     if sme_tiers:
