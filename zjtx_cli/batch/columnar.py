@@ -65,6 +65,11 @@ class Delegated(NotCompilable):
     the explanatory engine (the rest of the scope stays columnar)."""
 
 
+def _kind(c) -> str | None:
+    kinds = [k for k in _CHECK_KINDS if k in c]
+    return kinds[0] if kinds else None
+
+
 def _mentions_any(c, keys) -> bool:
     if isinstance(c, dict):
         return any(k in c for k in keys) or any(_mentions_any(v, keys) for v in c.values())
@@ -103,7 +108,8 @@ def _families():
         "operating_revenue_avg_growth_3y": ("arith", "operating_revenue", 3),
         "operating_profit_margin_avg_3y": ("meanratio", "operating_profit", "operating_revenue", 2),
         "rd_intensity_avg_3y": ("meanratio", "rd_expense", "operating_revenue", 2),
-        "years_in_operation": ("years",),
+        "years_in_operation": ("years",),  # completed years on the assessment date (--as-of)
+        "years_in_operation_year_end": ("years_end",),  # completed years at the end of the metric's year
         "founding_year": ("founding",),
     }
     for f in ("main_business_revenue", "operating_revenue", "net_profit"):
@@ -144,6 +150,7 @@ class Plan:
         self.date_within: set[tuple[str, int]] = set()
         self.need_sme = False
         self.need_founding = False
+        self.need_years_op = False
         self.fallback_reasons: list[str] = []
         self.tiers = []  # [(tier_id, [(track_id, [cond])])] in ladder order
         for t in data["tiers"]:
@@ -185,8 +192,7 @@ class Plan:
     def check(self, c: dict, env: dict):
         pl = self.pl
 
-        kinds = [k for k in _CHECK_KINDS if k in c]
-        kind = kinds[0] if kinds else None
+        kind = _kind(c)
         if kind == "metric":
             keys = c["metric"] if isinstance(c["metric"], list) else [c["metric"]]
             return self.metric(keys, c["op"], c["value"], c.get("year", 0))
@@ -195,8 +201,13 @@ class Plan:
             self.flags.add(c["flag"])
             eq = c.get("equals", True)
             st = col if eq else ~col
-            if c.get("if_missing") is not None:
-                return pl.when(col.is_null()).then(self.check(c["if_missing"], env)).otherwise(st)
+            fb = c.get("if_missing")
+            if fb is not None:
+                if _kind(fb) == "tier":
+                    # a title the firm must hold (engine/kinds/flag.py): only the declared title meets
+                    # it; undeclared it stays unknown, whatever this assessment finds for the tier
+                    return st
+                return pl.when(col.is_null()).then(self.check(fb, env)).otherwise(st)
             return st
         if kind == "choice":
             self.choices.add(c["choice"])
@@ -448,7 +459,15 @@ class Plan:
             ns = [self.num(num, year - j) for j in range(back + 1)]
             ds = [self.num(den, year - j) for j in range(back + 1)]
             n, d = _sum(ns), _sum(ds)
-            return _guard(ns + ds, d <= 0, _cmp(n * (100 * q), op, d * p))
+            status = _guard(ns + ds, d <= 0, _cmp(n * (100 * q), op, d * p))
+            declared = _declared_field(key) if not back else None
+            if declared is None or declared not in self.fields:
+                return status
+            # a ratio the company declared (a % field) stands in only when a figure is missing
+            # (engine/metrics.py _ratio_metric); figures present always win
+            dv = self.num(declared, year)
+            missing = pl.any_horizontal([c.is_null() for c in ns + ds])
+            return pl.when(missing).then(_cmp(dv * q, op, p * SCALE)).otherwise(status).cast(pl.Boolean)
         if kind == "sum":
             _k, field, back, div = fam
             s = _sum([self.num(field, year - j) for j in range(back + 1)])
@@ -457,12 +476,13 @@ class Plan:
             _k, field, years = fam
             if years != 2:
                 raise NotCompilable(f"{key}: compound growth over {years} years")
-            r = [self.num(field, year - years + j) for j in range(years + 1)]
+            # the compound rate reads only the first and the last year (Metric.reads)
+            r = [self.num(field, year - years), self.num(field, year)]
             base = 100 * q + p  # (1 + G/100) = base / (100 q)
             if base < 0:
                 raise NotCompilable(f"{key}: growth threshold below -100%")
-            invalid = (r[0] <= 0) | (r[1] <= 0) | (r[2] < 0)
-            return _guard(r, invalid, _cmp(r[2] * ((100 * q) ** 2), op, r[0] * (base ** 2)))
+            invalid = (r[0] <= 0) | (r[1] < 0)
+            return _guard(r, invalid, _cmp(r[1] * ((100 * q) ** 2), op, r[0] * (base ** 2)))
         if kind in ("arith", "meanratio") and fam[-1] >= 2:
             self._wide = True  # products of three or more figures (beyond 64-bit integers)
         if kind == "arith":
@@ -502,7 +522,10 @@ class Plan:
                 prod = prod * x
             # mean(n_i/d_i)·100 op p/q  <=>  100·q·Σ n_i·Π_{j≠i} d_j  op  k·p·Π d_j  (every d_j > 0)
             return _guard(n + d, invalid, _cmp(_sum(terms) * (100 * q), op, prod * (k * p)))
-        if kind == "years":
+        if kind == "years":  # completed years from the founding date to the assessment date
+            self.need_years_op = True
+            return _cmp(pl.col("years_op") * q, op, p)
+        if kind == "years_end":  # to 31 December of the metric's year: the anniversary is always passed
             self.need_founding = True
             return _cmp((pl.col("Y") + year - pl.col("founding_year")) * q, op, p)
         if kind == "founding":
@@ -803,7 +826,28 @@ def _date_within(d, years, as_of):
     return d <= as_of <= until
 
 
+def _declared_field(key):
+    """The % field a ratio metric falls back on when its figures are missing (Metric.declared)."""
+    from zjtx_cli.engine.metrics import METRICS
+
+    m = METRICS.get(key)
+    return m.declared if m is not None else None
+
+
+def _years_op(d, as_of):
+    """Completed years from founding date ``d`` to ``as_of`` (engine/metrics.py completed_years)."""
+    if not isinstance(d, _dt.date):
+        return None
+    if isinstance(d, _dt.datetime):
+        d = d.date()
+    from zjtx_cli.engine.metrics import completed_years
+
+    return completed_years(d, as_of)
+
+
 def _sme_status(e, y):
+    """The sme check (engine/sme.py sme_condition): decided whenever 300号's rows decide SME or
+    large, even when the band is not known; the declaration only when they cannot."""
     from zjtx_cli.engine import sme as sme_mod
 
     industry = e.get("industry")
@@ -812,9 +856,9 @@ def _sme_status(e, y):
         try:
             result = sme_mod.classify(industry, e.get("employees", y), e.get("operating_revenue", y),
                                       e.get("total_assets", y))
-        except ValueError:
+        except (ValueError, TypeError):
             result = None
-    if result is not None and result.size is not None:
+    if result is not None and result.is_sme is not None:
         return bool(result.is_sme)
     declared = e.get("sme_declared")
     return None if declared is None else bool(declared)
@@ -878,6 +922,8 @@ def _frame(plan: Plan, rows, year, as_of):
             d = e.get("founding_date")
             col.append(d.year if isinstance(d, (_dt.date, _dt.datetime)) else None)
         data["founding_year"], schema["founding_year"] = col, pl.Int64
+    if plan.need_years_op:
+        data["years_op"], schema["years_op"] = [_years_op(e.get("founding_date"), as_of) for e in rows], pl.Int64
     if plan.need_sme:
         data["sme"], schema["sme"] = [_sme_status(e, years[i]) for i, e in enumerate(rows)], pl.Boolean
     strings = _engine_conditions(plan, rows, year, as_of) if plan.engine_conds else {}

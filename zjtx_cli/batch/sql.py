@@ -14,7 +14,8 @@ Input: a table (``applicants`` by default) with one row per company and these co
   万元, percentages as percent numbers, at most four decimal places (figures are compared
   as integers scaled by 10^4, so that 70% and 3.0% are decided exactly);
 - yes/no declarations as BOOLEAN, choices as their codes (``industry = 'manufacturing'``),
-  dates as DATE, ``founding_date`` as DATE;
+  dates as DATE, ``founding_date`` as DATE (operating years are counted from it to the
+  assessment date ``as_of``, the anniversary completing a year);
 - ``sme`` (BOOLEAN): the SME test of 工信部联企业〔2011〕300号, computed beforehand (its
   table is not expressed in SQL), NULL when it cannot be decided.
 
@@ -182,6 +183,20 @@ def to_sql(scheme: str, tier: str | None = None, *, table: str = "applicants", a
     if plan.need_founding:
         yr = "year(founding_date)" if dialect == "duckdb" else "CAST(strftime('%Y', founding_date) AS INTEGER)"
         base.append(f"{yr} AS {q('founding_year')}")
+    if plan.need_years_op:
+        # completed years from the founding date to the assessment date (engine/metrics.py
+        # completed_years): the anniversary itself completes a year; 29 February counts as 28 February
+        # in a year that has none
+        leap = as_of.year % 4 == 0 and (as_of.year % 100 != 0 or as_of.year % 400 == 0)
+        if dialect == "duckdb":
+            fy, md = "year(founding_date)", "strftime(founding_date, '%m-%d')"
+        else:
+            fy, md = "CAST(strftime('%Y', founding_date) AS INTEGER)", "strftime('%m-%d', founding_date)"
+        if not leap:
+            md = f"(CASE WHEN {md} = '02-29' THEN '02-28' ELSE {md} END)"
+        n = f"({as_of.year} - {fy})"
+        base.append(f"({n} - CASE WHEN {n} > 0 AND {md} > '{as_of.strftime('%m-%d')}' THEN 1 ELSE 0 END) "
+                    f"AS {q('years_op')}")
     base.append(f"assessment_year AS {q('Y')}")
     ctes = [f"base AS (SELECT {', '.join(base)} FROM {table})"]
     prev = "base"
