@@ -22,12 +22,14 @@ ASSESS_OPTIONS = {
     "--as-of": ("as_of", "value"),
     "--set": ("sets", "multi"),
     "--review": ("review", "flag"),
+    "--evidence": ("evidence", "multi"),
+    "--checklist": ("checklist", "flag"),
 }
 
 
 def parse_assess(args: list[str]) -> dict | None:
     """Keyword arguments for run_assess, or None when typer should handle the call."""
-    kw: dict = {"sets": []}
+    kw: dict = {p: [] for p, kind in ASSESS_OPTIONS.values() if kind == "multi"}
     files: list[str] = []
     i = 0
     while i < len(args):
