@@ -109,12 +109,18 @@ def condition_json(r, fields, lang):
             "evidence_needed": [evidence_input_json(k, y, fields, lang) for k, y in r.evidence_needed]}
 
 
+_DOCS: dict = {}
+
+
 def evidence_input_json(key, year, fields, lang) -> dict:
     """An input without evidence, with the kind of document that proves it (issue 13)."""
-    from zjtx_cli.evidence.catalogue import document_for
+    hit = _DOCS.get((id(fields), key, year, lang))
+    if hit is None:
+        from zjtx_cli.evidence.catalogue import document_for
 
-    doc, basis = document_for(key, lang, years=None if year is None else [year], fields=fields)
-    return {"field": key, "year": year, "document": doc, "basis": basis}
+        hit = _DOCS[(id(fields), key, year, lang)] = document_for(
+            key, lang, years=None if year is None else [year], fields=fields)
+    return {"field": key, "year": year, "document": hit[0], "basis": hit[1]}
 
 
 def ruleset_meta(rs, lang=None):
