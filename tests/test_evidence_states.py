@@ -349,3 +349,27 @@ def test_xlsx_reader_reads_the_evidence_column(tmp_path):
     wb.save(p)
     e = read_enterprise(str(p), F)  # the value is empty: the evidence text must not be read as the value
     assert e.values == {} and e.evidence == {("own_brand", None): "商标注册证"}
+
+
+def test_ladder_reached_conditionally_exits_4_and_says_so():
+    r = _cli("assess", f"{S}/jinhu-provincial.json", "--scheme", "jinhu", "--as-of", "2025-06-30",
+             "--evidence", "required")
+    assert r.returncode == 4 and "有条件：待补证" in r.stdout
+    plain = _cli("assess", f"{S}/jinhu-provincial.json", "--scheme", "jinhu", "--as-of", "2025-06-30")
+    assert plain.returncode == 0 and "有条件" not in plain.stdout
+
+
+def test_officer_mode_documents_validate_against_the_schema():
+    sys.path.insert(0, os.path.join(ROOT, "tests"))
+    from schema_lite import errors
+
+    with open(os.path.join(ROOT, "docs", "assessment.schema.json"), encoding="utf-8") as fh:
+        schema = json.load(fh)
+    for args in (["samples/jinhu-provincial.json", "--scheme", "jinhu", "--as-of", "2025-06-30"],
+                 ["samples/hengyang-eligible.json", "--scheme", "hengyang", "--as-of", "2025-06-30"],
+                 ["samples/miit-2026-little-giant.json", "--scheme", "miit-2026", "--as-of", "2026-06-30",
+                  "--tier", "little-giant"]):
+        r = _cli("assess", *args, "--evidence", "required", "--checklist", "--format", "json")
+        doc = json.loads(r.stdout)
+        assert errors(doc, schema) == [], args
+        assert doc["evidence_required"] is True and "checklist" in doc

@@ -350,8 +350,10 @@ def render_ladder(console, ladder, fields, lang):
                           str(a.counts["unknown"]))
     console.print(table)
     if ladder.highest:
-        console.print(Text(f"{'已达到的最高层级：' if zh else 'Highest tier reached: '}{ladder.highest['name'][lang]}",
-                           style="bold green"))
+        cond = ladder.verdict == "conditional"  # officer mode: reached subject to evidence (issue 13)
+        tail = ("（有条件：待补证）" if zh else " (subject to evidence)") if cond else ""
+        console.print(Text(f"{'已达到的最高层级：' if zh else 'Highest tier reached: '}{ladder.highest['name'][lang]}{tail}",
+                           style="bold yellow" if cond else "bold green"))
     else:
         console.print(f"[bold red]{'尚未达到任何层级' if zh else 'No tier reached'}[/]")
     if ladder.next_assessment is not None:
