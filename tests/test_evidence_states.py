@@ -373,3 +373,25 @@ def test_officer_mode_documents_validate_against_the_schema():
         doc = json.loads(r.stdout)
         assert errors(doc, schema) == [], args
         assert doc["evidence_required"] is True and "checklist" in doc
+
+
+def test_without_the_flag_no_golden_document_is_conditional():
+    """The golden outputs (every sample x scheme x tier) never say conditional without the flag,
+    and every condition carries its state; before/after: tests/golden/verify_evidence_keys.py."""
+    import gzip
+
+    with gzip.open(os.path.join(ROOT, "tests", "golden", "assess.jsonl.gz"), "rt", encoding="utf-8") as fh:
+        cases = [json.loads(line) for line in fh]
+    states = set()
+    for c in cases:
+        assert c["exit"] != 4, c["name"]
+        if not c["stdout"].strip():
+            continue
+        doc = json.loads(c["stdout"])
+        docs = doc.get("tracks") or [doc]
+        for d in docs:
+            assert d.get("verdict") != "conditional" and not d.get("evidence_required", False), c["name"]
+            for cond in d.get("conditions", ()):
+                states.add(cond["evidence"])
+                assert (cond["evidence"] == "declared") == bool(cond["evidence_needed"]), (c["name"], cond["id"])
+    assert states == {"evidenced", "declared", "not_applicable"}
