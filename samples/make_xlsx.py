@@ -39,7 +39,10 @@ def make(json_path: str, fields=None) -> str:
     fields = fields or field_dictionary()
     e = read_json(json_path, fields, checks=False)
     keys = [f.key for f in fields if f.key in e.values]
-    wb = build_workbook(fields, keys, sample_years(e), e.values,
+    from zjtx_cli.evidence.read import attach
+
+    attach(e, json_path, fields)
+    wb = build_workbook(fields, keys, sample_years(e), e.values, evidence=e.evidence,
                         title=f"样例 {os.path.basename(json_path)} 的 xlsx 版本 / xlsx twin of a sample")
     out = twin_of(json_path)
     atomic_save(out, wb.save, protect=[json_path])

@@ -58,7 +58,7 @@ def test_excluded_exit_code(tmp_path):
     # so exercise the 'excluded' exit path through the engine's verdict table instead
     from zjtx_cli.cli.app import VERDICT_EXIT
 
-    assert VERDICT_EXIT == {"eligible": 0, "not_eligible": 1, "excluded": 1, "undetermined": 3}
+    assert VERDICT_EXIT == {"eligible": 0, "not_eligible": 1, "excluded": 1, "undetermined": 3, "conditional": 4}
 
 
 def test_json_gap_figures_near_miss():

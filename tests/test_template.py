@@ -97,13 +97,15 @@ def test_template_layout(tmp_path):
     assert wb.sheetnames == [SHEET_MAIN, SHEET_HELP, SHEET_LISTS]
     assert wb[SHEET_LISTS].sheet_state == "hidden"
     ws = wb[SHEET_MAIN]
-    assert [c.value for c in ws[1]] == ["指标 Indicator", "字段键 Key", "单位 Unit", "2023年", "2024年", "填写说明 Hint"]
+    assert [c.value for c in ws[1]] == ["指标 Indicator", "字段键 Key", "单位 Unit", "2023年", "2024年", "证明材料 Evidence",
+                                      "填写说明 Hint"]
     assert ws.freeze_panes == "D2"
     assert ws.column_dimensions["A"].width >= 30
     rows = {ws.cell(row=r, column=2).value: r for r in range(2, ws.max_row + 1)}
     r = rows["operating_revenue"]
     assert ws.cell(row=r, column=1).value == "营业收入" and ws.cell(row=r, column=3).value == "万元"
-    assert ws.cell(row=r, column=6).value  # a hint
+    assert ws.cell(row=r, column=6).value is None  # the 证明材料 cell, empty
+    assert ws.cell(row=r, column=7).value  # a hint
     # data validation: 是/否 dropdowns, choice lists, non-negative money, dates
     by_cell = {}
     for dv in ws.data_validations.dataValidation:

@@ -126,13 +126,24 @@ def main():
         _stop_now(130, "interrupted")
     except BrokenPipeError:
         raise SystemExit(_broken_pipe()) from None
-    except SystemExit as exc:
-        _cleanup()
-        if isinstance(exc.code, int) or exc.code is None:
-            raise
+    except SystemExit:
+        _finished()
         raise
-    _cleanup()
+    _finished()
     raise SystemExit(code)
+
+
+def _finished():
+    """The run is over and its output written: a Ctrl-C or SIGTERM arriving now (while the
+    interpreter shuts down) must not turn a finished run into a killed one."""
+    import signal
+
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    except (ValueError, OSError):  # not the main thread
+        pass
+    _cleanup()
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 
     r = zjtx.assess("company.xlsx", scheme="hengyang")        # or a dict of indicators
     r.verdict                  # "eligible" | "not_eligible" | "undetermined" | "excluded"
+                               # ("conditional" only with evidence_required=True)
     r.focus.gaps               # what is lacking, easiest first
     zjtx.document(r)           # the JSON document of `zjtx assess --format json`
 
@@ -26,6 +27,8 @@ def _enterprise(source, fields, data_checks):
     from zjtx_cli.inputs.model import Enterprise
     from zjtx_cli.inputs.reader import read_enterprise, read_json
 
+    from zjtx_cli.evidence.read import attach, evidence_from_json
+
     if isinstance(source, Enterprise):
         return source
     if isinstance(source, dict):
@@ -33,14 +36,22 @@ def _enterprise(source, fields, data_checks):
 
         # through the JSON reader: the same labels, units and checks as a .json file
         data = json.loads(json.dumps(source, default=str))
-        return read_json(str(source.get("company_name") or "<dict>"), fields, data=data, checks=data_checks)
+        name = str(source.get("company_name") or "<dict>")
+        ev = evidence_from_json(data, name, fields)
+        e = read_json(name, fields, data={k: v for k, v in data.items() if k != "evidence"}, checks=data_checks)
+        e.evidence = dict(ev.items)
+        e.warnings.extend(ev.problems)
+        return e
     if isinstance(source, (str, os.PathLike)):
-        return read_enterprise(os.fspath(source), fields)
+        e = read_enterprise(os.fspath(source), fields)
+        e.warnings.extend(attach(e, os.fspath(source), fields))
+        return e
     raise TypeError(f"assess() reads a file path, a dict of indicators or an Enterprise, not {type(source).__name__}")
 
 
 def assess(source, scheme: str, *, tier: str | None = None, as_of=None, year: int | None = None,
-           lang: str = "zh", review: bool = False, data_checks: bool = True) -> Assessment:
+           lang: str = "zh", review: bool = False, data_checks: bool = True, evidence=None,
+           evidence_required: bool = False) -> Assessment:
     """Assess a company (a ``.xlsx`` / ``.json`` file, a dict of indicators as in a ``.json`` file,
     or an Enterprise) against a scheme, as ``zjtx assess`` does.
 
@@ -50,6 +61,10 @@ def assess(source, scheme: str, *, tier: str | None = None, as_of=None, year: in
     the data); ``lang`` ``"zh"`` or ``"en"`` for :func:`document`; ``review`` the re-review
     (复核) reading (for a programme with a dated re-review layer, ``miit`` with ``tier="little-giant"``
     in 2026, that layer's rules, as ``zjtx assess --review``). A dict is checked like a file unless ``data_checks=False``.
+
+    ``evidence`` names documents for inputs, ``{"own_brand": "商标注册证 …", "main_business_revenue.2025": …}``
+    (as a JSON file's ``"evidence"`` object; over what the source names); ``evidence_required`` is officer
+    mode (``--evidence required``): a pass resting on inputs without evidence is ``conditional``.
     """
     from zjtx_cli.engine.service import assess as run
     from zjtx_cli.inputs.fields import field_dictionary
@@ -71,7 +86,16 @@ def assess(source, scheme: str, *, tier: str | None = None, as_of=None, year: in
         rs = get_ruleset(layer)
     fields = field_dictionary()
     e = _enterprise(source, fields, data_checks)
-    return run(e, rs, fields=fields, tier=tier, year=year, as_of=as_of, review=review, lang=lang)
+    if evidence:
+        from zjtx_cli.evidence import parse
+
+        ev = parse.from_json(dict(evidence), fields, source="evidence")
+        if any(p.severity == "error" or "unknown" in p.reason for p in ev.problems):
+            raise InputError(ev.problems)
+        e = e.copy()
+        e.evidence = parse.merge(e.evidence, ev.items)
+    return run(e, rs, fields=fields, tier=tier, year=year, as_of=as_of, review=review, lang=lang,
+               evidence_required=evidence_required)
 
 
 def document(result: Assessment, lang: str | None = None) -> dict:

@@ -75,6 +75,10 @@ def assess(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Assessment date YYYY-MM-DD (default: today)"),
     sets: List[str] = typer.Option([], "--set", help="What-if override KEY=VALUE or KEY.YEAR=VALUE (repeatable)"),
     review: bool = typer.Option(False, "--review", help="Assess as a re-review (复核) where a standard differs"),
+    evidence: List[str] = typer.Option([], "--evidence", help="Evidence for an input, KEY=TEXT or KEY.YEAR=TEXT "
+                                       "(repeatable); 'required': officer mode, a pass resting on inputs without "
+                                       "evidence is conditional (exit status 4)"),
+    checklist: bool = typer.Option(False, "--checklist", help="List the documents still to collect"),
     rules_dir: List[Path] = typer.Option([], "--rules-dir", help=RULES_DIR_HELP),
 ):
     """Assess one enterprise FILE (.xlsx or .json): conditions, verdict and gaps."""
@@ -82,7 +86,7 @@ def assess(
     from zjtx_cli.cli.commands import run_assess
 
     raise typer.Exit(run_assess(file, scheme, tier=tier, fmt=fmt, lang=lang, year=year, as_of=as_of, sets=sets,
-                                review=review))
+                                review=review, evidence=evidence, checklist=checklist))
 
 
 # ---------------------------------------------------------------------------- schemes

@@ -14,8 +14,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import NoReturn
 
-EXIT_ELIGIBLE, EXIT_NOT_ELIGIBLE, EXIT_UNREADABLE, EXIT_UNDETERMINED = 0, 1, 2, 3
-VERDICT_EXIT = {"eligible": 0, "not_eligible": 1, "excluded": 1, "undetermined": 3}
+EXIT_ELIGIBLE, EXIT_NOT_ELIGIBLE, EXIT_UNREADABLE, EXIT_UNDETERMINED, EXIT_CONDITIONAL = 0, 1, 2, 3, 4
+# conditional only with --evidence required (officer mode, issue 13)
+VERDICT_EXIT = {"eligible": 0, "not_eligible": 1, "excluded": 1, "undetermined": 3, "conditional": 4}
+EVIDENCE_MODES = ("required",)
 
 
 def fail(lines, code=EXIT_UNREADABLE) -> NoReturn:
@@ -175,6 +177,24 @@ def apply_sets(e, sets, fields, lang="zh"):
     return e
 
 
+def split_evidence(options) -> tuple[bool, list[str]]:
+    """``--evidence`` values: the mode word ``required`` (officer mode), else ``KEY=TEXT`` items."""
+    opts = list(options or ())
+    return any(o == "required" for o in opts), [o for o in opts if o != "required"]
+
+
+def apply_evidence(e, file, items, fields, lang="zh"):
+    """``--evidence KEY=TEXT`` over the evidence the file names (read by :func:`load_enterprise`);
+    a bad ``--evidence`` is a usage error (as ``--set``'s are)."""
+    from zjtx_cli.evidence import parse
+
+    if items:
+        ev = parse.from_cli(items, fields)
+        if ev.problems:
+            fail([p.line(lang) for p in ev.problems])
+        e.evidence = parse.merge(e.evidence, ev.items)
+
+
 def load_enterprise(file, fields, lang="zh"):
     from zjtx_cli.inputs.model import InputError
     from zjtx_cli.inputs.reader import read_enterprise
@@ -185,8 +205,16 @@ def load_enterprise(file, fields, lang="zh"):
         for w in getattr(exc, "warnings", ()):  # found alongside the errors (issue 4)
             warn(w.line(lang))
         fail([p.line(lang) for p in exc.problems])
+    from zjtx_cli.evidence.read import attach  # the evidence the file names (issue 13)
+
+    problems = attach(e, file, fields)
     for w in e.warnings:
         warn(w.line(lang))
+    for p in problems:
+        if p.severity == "warning":
+            warn(p.line(lang))
+        else:
+            fail([p.line(lang)])
     return e
 
 
@@ -215,9 +243,10 @@ def _emit_json(doc):
 
 
 def run_assess(file, scheme, tier=None, fmt="table", lang="zh", year=None, as_of=None, sets=(),
-               review=False) -> int:
+               review=False, evidence=(), checklist=False) -> int:
     """``zjtx assess``: print the assessment; return the exit status."""
     _check_lang(lang)
+    evidence_required, evidence_items = split_evidence(evidence)
     _check_format(fmt, lang=lang)
     as_of_date = _as_of(as_of, lang)
     from zjtx_cli.engine.service import make_ctx
@@ -235,7 +264,8 @@ def run_assess(file, scheme, tier=None, fmt="table", lang="zh", year=None, as_of
     e = load_enterprise(file, fields, lang)
     if sets:
         apply_sets(e, sets, fields, lang)
-    ctx = make_ctx(e, fields, year=year, as_of=as_of_date, review=review)
+    apply_evidence(e, file, evidence_items, fields, lang)
+    ctx = make_ctx(e, fields, year=year, as_of=as_of_date, review=review, evidence_required=evidence_required)
     from zjtx_cli.engine.scheme_checks import scheme_warnings  # years missing from a series a condition needs (issue 4)
 
     for w in scheme_warnings(e, rs, ctx, tier=tier):
@@ -258,7 +288,7 @@ def run_assess(file, scheme, tier=None, fmt="table", lang="zh", year=None, as_of
     except UnknownTier as exc:
         fail([unknown_tier(exc.tier, exc.scheme, exc.known, lang)])
     if fmt == "json":
-        _emit_json(report.document(result, fields, lang, _scheme_extra(rs)))
+        _emit_json(report.document(result, fields, lang, _scheme_extra(rs), checklist=checklist))
         return VERDICT_EXIT[result.verdict]
     con = console()
     if result.scope == "ladder":
@@ -278,6 +308,10 @@ def run_assess(file, scheme, tier=None, fmt="table", lang="zh", year=None, as_of
                            f"{nxt.ruleset.data['title'][lang]} — {nxt.track['name'][lang]}", style="bold"))
             report.render_verdict(con, nxt, lang)
             report.render_gaps(con, nxt, fields, lang)
+    if checklist:
+        from zjtx_cli.evidence.checklist import render_checklist
+
+        render_checklist(con, result, fields, lang)
     return VERDICT_EXIT[result.verdict]
 
 

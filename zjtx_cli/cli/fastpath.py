@@ -20,7 +20,8 @@ from __future__ import annotations
 # in the declaration only: the fast path checks nothing itself, it hands any value the declaration would
 # refuse (an int out of its range, a choice not listed) to typer, which reports the usage error.
 #
-# option -> (parameter, kind, constraint); kind: "value", "int", "float", "choice", "multi" or "flag";
+# option -> (parameter, kind, constraint); kind: "value", "int", "float", "choice", "multi", "flag", or "typer"
+# (an option only typer serves: given, the call goes to typer);
 # constraint: (min, max, min_open, max_open) for a ranged number, the choices for "choice", else None.
 # --- generated from zjtx_cli/cli/app.py: python -m zjtx_cli.cli.fastpath --write ---
 ASSESS_OPTIONS = {
@@ -35,6 +36,9 @@ ASSESS_OPTIONS = {
     "--as-of": ("as_of", "value", None),
     "--set": ("sets", "multi", None),
     "--review": ("review", "flag", None),
+    "--evidence": ("evidence", "multi", None),
+    "--checklist": ("checklist", "flag", None),
+    "--rules-dir": ("rules_dir", "typer", None),
 }
 ASSESS_DEFAULTS: dict = {
     "tier": None,
@@ -44,6 +48,8 @@ ASSESS_DEFAULTS: dict = {
     "as_of": None,
     "sets": [],
     "review": False,
+    "evidence": [],
+    "checklist": False,
 }
 ASSESS_REQUIRED = ("scheme",)
 ASSESS_ARGUMENT = "file"
@@ -87,6 +93,8 @@ def parse_assess(args: list[str]) -> dict | None:
             if spec is None or (eq and not name.startswith("--")):
                 return None
             param, kind, constraint = spec
+            if kind == "typer":
+                return None
             given.add(param)
             if kind == "flag":
                 if eq:
@@ -200,12 +208,18 @@ def derive_assess_table(app=None) -> dict:
             kind = "float"
         elif t is click.STRING:
             kind = "multi" if p.multiple else "value"
+        elif isinstance(t, click.Path):
+            # a path option the fast path leaves to typer (e.g. --rules-dir, which also sets up the
+            # user rules folders before the assessment): given, the whole call goes to typer
+            kind = "typer"
         else:
             raise ValueError(f"assess: option {p.name!r} has a type ({t!r}) the fast path does not serve")
-        if p.multiple and kind != "multi":
+        if p.multiple and kind not in ("multi", "typer"):
             raise ValueError(f"assess: repeatable option {p.name!r} must be text for the fast path")
         for o in p.opts:
             options[o] = (p.name, kind, constraint)
+        if kind == "typer":
+            continue
         if p.required:
             required.append(p.name)
         else:

@@ -11,12 +11,12 @@ never change the verdict.
 from __future__ import annotations
 
 from zjtx_cli.engine.kinds.base import node_children
-from zjtx_cli.engine.kinds.common import evaluate_check, gap_items
+from zjtx_cli.engine.kinds.common import evaluate_check, gap_items, inputs_used
 from zjtx_cli.engine.metrics import Ctx
 from zjtx_cli.engine.results import ConditionGap, ConditionResult
 from zjtx_cli.engine.status import EFFORT_ORDER, MET, PENDING, UNKNOWN, UNMET, effort_name
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"  # 1.1: evidence states, the conditional verdict, the checklist (issue 13)
 
 
 # -------------------------------------------------------------------------- conditions
@@ -32,11 +32,28 @@ def evaluate_condition(cond, ctx: Ctx) -> ConditionResult:
     if status == UNKNOWN and cond.can_pend and _only_pending(res):
         status = PENDING
     # not examined (e.g. on re-review): passes, but is not 'met'
+    not_examined = bool(res.get("not_examined"))
+    state, used, needed = evidence_state(cond.kind, status, not_examined, res, ctx)
     out = ConditionResult(id=cond.id, kind=cond.kind, status=status, cond=cond, result=res,
-                          not_examined=bool(res.get("not_examined")))
+                          not_examined=not_examined, evidence=state, inputs=used, evidence_needed=needed)
     if cond.memoisable:
         ctx.memo[id(cond)] = out
     return out
+
+
+def evidence_state(kind, status, not_examined, node, ctx) -> tuple[str, tuple, tuple]:
+    """(state, inputs used, inputs without evidence) of a condition (issue 13).
+
+    A condition met (an exclusion: ruled out) rests on the inputs that decided it; it is
+    ``evidenced`` when each of them names evidence, else ``declared``. Unmet, unknown or pending
+    conditions, exclusions that apply and conditions not examined are ``not_applicable``."""
+    settled = UNMET if kind == "exclusion" else MET
+    if not_examined or status != settled:
+        return "not_applicable", (), ()
+    has = ctx.has_evidence
+    used = tuple(inputs_used(node, ctx, has))
+    needed = tuple(i for i in used if not has(*i))
+    return ("declared" if needed else "evidenced"), used, needed
 
 
 def is_declared(r) -> bool:
@@ -66,7 +83,16 @@ def _declared(node) -> bool:
     return False
 
 
-def verdict_of(results) -> str:
+def verdict_of(results, evidence_required: bool = False) -> str:
+    """excluded > not_eligible > undetermined > conditional (officer mode only) > eligible."""
+    v = _verdict(results)
+    if v == "eligible" and evidence_required and any(
+            r.kind in ("required", "exclusion") and r.evidence == "declared" for r in results):
+        return "conditional"
+    return v
+
+
+def _verdict(results) -> str:
     if any(r.kind == "exclusion" and r.status == MET for r in results):
         return "excluded"
     req = [r.status for r in results if r.kind == "required"]
@@ -81,8 +107,10 @@ def verdict_of(results) -> str:
 
 def counts_of(results) -> dict:
     c = {"met": 0, "unmet": 0, "unknown": 0, "pending": 0, "not_examined": 0, "priority_met": 0,
-         "exclusions_applying": 0}
+         "exclusions_applying": 0, "evidence_needed": 0}
     for r in results:
+        if r.kind in ("required", "exclusion") and r.evidence == "declared":
+            c["evidence_needed"] += 1  # 待补证: met (ruled out) on inputs without evidence
         if r.kind == "required" and r.not_examined:
             c["not_examined"] += 1
         elif r.kind == "required":
@@ -131,7 +159,7 @@ def gaps_of(results, ctx) -> list[ConditionGap]:
 
 
 __all__ = ["MET", "UNMET", "UNKNOWN", "PENDING", "EFFORT_ORDER", "FORMAT_VERSION", "evaluate_check",
-           "evaluate_condition", "gap_items", "gaps_of", "counts_of", "verdict_of", "is_declared"]
+           "evaluate_condition", "evidence_state", "gap_items", "gaps_of", "counts_of", "verdict_of", "is_declared"]
 
 
 # Names that lived here before the service existed (issue 10), for code written against them.

@@ -14,8 +14,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-VERDICTS = ("eligible", "not_eligible", "undetermined", "excluded")
-TIER_STATUSES = ("reached", "not_reached", "undetermined")
+# conditional: only with --evidence required (officer mode, issue 13)
+VERDICTS = ("eligible", "not_eligible", "undetermined", "excluded", "conditional")
+TIER_STATUSES = ("reached", "not_reached", "undetermined", "conditional")
+EVIDENCE_STATES = ("evidenced", "declared", "not_applicable")
 SCOPES = ("track", "tier", "ladder")
 
 
@@ -34,16 +36,21 @@ class _Readable(Record):
 
 class ConditionResult(_Readable):
     """One condition, evaluated: ``status`` is met / unmet / unknown / pending; ``result`` the
-    explanation of its check (a plain dict, see ``engine/kinds``)."""
+    explanation of its check (a plain dict, see ``engine/kinds``). ``evidence`` is one of
+    :data:`EVIDENCE_STATES`; ``inputs`` the ``(field, year)`` inputs it rests on (met, or an
+    exclusion ruled out), ``evidence_needed`` those of them that name no evidence (issue 13)."""
 
-    __slots__ = ("id", "kind", "status", "cond", "result", "not_examined")
+    __slots__ = ("id", "kind", "status", "cond", "result", "not_examined", "evidence", "inputs", "evidence_needed")
     id: str
     kind: str  # required | priority | exclusion
     status: str  # met | unmet | unknown | pending
     cond: Any  # the compiled rule (rules.loader.Condition)
     result: dict  # its check's explanation
     not_examined: bool
-    _defaults = {"not_examined": False}
+    evidence: str
+    inputs: tuple
+    evidence_needed: tuple
+    _defaults = {"not_examined": False, "evidence": "not_applicable", "inputs": (), "evidence_needed": ()}
 
     def __repr__(self):
         return f"ConditionResult(id={self.id!r}, kind={self.kind!r}, status={self.status!r})"

@@ -32,7 +32,7 @@ class UnknownTier(KeyError):
         self.tier, self.scheme, self.known = tier, scheme, known
 
 
-def make_ctx(enterprise, fields, year=None, as_of=None, review=False) -> Ctx:
+def make_ctx(enterprise, fields, year=None, as_of=None, review=False, evidence_required=False) -> Ctx:
     """The assessment year defaults to the latest year in the data (else the year before as_of)."""
     if as_of is None:
         as_of = _dt.date.today()
@@ -40,7 +40,7 @@ def make_ctx(enterprise, fields, year=None, as_of=None, review=False) -> Ctx:
         year = enterprise.latest_year()
     if year is None:
         year = as_of.year - 1
-    return Ctx(enterprise, year, as_of, fields, review=review)
+    return Ctx(enterprise, year, as_of, fields, review=review, evidence_required=evidence_required)
 
 
 # ----------------------------------------------------------------------------- primitives
@@ -48,7 +48,9 @@ def assess_track(ruleset, tier, track, ctx) -> TrackAssessment:
     """One track; records its verdict in ``ctx`` for the tiers above."""
     results = [evaluate_condition(c, ctx) for c in track["conditions"]]
     a = TrackAssessment(ruleset=ruleset, tier=tier, track=track, ctx=ctx, results=results,
-                        verdict=verdict_of(results), counts=counts_of(results), _gap_cache=[])
+                        verdict=verdict_of(results, ctx.evidence_required), counts=counts_of(results), _gap_cache=[])
+    # what the verdict rests on, for a condition {tier: ID} above (issue 13)
+    ctx.tier_inputs[track["id"]] = tuple(i for r in results if r.kind in ("required", "exclusion") for i in r.inputs)
     ctx.tier_names[track["id"]] = track["name"]
     ctx.tier_names.setdefault(tier["id"], tier["name"])
     ctx.tier_verdicts[track["id"]] = a.verdict
@@ -59,12 +61,24 @@ def tier_status(assessments) -> str:
     verdicts = [a.verdict for a in assessments]
     if "eligible" in verdicts:
         return "reached"
+    if "conditional" in verdicts:  # officer mode: reached, subject to evidence (issue 13)
+        return "conditional"
     if "undetermined" in verdicts:
         return "undetermined"
     return "not_reached"
 
 
-TIER_VERDICT = {"reached": "eligible", "not_reached": "not_eligible"}  # else undetermined
+TIER_VERDICT = {"reached": "eligible", "not_reached": "not_eligible", "conditional": "conditional"}  # else undetermined
+REACHED = ("reached", "conditional")
+
+
+def _reaching(tracks):
+    """The track a tier is reached by (eligible first, then conditional), or None."""
+    for v in ("eligible", "conditional"):
+        for a in tracks:
+            if a.verdict == v:
+                return a
+    return None
 
 
 def closest(assessments):
@@ -97,7 +111,7 @@ def assess_external(ref: str, ctx, ruleset=None):
     if found is None:
         return None
     rs, tier, tracks = found
-    sub = Ctx(ctx.e, ctx.year, ctx.as_of, ctx.fields, review=ctx.review)
+    sub = Ctx(ctx.e, ctx.year, ctx.as_of, ctx.fields, review=ctx.review, evidence_required=ctx.evidence_required)
     return closest(assess_tracks(rs, tier, tracks, sub))
 
 
@@ -107,20 +121,23 @@ def assess_ladder(ruleset, ctx) -> LadderAssessment:
         group = [assess_track(ruleset, t, tr, ctx) for tr in t["tracks"]]
         st = tier_status(group)
         ctx.tier_verdicts[t["id"]] = TIER_VERDICT.get(st, "undetermined")
+        by = _reaching(group)
+        if by is not None:
+            ctx.tier_inputs[t["id"]] = ctx.tier_inputs.get(by.track["id"], ())
         tiers.append(TierStatus(tier=t, tracks=group, status=st))
-    reached = [i for i, ts in enumerate(tiers) if ts.status == "reached"]
+    reached = [i for i, ts in enumerate(tiers) if ts.status in REACHED]
     highest = tiers[reached[-1]].tier if reached else None
     # the next tier: the first one above the highest reached that is not reached
     nxt = next_assessment = next_external = None
     for ts in tiers[reached[-1] + 1 if reached else 0:]:
-        if ts.status != "reached":
+        if ts.status not in REACHED:
             nxt, next_assessment = ts.tier, closest(ts.tracks)
             break
     if nxt is None and highest is not None and highest.get("next"):
         next_external = highest["next"]
         next_assessment = assess_external(next_external, ctx, ruleset)
     if highest is not None:
-        verdict = "eligible"
+        verdict = "eligible" if tiers[reached[-1]].status == "reached" else "conditional"
     elif any(ts.status == "undetermined" for ts in tiers):
         verdict = "undetermined"
     else:
@@ -145,14 +162,14 @@ def scope_of(ruleset, tier=None):
 
 
 def assess(enterprise, ruleset, *, fields=None, tier=None, year=None, as_of=None, review=False,
-           ctx=None, lang="zh") -> Assessment:
+           ctx=None, lang="zh", evidence_required=False) -> Assessment:
     """Assess one enterprise against a ruleset (see the module's docstring for the scope)."""
     if ctx is None:
         if fields is None:
             from zjtx_cli.inputs.fields import field_dictionary
 
             fields = field_dictionary()
-        ctx = make_ctx(enterprise, fields, year=year, as_of=as_of, review=review)
+        ctx = make_ctx(enterprise, fields, year=year, as_of=as_of, review=review, evidence_required=evidence_required)
     scope, t, tracks = scope_of(ruleset, tier)
     if scope == "ladder":
         ladder = assess_ladder(ruleset, ctx)
@@ -165,7 +182,7 @@ def assess(enterprise, ruleset, *, fields=None, tier=None, year=None, as_of=None
     a = group[0]
     next_ref = nxt = None
     # eligible for this tier: the tier above (in another scheme), unless a tier was asked for
-    if a.verdict == "eligible" and t.get("next") and tier is None and ":" in t["next"]:
+    if a.verdict in ("eligible", "conditional") and t.get("next") and tier is None and ":" in t["next"]:
         nxt = assess_external(t["next"], ctx, ruleset)
         next_ref = t["next"] if nxt is not None else None
     return Assessment(scope="track", ruleset=ruleset, ctx=ctx, verdict=a.verdict, track=a, tier=t,

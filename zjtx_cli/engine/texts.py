@@ -29,6 +29,8 @@ LABELS = {
     "not_eligible": {"zh": "不符合条件", "en": "not eligible"},
     "undetermined": {"zh": "无法判定（缺数据）", "en": "undetermined (data missing)"},
     "excluded": {"zh": "排除（触发限制条件）", "en": "excluded"},
+    # officer mode (--evidence required, issue 13)
+    "conditional": {"zh": "有条件符合（待补证）", "en": "conditional (subject to evidence)"},
     "reached": {"zh": "达到", "en": "reached"},
     "not_reached": {"zh": "未达到", "en": "not reached"},
     "yes": {"zh": "是", "en": "yes"},

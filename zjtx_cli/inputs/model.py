@@ -50,15 +50,17 @@ class InputError(Exception):
 
 
 class Enterprise:
-    """Values keyed by field key. Per-year fields hold ``{year: value}``."""
+    """Values keyed by field key. Per-year fields hold ``{year: value}``. ``evidence``: the
+    documents named for them, ``{(field, year | None): text}`` (``zjtx_cli.evidence``, issue 13)."""
 
-    __slots__ = ("source", "values", "warnings", "overrides")
+    __slots__ = ("source", "values", "warnings", "overrides", "evidence")
 
     def __init__(self, values: dict, source: str = "", warnings: list[Problem] | None = None):
         self.source = source
         self.values = values
         self.warnings = warnings or []
         self.overrides: list[str] = []
+        self.evidence: dict = {}
 
     @property
     def name(self) -> str:
@@ -85,4 +87,5 @@ class Enterprise:
         vals = {k: (dict(v) if isinstance(v, dict) else v) for k, v in self.values.items()}
         e = Enterprise(vals, self.source, list(self.warnings))
         e.overrides = list(self.overrides)
+        e.evidence = dict(self.evidence)
         return e

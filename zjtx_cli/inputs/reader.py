@@ -48,7 +48,8 @@ _HEADER_WORDS = {"指标", "项目", "字段", "名称", "指标名称", "field"
 # column headings of columns that never hold values
 _KEY_HEADS = {"字段键", "key", "键", "英文键"}
 _UNIT_HEADS = {"单位", "unit", "计量单位"}
-_HINT_HEADS = {"说明", "填写说明", "hint", "备注", "注释", "notes", "note", "remark", "remarks", "提示"}
+_HINT_HEADS = {"说明", "填写说明", "hint", "备注", "注释", "notes", "note", "remark", "remarks", "提示",
+               "证明材料", "佐证材料", "evidence"}  # the evidence column (issue 13) is read by evidence/read.py
 _VALUE_HEADS = {"值", "数值", "填写值", "value", "内容", "填报值", "填写"}
 _COMMENT_PREFIXES = ("#", "注:", "说明:", "填表说明", "note:")
 _YEAR_LABEL = (re.compile(r"^((?:19|20)\d{2})\s*(?:年度|年)?\s*(.+)$"),
@@ -350,7 +351,7 @@ def read_json(path, fields, data=None, checks: bool | None = None) -> Enterprise
                                   reason_zh="应为由“字段: 值”组成的 JSON 对象")])
     for label, raw in data.items():
         label = str(label)
-        if label.startswith("_") or label in ("$schema", "format", "notes", "comment"):
+        if label.startswith("_") or label in ("$schema", "format", "notes", "comment", "evidence"):
             continue
         key, lyear, label_unit = _lookup_label(fields, label)
         if key is None:
@@ -388,7 +389,14 @@ def read_json(path, fields, data=None, checks: bool | None = None) -> Enterprise
                           zh=_SINGLE_ZH)
                 continue
             col.put(key, raw, None, label_unit, label)
-    return col.result(checks)
+    e = col.result(checks)
+    if isinstance(data, dict) and data.get("evidence") is not None:  # what each figure rests on (issue 13)
+        from zjtx_cli.evidence.read import evidence_from_json
+
+        ev = evidence_from_json(data, path, fields)
+        e.evidence = dict(ev.items)
+        e.warnings.extend(ev.problems)
+    return e
 
 
 # --------------------------------------------------------------------------------- xlsx
@@ -857,6 +865,11 @@ def read_xlsx(path, fields, checks: bool = True, kind: str | None = None) -> Ent
         exc.warnings = sheet_warnings(path, sheet) + list(getattr(exc, "warnings", ()))
         raise
     e.warnings[:0] = sheet_warnings(path, sheet)
+    from zjtx_cli.evidence.read import evidence_from_rows
+
+    ev = evidence_from_rows(rows, path, fields)  # a 证明材料 / Evidence column beside the values (issue 13)
+    e.evidence = dict(ev.items)
+    e.warnings.extend(ev.problems)
     return e
 
 

@@ -104,7 +104,23 @@ def condition_json(r, fields, lang):
             "unconfirmed": c.unconfirmed,
             "required": describe_required(r.result, fields, lang),
             "actual": describe_actual(r.result, fields, lang),
-            "detail": _node_json(r.result)}
+            "detail": _node_json(r.result),
+            "evidence": r.evidence,
+            "evidence_needed": [evidence_input_json(k, y, fields, lang) for k, y in r.evidence_needed]}
+
+
+_DOCS: dict = {}
+
+
+def evidence_input_json(key, year, fields, lang) -> dict:
+    """An input without evidence, with the kind of document that proves it (issue 13)."""
+    hit = _DOCS.get((id(fields), key, year, lang))
+    if hit is None:
+        from zjtx_cli.evidence.catalogue import document_for
+
+        hit = _DOCS[(id(fields), key, year, lang)] = document_for(
+            key, lang, years=None if year is None else [year], fields=fields)
+    return {"field": key, "year": year, "document": hit[0], "basis": hit[1]}
 
 
 def ruleset_meta(rs, lang=None):
@@ -142,7 +158,8 @@ def _subject(ctx) -> dict:
 
 
 def _finish(doc, ctx, lang, extra):
-    doc.update(overrides=list(ctx.e.overrides), warnings=[w.line(lang) for w in ctx.e.warnings], lang=lang)
+    doc.update(overrides=list(ctx.e.overrides), warnings=[w.line(lang) for w in ctx.e.warnings], lang=lang,
+               evidence_required=bool(ctx.evidence_required))
     if extra:
         doc.update(extra)
     return doc
@@ -175,13 +192,19 @@ def tier_json(result, fields, lang) -> dict:
     """A tier with several tracks: reached if any track is (no scheme_info, as before)."""
     return {"format_version": FORMAT_VERSION, "scheme": result.ruleset.id, "tier": result.tier["id"],
             "status": result.tier_status, "verdict": result.verdict,
-            "tracks": [assessment_json(a, fields, lang) for a in result.tracks]}
+            "tracks": [assessment_json(a, fields, lang) for a in result.tracks],
+            "evidence_required": bool(result.ctx.evidence_required)}
 
 
-def document(result, fields, lang, extra=None) -> dict:
+def document(result, fields, lang, extra=None, checklist=False) -> dict:
     """The JSON document of an assessment (``docs/assessment.schema.json``), whatever its scope.
 
-    ``extra`` (e.g. ``scheme_info``) is added to a track or ladder document, not to a tier's."""
+    ``extra`` (e.g. ``scheme_info``) is added to a track or ladder document, not to a tier's;
+    ``checklist`` adds the documents still to collect (``--checklist``, issue 13)."""
+    if checklist:
+        from zjtx_cli.evidence.checklist import checklist_json
+
+        extra = dict(extra or {}, checklist=checklist_json(result, fields, lang))
     if result.scope == "ladder":
         return ladder_json(result.ladder, fields, lang, extra)
     if result.scope == "tier":
@@ -253,10 +276,15 @@ def render_rich(console, a, fields, lang, title=True):
             style = {"met": "red", "unmet": "green"}.get(r["status"], "yellow")
         if r["kind"] == "priority":
             style = "cyan" if r["status"] == MET else "dim"
+        status = t(sk, lang)
+        if r.evidence == "declared":  # met (ruled out) on inputs that name no evidence (issue 13)
+            status += "·待补证" if zh else " · evidence needed"
+            if a.ctx.evidence_required and r["kind"] != "priority":
+                style = "yellow"
         text = r["cond"]["text"][lang]
         if r["cond"].get("unconfirmed"):
             text += "（来源待核实）" if zh else " (source unconfirmed)"
-        table.add_row(Text(t(sk, lang), style=style), Text(text),
+        table.add_row(Text(status, style=style), Text(text),
                       Text(describe_required(r["result"], fields, lang)),
                       Text(_inert(describe_actual(r["result"], fields, lang))), Text(r["cond"]["citation"]))
     console.print(table)
@@ -268,12 +296,14 @@ def render_verdict(console, a, lang):
     zh = lang == "zh"
     c = a.counts
     style = {"eligible": "bold green", "not_eligible": "bold red", "undetermined": "bold yellow",
-             "excluded": "bold red"}[a.verdict]
+             "excluded": "bold red", "conditional": "bold yellow"}[a.verdict]
     counts = (f"满足 {c['met']} 项，不满足 {c['unmet']} 项，缺数据 {c['unknown']} 项，优先条件满足 {c['priority_met']} 项"
               if zh else f"met {c['met']}, unmet {c['unmet']}, unknown {c['unknown']}, "
                          f"priority met {c['priority_met']}")
     if c.get("not_examined"):
         counts += f"，不考察 {c['not_examined']} 项" if zh else f", not examined {c['not_examined']}"
+    if c.get("evidence_needed"):
+        counts += f"，待补证 {c['evidence_needed']} 项" if zh else f", evidence needed {c['evidence_needed']}"
     console.print(f"[{style}]{'结论：' if zh else 'Verdict: '}{t(a.verdict, lang)}[/]    {counts}")
 
 
@@ -327,8 +357,10 @@ def render_ladder(console, ladder, fields, lang):
                           str(a.counts["unknown"]))
     console.print(table)
     if ladder.highest:
-        console.print(Text(f"{'已达到的最高层级：' if zh else 'Highest tier reached: '}{ladder.highest['name'][lang]}",
-                           style="bold green"))
+        cond = ladder.verdict == "conditional"  # officer mode: reached subject to evidence (issue 13)
+        tail = ("（有条件：待补证）" if zh else " (subject to evidence)") if cond else ""
+        console.print(Text(f"{'已达到的最高层级：' if zh else 'Highest tier reached: '}{ladder.highest['name'][lang]}{tail}",
+                           style="bold yellow" if cond else "bold green"))
     else:
         console.print(f"[bold red]{'尚未达到任何层级' if zh else 'No tier reached'}[/]")
     if ladder.next_assessment is not None:

@@ -104,8 +104,24 @@ def _cell_value(f, v):
     return str(v)
 
 
-def build_workbook(fields, keys, years: list[int], values: dict | None = None, title: str | None = None):
-    """The template as an openpyxl Workbook; ``values`` (typed, as on an Enterprise) fills it in."""
+def evidence_cell(evidence: dict, key: str) -> str | None:
+    """The text of a field's 证明材料 cell: its all-years entry, else its yearly entries (one text
+    when they agree, else ``2024：…；2025：…``). A row has one cell, read back for every year."""
+    if not evidence:
+        return None
+    if evidence.get((key, None)):
+        return evidence[(key, None)]
+    yearly = sorted((y, t) for (k, y), t in evidence.items() if k == key and y is not None and t)
+    if not yearly:
+        return None
+    texts = list(dict.fromkeys(t for _y, t in yearly))
+    return texts[0] if len(texts) == 1 else "；".join(f"{y}：{t}" for y, t in yearly)
+
+
+def build_workbook(fields, keys, years: list[int], values: dict | None = None, title: str | None = None,
+                   evidence: dict | None = None):
+    """The template as an openpyxl Workbook; ``values`` (typed, as on an Enterprise) fills it in,
+    ``evidence`` (``{(field, year | None): text}``) its 证明材料 / Evidence column (issue 13)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
@@ -116,7 +132,8 @@ def build_workbook(fields, keys, years: list[int], values: dict | None = None, t
     ws = wb.active
     ws.title = SHEET_MAIN
     ny = len(years)
-    col_hint = COL_FIRST_YEAR + ny
+    col_evidence = COL_FIRST_YEAR + ny  # 证明材料 / Evidence, beside the values (issue 13)
+    col_hint = col_evidence + 1
     head_fill = PatternFill("solid", fgColor="DDEBF7")
     input_fill = PatternFill("solid", fgColor="FFF9DB")
     thin = Side(style="thin", color="BFBFBF")
@@ -125,7 +142,7 @@ def build_workbook(fields, keys, years: list[int], values: dict | None = None, t
     grey = Font(color="7F7F7F")
     wrap = Alignment(wrap_text=True, vertical="center")
 
-    heads = ["指标 Indicator", "字段键 Key", "单位 Unit"] + [f"{y}年" for y in years] + ["填写说明 Hint"]
+    heads = ["指标 Indicator", "字段键 Key", "单位 Unit"] + [f"{y}年" for y in years] + ["证明材料 Evidence", "填写说明 Hint"]
     for c, h in enumerate(heads, start=1):
         cell = ws.cell(row=1, column=c)
         _set_text(cell, h)
@@ -212,7 +229,12 @@ def build_workbook(fields, keys, years: list[int], values: dict | None = None, t
         hint = ws.cell(row=r, column=col_hint)
         _set_text(hint, _hint(f))
         hint.font = grey
-        for c in (COL_LABEL, COL_KEY, COL_UNIT, col_hint):
+        ev_cell = ws.cell(row=r, column=col_evidence)
+        ev_cell.fill, ev_cell.number_format = input_fill, "@"
+        ev_text = evidence_cell(evidence or {}, k)
+        if ev_text:
+            _set_text(ev_cell, ev_text)
+        for c in (COL_LABEL, COL_KEY, COL_UNIT, col_evidence, col_hint):
             ws.cell(row=r, column=c).border = box
             ws.cell(row=r, column=c).alignment = wrap
         if f.per_year:
@@ -220,7 +242,7 @@ def build_workbook(fields, keys, years: list[int], values: dict | None = None, t
         else:
             targets = [(COL_FIRST_YEAR, None)]
             if ny > 1:
-                ws.merge_cells(start_row=r, start_column=COL_FIRST_YEAR, end_row=r, end_column=col_hint - 1)
+                ws.merge_cells(start_row=r, start_column=COL_FIRST_YEAR, end_row=r, end_column=col_evidence - 1)
         v_rule = validation(f)
         given = values.get(k)
         for c, y in targets:
@@ -241,7 +263,7 @@ def build_workbook(fields, keys, years: list[int], values: dict | None = None, t
         if not d.sqref.ranges:
             ws.data_validations.dataValidation.remove(d)
 
-    widths = {COL_LABEL: 44, COL_KEY: 26, COL_UNIT: 8, col_hint: 52}
+    widths = {COL_LABEL: 44, COL_KEY: 26, COL_UNIT: 8, col_evidence: 30, col_hint: 52}
     for c in range(1, col_hint + 1):
         ws.column_dimensions[get_column_letter(c)].width = widths.get(c, 14)
     ws.freeze_panes = ws.cell(row=2, column=COL_FIRST_YEAR)

@@ -16,6 +16,8 @@ class Group(Check):
     checks: tuple[Check, ...]
     combine = staticmethod(all_of)
     joiner = "and"
+    # the status one part decides alone (all: unmet; any: met); then the evidenced part is named
+    decided_by_one = "unmet"
 
     @classmethod
     def validate(cls, raw, where, fields):
@@ -39,6 +41,18 @@ class Group(Check):
         subs = [evaluate_check(s, ctx) for s in self.checks]
         return {"type": self.type, "status": self.combine([s["status"] for s in subs]), "checks": subs,
                 "label": self.label}
+
+    @classmethod
+    def inputs_used(cls, node, ctx, has):
+        """Every part that shares the status; where one part decides alone (an alternative that is
+        met, a part of 'all' that is unmet), the first such part that is wholly evidenced."""
+        from zjtx_cli.engine.kinds.base import pick
+        from zjtx_cli.engine.kinds.common import inputs_used
+
+        same = [inputs_used(s, ctx, has) for s in node["checks"] if s["status"] == node["status"]]
+        if node["status"] == cls.decided_by_one:
+            return pick(same, has)
+        return [i for part in same for i in part]
 
     def describe_rule(self, fields, lang):
         from zjtx_cli.engine.kinds.common import describe_rule

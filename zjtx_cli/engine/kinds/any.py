@@ -15,6 +15,7 @@ class AnyCheck(Group):
     keys = frozenset({"any"})
     combine = staticmethod(any_of)
     joiner = "or"
+    decided_by_one = MET
 
     @classmethod
     def gap_items(cls, node, ctx):

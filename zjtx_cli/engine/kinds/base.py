@@ -108,6 +108,25 @@ class Check(Record):
     def evaluate(self, ctx) -> dict:
         raise NotImplementedError
 
+    # ------------------------------------------------------------- evidence
+    @classmethod
+    def inputs_used(cls, node: dict, ctx, has) -> list[tuple[str, int | None]]:
+        """The ``(field, year)`` inputs that decided an evaluated node's status (issue 13).
+
+        The default: the node's own ``field`` (in its ``year``, for a per-year field), and what the
+        children that share its status decided. ``has(field, year)`` says whether evidence is
+        named for an input; kinds with alternatives use it to name the branch that is evidenced
+        (:func:`pick`)."""
+        from zjtx_cli.engine.kinds.common import inputs_used
+
+        out = []
+        if node.get("field") is not None:
+            out.append(figure(node["field"], node.get("year"), ctx))
+        for s in node_children(node):
+            if s["status"] == node["status"]:
+                out.extend(inputs_used(s, ctx, has))
+        return out
+
     # ----------------------------------------------------------------- gaps
     @classmethod
     def gap_items(cls, node: dict, ctx) -> list[dict]:
@@ -145,6 +164,23 @@ class Check(Record):
         from zjtx_cli.engine.kinds.common import describe_common_gap_item
 
         return describe_common_gap_item(item, fields, lang)
+
+
+def figure(key: str, year, ctx) -> tuple[str, int | None]:
+    """A field as an input: ``(key, year)`` for a per-year field (the assessment year if none is
+    given), ``(key, None)`` otherwise."""
+    f = ctx.fields[key] if key in ctx.fields else None
+    if f is None or not f.per_year:
+        return (key, None)
+    return (key, ctx.year if year is None else year)
+
+
+def pick(options: list[list], has) -> list:
+    """Of several alternatives' inputs, the first wholly evidenced (else the first)."""
+    for inputs in options:
+        if all(has(k, y) for k, y in inputs):
+            return inputs
+    return options[0] if options else []
 
 
 def missing_data_item(node: dict) -> list[dict] | None:

@@ -72,6 +72,17 @@ class CasesCheck(Check):
         return _first_case(self.cases, ctx)
 
     @classmethod
+    def inputs_used(cls, node, ctx, has):
+        from zjtx_cli.engine.kinds.common import inputs_used
+
+        out = []
+        if node.get("when") is not None and node["when"]["status"] == MET:
+            out.extend(inputs_used(node["when"], ctx, has))
+        if node.get("then") is not None:
+            out.extend(inputs_used(node["then"], ctx, has))
+        return out
+
+    @classmethod
     def gap_items(cls, node, ctx):
         from zjtx_cli.engine.kinds.common import gap_items, merge_data
 

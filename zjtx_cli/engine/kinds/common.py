@@ -28,6 +28,16 @@ def gap_items(node: dict, ctx) -> list[dict]:
     return kind_of(node).gap_items(node, ctx)
 
 
+def inputs_used(node: dict, ctx, has) -> list[tuple[str, int | None]]:
+    """The (field, year) inputs an evaluated node rests on, each once, in order (issue 13)."""
+    out: list = []
+    for i in kind_of(node).inputs_used(node, ctx, has):
+        i = (i[0], i[1])
+        if i not in out:
+            out.append(i)
+    return out
+
+
 def merge_data(items: list[dict]) -> list[dict]:
     """One 'provide data' item for all the data missing under a node, each field once."""
     data = [i for i in items if i["kind"] == "data"]

@@ -67,6 +67,14 @@ class FlagCheck(Check):
                 "declared": True, "missing": [] if v is not None else [[self.flag, None]]}
 
     @classmethod
+    def inputs_used(cls, node, ctx, has):
+        if node.get("fallback") is not None:
+            from zjtx_cli.engine.kinds.common import inputs_used
+
+            return inputs_used(node["fallback"], ctx, has)
+        return super().inputs_used(node, ctx, has)
+
+    @classmethod
     def gap_items(cls, node, ctx):
         if node.get("fallback") is not None:
             from zjtx_cli.engine.kinds.common import gap_items

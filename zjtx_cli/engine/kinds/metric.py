@@ -117,6 +117,22 @@ class MetricCheck(Check):
                                   short / target if target else None)
         return node
 
+    # -------------------------------------------------------------- evidence
+    @classmethod
+    def inputs_used(cls, node, ctx, has):
+        """The figures the value was computed from (a computed metric: every figure of its formula)."""
+        from zjtx_cli.engine.kinds.base import figure
+        from zjtx_cli.engine.metrics import evaluate_metric
+
+        out = []
+        year = node["year"] if node["year"] is not None else ctx.year
+        for k, y, _v in node["inputs"]:
+            if k in METRICS:  # a part of a sum that is itself computed
+                out.extend(figure(k2, y2, ctx) for k2, y2, _v2 in evaluate_metric(k, ctx, year).inputs)
+            else:
+                out.append(figure(k, y if y is not None else year, ctx))
+        return out
+
     # ------------------------------------------------------------------ gaps
     @classmethod
     def gap_items(cls, node, ctx):

@@ -36,6 +36,15 @@ class SmeCheck(Check):
         return sme_condition(ctx)
 
     @classmethod
+    def inputs_used(cls, node, ctx, has):
+        """The declaration when it decided; else the industry and the figures that decided the size."""
+        from zjtx_cli.engine.kinds.base import figure
+
+        if node.get("declared"):
+            return [figure("sme_declared", None, ctx)]
+        return [figure("industry", None, ctx)] + [figure(k, None, ctx) for k in node.get("decided_by") or ()]
+
+    @classmethod
     def gap_items(cls, node, ctx):
         return [{"kind": "declaration", "effort": "declaration", "node": node}]
 

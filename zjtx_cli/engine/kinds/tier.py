@@ -27,9 +27,15 @@ class TierCheck(Check):
 
     def evaluate(self, ctx):
         v = ctx.tier_verdicts.get(self.tier)
-        status = {"eligible": MET, "not_eligible": UNMET, "excluded": UNMET}.get(v, UNKNOWN)
+        # conditional (officer mode): met on the figures given; its evidence is asked for below (issue 13)
+        status = {"eligible": MET, "conditional": MET, "not_eligible": UNMET, "excluded": UNMET}.get(v, UNKNOWN)
         return {"type": "tier", "status": status, "tier": self.tier, "actual": v, "missing": [],
                 "tier_name": ctx.tier_names.get(self.tier, {})}
+
+    @classmethod
+    def inputs_used(cls, node, ctx, has):
+        """What the lower tier's verdict rested on (recorded by the service as it assesses it)."""
+        return list(ctx.tier_inputs.get(node["tier"], ()))
 
     @classmethod
     def gap_items(cls, node, ctx):

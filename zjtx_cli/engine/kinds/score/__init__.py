@@ -141,6 +141,24 @@ class ScoreCheck(Check):
         return evaluate_score(self, ctx)
 
     @classmethod
+    def inputs_used(cls, node, ctx, has):
+        """Met: a direct path that is met, or the score (every indicator whose points counted),
+        the first of them that is wholly evidenced. Otherwise every indicator and direct path."""
+        from zjtx_cli.engine.kinds.base import pick
+        from zjtx_cli.engine.kinds.score.evaluate import indicator_inputs
+
+        from zjtx_cli.engine.kinds.common import inputs_used
+
+        direct = [inputs_used(d, ctx, has) for d in node["direct"] if d["status"] == node["status"]]
+        inds = [i for cat in node["categories"] for i in cat["indicators"]]
+        if node["status"] == "met":
+            options = []
+            if node["score_status"] == "met":
+                options.append([x for i in inds if i["points"] for x in indicator_inputs(i, ctx, has)])
+            return pick(options + direct, has)
+        return [x for i in inds for x in indicator_inputs(i, ctx, has)] + [x for d in direct for x in d]
+
+    @classmethod
     def gap_items(cls, node, ctx):
         from zjtx_cli.engine.kinds.score.gains import score_gap_items
 

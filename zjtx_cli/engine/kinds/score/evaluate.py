@@ -121,6 +121,26 @@ def evaluate_indicator(indicator, ctx) -> dict:
     return r
 
 
+def indicator_inputs(r: dict, ctx, has) -> list:
+    """The (field, year) inputs an indicator's points rest on (issue 13)."""
+    from zjtx_cli.engine.kinds.base import figure
+    from zjtx_cli.engine.kinds.common import inputs_used
+
+    src = r["source"]
+    if src == "metric":
+        return [figure(k, y, ctx) for k, y, _v in r.get("inputs", ())]
+    if src in ("choice", "declared"):
+        return [figure(r["field"], None, ctx)]
+    if src == "items":
+        return [figure(k, None, ctx) for k, v in r["items"].items() if v is not None]
+    if src == "first":
+        opt = r.get("option")
+        if opt is not None:
+            return inputs_used(r["checks"][opt], ctx, has)
+        return [x for s in r.get("checks", ()) for x in inputs_used(s, ctx, has)]
+    return []
+
+
 def _missing_under(node):
     """Every (field, year) missing under a node that is unknown, in order (a first-match option)."""
     out: list = []
