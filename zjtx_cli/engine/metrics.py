@@ -89,7 +89,7 @@ class Gap:
         return d
 
 
-def levers_gap(levers) -> "Gap | None":
+def levers_gap(levers) -> Gap | None:
     """One Gap offering each lever [(name, Gap)], cheapest (smallest amount) first."""
     levers = sorted([(k, g) for k, g in levers if g is not None and g.amount is not None and g.amount > 0],
                     key=lambda kg: kg[1].amount)

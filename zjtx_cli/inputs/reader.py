@@ -28,16 +28,26 @@ reports all three. :func:`read_enterprise` also runs the data checks of
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import os
 import re
 
 from zjtx_cli.inputs.model import Enterprise, InputError, Problem
-from zjtx_cli.inputs.text import is_blank
 from zjtx_cli.inputs.text import FORMULA_PREFIXES as _FORMULA_START
-from zjtx_cli.inputs.text import inert
-from zjtx_cli.inputs.values import (BadValue, nfkc, normalize_label, parse_bool, parse_choice, parse_date, parse_integer,
-                     parse_number, parse_text, split_label)
+from zjtx_cli.inputs.text import inert, is_blank
+from zjtx_cli.inputs.values import (
+    BadValue,
+    nfkc,
+    normalize_label,
+    parse_bool,
+    parse_choice,
+    parse_date,
+    parse_integer,
+    parse_number,
+    parse_text,
+    split_label,
+)
 
 _YEAR_RE = re.compile(r"^\s*((?:19|20)\d{2})\s*(?:年度|年|FY)?\s*$")
 _UNIT_CELLS = {"万元", "元", "亿元", "千元", "百万元", "%", "人", "项", "年", "个", "件", "分"}
@@ -743,6 +753,19 @@ class _Columns:
         return True
 
 
+def _put_cell(col, sheet_xml, f, key, label_unit, shown, r, i, v, year):
+    """Put the value ``v`` of cell ``i`` of row ``r`` (field ``f``, for ``year``) into the collector."""
+    if isinstance(v, str) and len(v) > 1 and v[0] == "'" and v[1] in _FORMULA_START:
+        v = v[1:]  # text neutralised on export (safety.neutralise) reads back as it was
+    if _empty(v) and sheet_xml is not None and sheet_xml.uncached(r, i):
+        col.error(shown, UNCACHED_FORMULA, None, year, row=r, zh=UNCACHED_FORMULA_ZH)
+        return
+    if (f.unit == "%" and isinstance(v, float) and -1 <= v <= 1 and v != 0
+            and sheet_xml is not None and sheet_xml.percent(r, i)):
+        v = v * 100
+    col.put(key, v, year, label_unit, shown, row=r)
+
+
 def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None) -> Enterprise:
     """Label/value rows (from xlsx or CSV) to an enterprise.
 
@@ -792,17 +815,8 @@ def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None) -> Enterp
             label_unit = nfkc(unit_cell)
         rest = [(i, v) for i, v in rest if i not in cols.skip]
         f = fields[key]
-
-        def put(i, v, year):
-            if isinstance(v, str) and len(v) > 1 and v[0] == "'" and v[1] in _FORMULA_START:
-                v = v[1:]  # text neutralised on export (safety.neutralise) reads back as it was
-            if _empty(v) and sheet_xml is not None and sheet_xml.uncached(r, i):
-                col.error(shown, UNCACHED_FORMULA, None, year, row=r, zh=UNCACHED_FORMULA_ZH)
-                return
-            if (f.unit == "%" and isinstance(v, float) and -1 <= v <= 1 and v != 0
-                    and sheet_xml is not None and sheet_xml.percent(r, i)):
-                v = v * 100
-            col.put(key, v, year, label_unit, shown, row=r)
+        # this row's label, field and unit are bound now, not looked up when put() runs
+        put = functools.partial(_put_cell, col, sheet_xml, f, key, label_unit, shown, r)
 
         if lyear is not None:
             i, v = next(((i, v) for i, v in rest if not _empty(v)), (None, None))

@@ -38,8 +38,8 @@ MIN_HEADER_FIELDS = 3
 parse_value = None  # zjtx_cli.inputs.reader.parse_value, bound when a Roster is made
 
 
-from zjtx_cli.inputs.text import is_blank as _empty  # noqa: E402 - the one definition of a blank cell
 from zjtx_cli.inputs.text import inert  # noqa: E402
+from zjtx_cli.inputs.text import is_blank as _empty  # noqa: E402 - the one definition of a blank cell
 
 
 class Column:

@@ -21,6 +21,10 @@ very deeply nested input raises ``RecursionError``, which the caller must catch.
 import os
 import stat
 
+from zjtx_cli.inputs.text import FORMULA_PREFIXES as _FORMULA_PREFIXES
+from zjtx_cli.inputs.text import ILLEGAL_XLSX as _ILLEGAL_CHARS
+from zjtx_cli.inputs.text import fix_surrogates, inert
+
 __all__ = [
     "UnsafeInput",
     "OutputError",
@@ -65,11 +69,6 @@ _XML_SCAN_BYTES = 64 * 1024              # how much of each XML part is inspecte
 _XML_FIRST_BYTES = 4 * 1024              # read first; enough unless the prolog is longer
 _REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
-
-from zjtx_cli.inputs.text import FORMULA_PREFIXES as _FORMULA_PREFIXES
-from zjtx_cli.inputs.text import ILLEGAL_XLSX as _ILLEGAL_CHARS
-from zjtx_cli.inputs.text import fix_surrogates, inert
-
 
 # --------------------------------------------------------------------------- errors
 

@@ -231,8 +231,8 @@ def _header(data, path):
 
 
 def read_header(path):
-    from zjtx_cli.rules.yamlcache import load_cached
     from zjtx_cli.inputs.fields import FIELDS_PATH
+    from zjtx_cli.rules.yamlcache import load_cached
 
     return load_cached(path, _header, (FIELDS_PATH, __file__))
 
@@ -288,8 +288,8 @@ def get_ruleset(scheme: str):
 
 def _check_user_fields_used(rs, path):
     """A user ruleset may use the built-in fields and its own, not another user ruleset's."""
-    from zjtx_cli.inputs.fields import builtin_field_keys
     from zjtx_cli.engine.metrics import METRICS
+    from zjtx_cli.inputs.fields import builtin_field_keys
     from zjtx_cli.rules.loader import RulesetError
 
     own = {f["key"] for f in read_header(path)["fields"]}

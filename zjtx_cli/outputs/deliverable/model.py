@@ -45,8 +45,7 @@ def _walk(node):
     for ch in node.get("checks") or []:
         yield from _walk(ch)
     for cat in node.get("categories") or []:
-        for ind in cat.get("indicators") or []:
-            yield ind
+        yield from cat.get("indicators") or []
 
 
 def figures(doc, lang) -> list[dict]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from zjtx_cli.match.render import GROUP_TITLE, PREREQ, STATUS as MSTATUS, cheapest_line, clean, gap_text, missing_text
+from zjtx_cli.match.render import GROUP_TITLE, PREREQ, cheapest_line, clean, gap_text, missing_text
+from zjtx_cli.match.render import STATUS as MSTATUS
 from zjtx_cli.outputs.deliverable.model import VERDICT, w
 
 LABELS = {

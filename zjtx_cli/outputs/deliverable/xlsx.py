@@ -11,7 +11,6 @@ FILL = {"met": "C8E6C9", "unmet": "FFCDD2", "unknown": "FFE0B2", "pending": "FFE
 
 def _v(x):
     from zjtx_cli.inputs.safety import cell_value
-
     from zjtx_cli.match.render import clean
 
     return cell_value(clean(x) if isinstance(x, str) else x)
