@@ -228,9 +228,12 @@ class Metric:
         return tuple(dict.fromkeys(f for f, _o in self.reads))
 
 
-def _reads(compute, *spec):
-    """Attach what a compute function reads: (field, offsets or None), ..."""
+def _reads(compute, *spec, declared=None):
+    """Attach what a compute function reads: (field, offsets or None), ... (and the field declaring the
+    same ratio as a percentage, if any)."""
     compute.reads = tuple(spec)
+    if declared is not None:
+        compute.declared = declared
     return compute
 
 
@@ -263,8 +266,7 @@ def _ratio_metric(num, den, years_back=0, fzh="", fen="", declared=None):
         return MV(HUNDRED * sum(nv) / d, (), inputs, fzh, fen, "%")
 
     offs = tuple(range(-years_back, 1))
-    compute.declared = declared
-    return _reads(compute, (num, offs), (den, offs))
+    return _reads(compute, (num, offs), (den, offs), declared=declared)
 
 
 def _sum_metric(field, years_back, unit, fzh, fen):
@@ -430,17 +432,17 @@ def rank_range_items(node, items):
     """An award rank tested as 1 ≤ rank ≤ N under one 'all': say "no award now; rank 1–N needed"
     instead of "现为 0，须 ≥ 1：尚差 1" (issue 12). ``node`` is an 'all' of metric checks (the
     'all' kind asks)."""
-    checks = node.get("checks") or ()
+    checks = node.get("checks") or []
     if len(checks) != 2 or any(len(c.get("metric") or ()) != 1 for c in checks):
         return items
     key = checks[0]["metric"][0]
     if key not in NONE_IS_ZERO_RANKS or checks[1]["metric"][0] != key:
         return items
-    lo = [c["value"] for c in checks if c["op"] == ">="]
-    hi = [c["value"] for c in checks if c["op"] == "<="]
-    if not lo or not hi:
+    los = [c["value"] for c in checks if c["op"] == ">="]
+    his = [c["value"] for c in checks if c["op"] == "<="]
+    if not los or not his:
         return items
-    lo, hi = int(lo[0]), int(hi[0])
+    lo, hi = int(los[0]), int(his[0])
     for it in items:
         g = it.get("gap")
         if it.get("kind") == "numeric" and g is not None and g.whole and g.amount is None:
@@ -573,7 +575,7 @@ def _avg3_main(ctx, year):
     return mv
 
 
-_avg3_main.reads = _sum3_main.reads
+_reads(_avg3_main, *_sum3_main.reads)
 
 
 _register(Metric(
@@ -829,7 +831,7 @@ def metric_years(key: str, year: int) -> list[tuple[str, int | None]]:
     m = METRICS.get(key)
     if m is None:
         return [(key, year)]
-    return [(f, None if offs is None else year + o) for f, offs in m.reads for o in (offs or (None,))]
+    return [(f, None if o is None else year + o) for f, offs in m.reads for o in (offs if offs is not None else (None,))]
 
 
 def lookback(key: str, fields) -> int:

@@ -371,6 +371,7 @@ def classify(industry: str | None, employees: Decimal | int | None, revenue: Dec
             note_en += f"; {above}: {lim_en(above)}"
         result_zh, result_en = _SIZE_ZH[size], size
     else:
+        assert stuck_at is not None  # the band loop stops at a band or ends at micro
         miss_zh = "、".join(_IND_ZH[k][0] for k in missing)
         miss_en = ", ".join(_IND_EN[k] for k in missing)
         if stuck_at == "large":

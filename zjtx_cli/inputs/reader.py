@@ -173,7 +173,7 @@ _OS_ZH = {errno.ENOENT: "文件不存在", errno.EACCES: "没有读取权限", e
 def oserror_problem(path, exc: OSError) -> Problem:
     """A file that the system would not let us read (missing, no permission …)."""
     why = exc.strerror or str(exc)
-    zh = _OS_ZH.get(exc.errno, why)
+    zh = _OS_ZH.get(exc.errno, why) if exc.errno is not None else why
     return Problem(str(path), None, f"cannot read file: {why}", reason_zh=f"无法读取文件：{zh}")
 
 
@@ -257,9 +257,10 @@ class _Collector:
             errors.extend(more_errors)
             e.warnings.extend(more_warnings)
         if errors:
-            exc = InputError(errors)
-            exc.warnings = e.warnings  # reported too: the file is listed in full
-            raise exc
+            err = InputError(errors)
+            # reported too: the file is listed in full (InputError in inputs/model.py does not declare it)
+            err.warnings = e.warnings  # type: ignore[attr-defined]
+            raise err
         return e
 
 
@@ -301,7 +302,7 @@ def _fix_surrogates(obj):
 
 
 def _no_duplicates(pairs):
-    d = {}
+    d: dict = {}
     for k, v in pairs:
         if k in d and d[k] != v:
             raise _DuplicateKey(k)
@@ -459,46 +460,50 @@ class _SheetXml:
             elif tag == "row":
                 el.clear()
 
-    def _load_formulas(self):
+    def _load_formulas(self) -> set:
         import zipfile
 
-        self._uncached = set()
+        found: set = set()
+        self._uncached = found
         try:
             with zipfile.ZipFile(self.path) as zf:
                 data = self._sheet(zf)
             if not self._HAS_FORMULA.search(data):
-                return
+                return found
 
             def want(el, rc):
                 kids = {k.tag.rsplit("}", 1)[-1]: k for k in el}
                 v = kids.get("v")
                 # no cached value: no <v>, or an empty <v/> (openpyxl) that is not an empty-text result
                 if "f" in kids and (v is None or (not v.text and el.get("t") != "str")):
-                    self._uncached.add(rc)
+                    found.add(rc)
 
             self._cells(data, want)
         except Exception:  # best effort: the file already passed the safety checks and calamine
             pass
+        return found
 
-    def _load_percent(self):
+    def _load_percent(self) -> set:
         import zipfile
 
-        self._percent = set()
+        found: set = set()
+        self._percent = found
         try:
             with zipfile.ZipFile(self.path) as zf:
                 data = self._sheet(zf)
                 styles = self._percent_styles(zf)
             if not styles:
-                return
+                return found
 
             def want(el, rc):
                 st = el.get("s")
                 if st is not None and st.isdigit() and int(st) in styles:
-                    self._percent.add(rc)
+                    found.add(rc)
 
             self._cells(data, want)
         except Exception:
             pass
+        return found
 
     def _percent_styles(self, zf) -> set:
         fromstring, _ = self._xml()
@@ -525,14 +530,12 @@ class _SheetXml:
         return out
 
     def uncached(self, row, col) -> bool:
-        if self._uncached is None:
-            self._load_formulas()
-        return (row, col) in self._uncached
+        found = self._uncached if self._uncached is not None else self._load_formulas()
+        return (row, col) in found
 
     def percent(self, row, col) -> bool:
-        if self._percent is None:
-            self._load_percent()
-        return (row, col) in self._percent
+        found = self._percent if self._percent is not None else self._load_percent()
+        return (row, col) in found
 
 
 def _cell_ref(ref: str):
@@ -597,7 +600,7 @@ def _native_rows(path, kind="xlsx"):
     index = (visible or work)[0]
     hidden = [meta[i].name for i in work if i < index]
     rows = wb.get_sheet_by_index(index).to_python(skip_empty_area=False)
-    others = []
+    others: list = []
     filled = 0
     for row in rows:  # stop at 3: only an (almost) empty sheet needs a look at the others
         if any(v is not None and v != "" for v in row):
@@ -793,7 +796,7 @@ def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None) -> Enterp
             # the label may be in the key column instead (an edited Chinese label)
             nxt = next(((i, v) for i, v in rest if not _empty(v)), None)
             k2 = _lookup_label(fields, nxt[1]) if nxt and isinstance(nxt[1], str) else (None, None, None)
-            if k2[0] is not None and (cols.key is None or nxt[0] == cols.key):
+            if nxt is not None and k2[0] is not None and (cols.key is None or nxt[0] == cols.key):
                 key, lyear, label_unit = k2
                 label = nxt[1]
                 rest = [(i, v) for i, v in rest if i > nxt[0]]
@@ -868,7 +871,8 @@ def read_xlsx(path, fields, checks: bool = True, kind: str | None = None) -> Ent
     try:
         e = read_rows(path, fields, rows, checks=checks, sheet_xml=sheet_xml)
     except InputError as exc:
-        exc.warnings = sheet_warnings(path, sheet) + list(getattr(exc, "warnings", ()))
+        exc.warnings = sheet_warnings(  # type: ignore[attr-defined]  # not declared by InputError (inputs/model.py)
+            path, sheet) + list(getattr(exc, "warnings", ()))
         raise
     e.warnings[:0] = sheet_warnings(path, sheet)
     return e

@@ -35,7 +35,9 @@ HEADER_SCAN_ROWS = 5
 MIN_HEADER_FIELDS = 3
 
 
-parse_value = None  # zjtx_cli.inputs.reader.parse_value, bound when a Roster is made
+def parse_value(field, raw, label_unit=None):
+    """Replaced by zjtx_cli.inputs.reader.parse_value when a Roster is made (reader imports roster)."""
+    raise RuntimeError("roster.parse_value used before a Roster was made")
 
 
 from zjtx_cli.inputs.text import inert  # noqa: E402
@@ -217,9 +219,9 @@ class Roster:
                                                   "ignored", severity="warning", row=r,
                                  reason_zh=f"有 {extra} 个单元格超出表头的 {self.width} 列，已忽略"))
         if errors:
-            exc = InputError(errors)
-            exc.warnings = notes
-            raise exc
+            err = InputError(errors)
+            err.warnings = notes  # type: ignore[attr-defined]  # InputError (inputs/model.py) does not declare it
+            raise err
         if not any_value:
             if any(not _empty(v) for v in cells):  # something is there, but in no column we know
                 raise InputError([Problem(self.path, None, "no value in any known column (check the header "
@@ -234,9 +236,9 @@ class Roster:
         for p in bad + doubtful:
             p.row = r
         if bad:
-            exc = InputError(bad)
-            exc.warnings = doubtful
-            raise exc
+            err = InputError(bad)
+            err.warnings = doubtful  # type: ignore[attr-defined]  # InputError (inputs/model.py) does not declare it
+            raise err
         e.warnings.extend(doubtful)
         return e
 

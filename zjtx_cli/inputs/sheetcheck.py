@@ -8,6 +8,7 @@ so that its regular expressions are compiled only when a workbook is read
 import functools
 import io
 import re as _re
+from collections.abc import Iterable
 from typing import NoReturn
 
 from zjtx_cli.inputs.safety import (
@@ -207,7 +208,7 @@ def check_sheets(path, zf, infos, whole=None) -> SheetStats:
                                    f"声明的使用区域有 {dim_area:,} 个单元格（上限 {MAX_SHEET_CELLS:,} 个）")
                     if f_row:
                         row = f_row  # only used by cells without a reference, and there are none
-                    data_iter = ()
+                    data_iter: Iterable[_re.Match[bytes]] = ()
                 else:
                     data_iter = _SHEET_TAG.finditer(data, 0, end)
                 for m in data_iter:

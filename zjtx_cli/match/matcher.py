@@ -107,7 +107,7 @@ def gap_lines(doc, lang="zh") -> list[dict]:
 
 def _shortfalls(items, lang):
     """Every numeric shortfall under a gap, alternatives included: text, amount, unit."""
-    out = []
+    out: list[dict] = []
     for it in items:
         sf = it.get("shortfall") or {}
         if sf.get("amount") is not None:
@@ -280,7 +280,8 @@ def run_match(file, lang="zh", as_of=None, region=None, sets=(), year=None, prog
 def _prerequisites(s, t, tier_status, ident):
     """The tiers below ``t`` on the scheme's ladder, lowest first, each held / would reach / not."""
     prev = {x["next"]: x for x in s["tiers"] if x.get("next")}
-    chain, cur = [], t["id"]
+    chain: list[dict] = []
+    cur = t["id"]
     while cur in prev and len(chain) < 10:
         p = prev[cur]
         chain.append(p)

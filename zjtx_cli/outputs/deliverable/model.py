@@ -80,7 +80,7 @@ def figures(doc, lang) -> list[dict]:
 
 def missing(doc, lang) -> list[dict]:
     """Data still missing: field, year, and the conditions waiting for it."""
-    acc = {}
+    acc: dict = {}
     for c in doc.get("conditions", []):
         if c.get("status") not in ("unknown", "pending"):
             continue

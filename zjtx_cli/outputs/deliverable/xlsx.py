@@ -72,7 +72,7 @@ def build_workbook(m):
     wb = Workbook()
     wb.remove(wb.active)
     # cover
-    rows = [(t("company"), m["company"] or "—"), (t("credit_code"), m["credit_code"] or "—")]
+    rows: list[tuple] = [(t("company"), m["company"] or "—"), (t("credit_code"), m["credit_code"] or "—")]
     if m["scheme"]:
         rows += [(t("scheme"), f"{m['scheme']['title']} ({m['scheme']['id']})"), (t("version"), t.version(m["scheme"]))]
     rows += [(t("assessment_year"), m.get("assessment_year") or "—"), (t("as_of"), m["as_of"]),
