@@ -434,7 +434,8 @@ def sme_condition(ctx) -> dict:
     missing = [["industry", None]] if industry is None else [[k, ctx.year] for k in (result.missing if result else [])]
     if declared is not None:
         node.update(status="met" if declared else "unmet", actual=declared, declared=True,
-                    explain_zh="按企业自报（缺少划型所需数据）", explain_en="as declared (figures for the size test missing)")
+                    explain_zh="按企业自报（缺少划型所需数据）",
+                    explain_en="as declared (figures for the size test missing)")
         return node
     node.update(status="unknown", actual=None, missing=missing)
     return node

@@ -694,7 +694,8 @@ def not_a_spreadsheet(path, kind) -> Problem:
             "json": ("a JSON file", "JSON 文件")}.get(kind, (kind, kind))
     return Problem(str(path), None, f"unsupported file type: not a spreadsheet ({what[0]}; use .xlsx, .xls, .et, "
                                     ".xlsb, .ods or .json)",
-                   reason_zh=f"不支持的文件类型：不是电子表格（{what[1]}；请用 .xlsx、.xls、.et、.xlsb、.ods 或 .json）")
+                   reason_zh=f"不支持的文件类型：不是电子表格（{what[1]}；"
+                             "请用 .xlsx、.xls、.et、.xlsb、.ods 或 .json）")
 
 
 def sheet_warnings(path, sheet: SheetData) -> list:

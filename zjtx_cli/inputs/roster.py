@@ -151,7 +151,8 @@ class Roster:
                 self.warnings.append(Problem(self.path, shown, "a per-year field needs the year in its header "
                                              f"(e.g. {f.zh}2024), column ignored", severity="warning",
                                              row=header_row,
-                                             reason_zh=f"按年度填报的字段需在表头中注明年度（如 {f.zh}2024），该列已忽略"))
+                                             reason_zh=f"按年度填报的字段需在表头中注明年度（如 {f.zh}2024），"
+                                                       "该列已忽略"))
                 continue
             if not f.per_year and year is not None:
                 year = None  # e.g. "有效发明专利（2025年）": the field is not kept per year

@@ -203,7 +203,8 @@ def run_match(file, lang="zh", as_of=None, region=None, sets=(), year=None, prog
         reason = None
         if inside is None:
             reason = _t(lang, f"方案适用于{R.name(reg['code'], lang)}；企业注册地只知到"
-                              f"{R.name(firm.code, lang) if firm.code else '（未知）'}，需要县级注册地（注册地字段或 --region）",
+                              f"{R.name(firm.code, lang) if firm.code else '（未知）'}，"
+                              "需要县级注册地（注册地字段或 --region）",
                         f"the scheme covers {R.name(reg['code'], lang)}; the firm's registration is only known as "
                         f"{R.name(firm.code, lang) if firm.code else '(unknown)'}: give the 注册地 field or --region")
         if inside is not False and reg.get("sector"):

@@ -138,7 +138,8 @@ def _discover_user(disc: Discovery, dirs):
             path = os.path.join(d, name)
             sid = name[:-5]
             if sid in user_ids:
-                disc.problems[sid] = f"{shown(path)}: 方案 {sid!r} 重复定义，另见 {shown(user_ids[sid])} (scheme {sid!r} is defined twice)"
+                disc.problems[sid] = (f"{shown(path)}: 方案 {sid!r} 重复定义，另见 {shown(user_ids[sid])} "
+                                      f"(scheme {sid!r} is defined twice)")
                 continue
             user_ids[sid] = path
             disc.paths[sid] = path
@@ -151,15 +152,19 @@ def _discover_user(disc: Discovery, dirs):
                 continue
             problem = None
             if head["id"] != sid:
-                problem = f"{shown(path)}: id {head['id']!r} 须与文件名相同（{sid}.yaml）(id {head['id']!r} must equal the file name)"
+                problem = (f"{shown(path)}: id {head['id']!r} 须与文件名相同（{sid}.yaml）"
+                           f"(id {head['id']!r} must equal the file name)")
             elif head["replaces"] is not None and head["replaces"] != sid:
-                problem = f"{shown(path)}: 'replaces: {head['replaces']}' 须写本方案自己的 id（{sid}）('replaces' must name this ruleset's own id)"
+                problem = (f"{shown(path)}: 'replaces: {head['replaces']}' 须写本方案自己的 id（{sid}）"
+                           "('replaces' must name this ruleset's own id)")
             elif sid in disc.builtin and head["replaces"] != sid:
-                problem = (f"{shown(path)}: id {sid!r} 与内置方案相同：要替换内置方案请写 'replaces: {sid}'，否则请改用其他 id "
+                problem = (f"{shown(path)}: id {sid!r} 与内置方案相同："
+                           f"要替换内置方案请写 'replaces: {sid}'，否则请改用其他 id "
                            f"(id {sid!r} is a built-in scheme; write 'replaces: {sid}' to replace it, "
                            f"or choose another id)")
             elif head["replaces"] is not None and sid not in disc.builtin:
-                problem = f"{shown(path)}: 'replaces: {sid}' 没有对应的内置方案 ('replaces: {sid}' names no built-in scheme)"
+                problem = (f"{shown(path)}: 'replaces: {sid}' 没有对应的内置方案 "
+                           f"('replaces: {sid}' names no built-in scheme)")
             if problem is None:
                 for f in head["fields"]:
                     prev = field_owner.get(f["key"])

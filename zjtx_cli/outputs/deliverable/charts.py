@@ -27,7 +27,8 @@ def ladder_chart(ladder, lang="zh"):
     step_w, step_h, box_w = 46, 34, 430
     width = 40 + (n - 1) * step_w + box_w + 150
     height = 30 + n * (step_h + 8) + 30
-    items: list[Item] = [("text", 10, 18, "评价阶梯（由低到高）" if lang != "en" else "Ladder (lowest first)", 13, INK, "start", True)]
+    title = "评价阶梯（由低到高）" if lang != "en" else "Ladder (lowest first)"
+    items: list[Item] = [("text", 10, 18, title, 13, INK, "start", True)]
     for i, t in enumerate(tiers):
         x = 20 + i * step_w
         y = height - 30 - (i + 1) * (step_h + 8)
@@ -37,7 +38,8 @@ def ladder_chart(ladder, lang="zh"):
         label = t["status_text"]
         if ladder.get("highest") == t["id"]:
             label = ("★ 已达到的最高层级" if lang != "en" else "★ highest reached")
-        items.append(("text", x + box_w + 8, y + step_h / 2 + 5, label, 12, INK, "start", ladder.get("highest") == t["id"]))
+        items.append(("text", x + box_w + 8, y + step_h / 2 + 5, label, 12, INK, "start",
+                      ladder.get("highest") == t["id"]))
     ly = height - 12
     lx = 20
     for st, col in (("reached", GREEN), ("undetermined", AMBER), ("not_reached", GREY)):
@@ -68,7 +70,10 @@ def score_chart(score, lang="zh"):
         items.append(("rect", label_w, y + 4, bar_w, 18, LIGHT, "#bdbdbd"))
         pts = lo or 0
         ok = mn is None or pts >= mn
-        col = (GREEN if ok else RED) if i < len(rows) - 1 else (GREEN if score["pass"] is None or pts >= score["pass"] else RED)
+        if i < len(rows) - 1:
+            col = GREEN if ok else RED
+        else:  # the total against the pass mark
+            col = GREEN if score["pass"] is None or pts >= score["pass"] else RED
         items.append(("rect", label_w, y + 4, bar_w * min(pts, mx) / mx, 18, col, col))
         if hi is not None and lo is not None and hi > lo:
             items.append(("rect", label_w + bar_w * lo / mx, y + 4, bar_w * (min(hi, mx) - lo) / mx, 18, AMBER, AMBER))

@@ -141,7 +141,8 @@ def build_workbook(m):
             ws.cell(r0 + 1, 4, _v(t("maximum")))
             rows = [(c["name"], c["points"] if c["points"] is not None else c["lo"], c["min"], c["max"])
                     for c in sc["categories"]]
-            rows.append(("总分" if lang != "en" else "Total", sc["total"] if sc["total"] is not None else sc["total_lo"],
+            rows.append(("总分" if lang != "en" else "Total",
+                         sc["total"] if sc["total"] is not None else sc["total_lo"],
                          sc["pass"], sc["max"]))
             for j, r in enumerate(rows, start=r0 + 2):
                 for k, val in enumerate(r, start=1):
