@@ -50,7 +50,8 @@ def _setup():
     sys.unraisablehook = _quiet_unraisable
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.reconfigure(errors="replace")  # never a UnicodeEncodeError on output
+            # never a UnicodeEncodeError on output; a replaced stream without reconfigure() is left alone
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
         except (AttributeError, ValueError):
             pass
 

@@ -89,7 +89,7 @@ class Gap:
         return d
 
 
-def levers_gap(levers) -> "Gap | None":
+def levers_gap(levers) -> Gap | None:
     """One Gap offering each lever [(name, Gap)], cheapest (smallest amount) first."""
     levers = sorted([(k, g) for k, g in levers if g is not None and g.amount is not None and g.amount > 0],
                     key=lambda kg: kg[1].amount)
@@ -115,7 +115,8 @@ def num_json(v):
     return v
 
 
-UNIT_EN = {"项": "items", "年": "years", "人": "people", "家": "firms", "个百分点": "percentage points"}  # money stays in 万元
+# money stays in 万元
+UNIT_EN = {"项": "items", "年": "years", "人": "people", "家": "firms", "个百分点": "percentage points"}
 
 
 def fmt(v, unit: str | None = None, places: int = 2, *, lang: str = "zh", up: bool = False) -> str:
@@ -241,9 +242,12 @@ class Metric:
         return tuple(dict.fromkeys(f for f, _o in self.reads))
 
 
-def _reads(compute, *spec):
-    """Attach what a compute function reads: (field, offsets or None), ..."""
+def _reads(compute, *spec, declared=None):
+    """Attach what a compute function reads: (field, offsets or None), ... (and the field declaring the
+    same ratio as a percentage, if any)."""
     compute.reads = tuple(spec)
+    if declared is not None:
+        compute.declared = declared
     return compute
 
 
@@ -276,8 +280,7 @@ def _ratio_metric(num, den, years_back=0, fzh="", fen="", declared=None):
         return MV(HUNDRED * sum(nv) / d, (), inputs, fzh, fen, "%")
 
     offs = tuple(range(-years_back, 1))
-    compute.declared = declared
-    return _reads(compute, (num, offs), (den, offs))
+    return _reads(compute, (num, offs), (den, offs), declared=declared)
 
 
 def _sum_metric(field, years_back, unit, fzh, fen):
@@ -353,7 +356,8 @@ def _growth_gap(field, years, method):
         return Gap(short, "万元",
                    f"{name_zh}{ys[-1]}年须达到 {fmt(need, '万元', up=True)}，尚差 {fmt(short, '万元', up=True)}"
                    + ("（须超过）" if op == ">" else ""),
-                   f"{name_en} in {ys[-1]} must reach {fmt(need, '万元', lang='en', up=True)}: short by {fmt(short, '万元', lang='en', up=True)}"
+                   f"{name_en} in {ys[-1]} must reach {fmt(need, '万元', lang='en', up=True)}: "
+                   f"short by {fmt(short, '万元', lang='en', up=True)}"
                    + (" (must exceed)" if op == ">" else ""),
                    short / need if need else None)
 
@@ -434,8 +438,10 @@ def _rank_gap(ctx, key, op, target, mv):
         return Gap(None, "", "现未获奖（填 0 即未获奖），须获奖",
                    "no award now (0 means none); an award is needed", Decimal(1), whole=True)
     places = mv.value - target + (1 if op == "<" else 0)
-    return Gap(places, "", f"现排第 {int(mv.value)} 位，须在前 {int(target) - (1 if op == '<' else 0)} 位：须提高 {int(places)} 位",
-               f"ranked {int(mv.value)}, needs the top {int(target) - (1 if op == '<' else 0)}: {int(places)} place(s) higher",
+    return Gap(places, "", f"现排第 {int(mv.value)} 位，须在前 {int(target) - (1 if op == '<' else 0)} 位："
+                           f"须提高 {int(places)} 位",
+               f"ranked {int(mv.value)}, needs the top {int(target) - (1 if op == '<' else 0)}: "
+               f"{int(places)} place(s) higher",
                places / target if target else None, whole=True)
 
 
@@ -443,17 +449,17 @@ def rank_range_items(node, items):
     """An award rank tested as 1 ≤ rank ≤ N under one 'all': say "no award now; rank 1–N needed"
     instead of "现为 0，须 ≥ 1：尚差 1" (issue 12). ``node`` is an 'all' of metric checks (the
     'all' kind asks)."""
-    checks = node.get("checks") or ()
+    checks = node.get("checks") or []
     if len(checks) != 2 or any(len(c.get("metric") or ()) != 1 for c in checks):
         return items
     key = checks[0]["metric"][0]
     if key not in NONE_IS_ZERO_RANKS or checks[1]["metric"][0] != key:
         return items
-    lo = [c["value"] for c in checks if c["op"] == ">="]
-    hi = [c["value"] for c in checks if c["op"] == "<="]
-    if not lo or not hi:
+    los = [c["value"] for c in checks if c["op"] == ">="]
+    his = [c["value"] for c in checks if c["op"] == "<="]
+    if not los or not his:
         return items
-    lo, hi = int(lo[0]), int(hi[0])
+    lo, hi = int(los[0]), int(his[0])
     for it in items:
         g = it.get("gap")
         if it.get("kind") == "numeric" and g is not None and g.whole and g.amount is None:
@@ -469,7 +475,8 @@ def _raw_gap(key, unit):
         short = target - mv.value if op in (">=", ">") else mv.value - target
         if op == ">" and key in ctx.fields and ctx.fields[key].type == "integer":
             short += 1
-        return Gap(short, unit or "", f"尚差 {fmt(short, unit, up=True)}", f"short by {fmt(short, unit, lang='en', up=True)}",
+        return Gap(short, unit or "", f"尚差 {fmt(short, unit, up=True)}",
+                   f"short by {fmt(short, unit, lang='en', up=True)}",
                    short / target if target else None)
 
     return gap
@@ -485,21 +492,24 @@ def _al_gap(ctx, year, op, target, mv):
     x = L - cap * A + eps
     swap = Gap(x, "万元",
                f"负债须减少 {fmt(x, '万元', up=True)}（资产总额不变，如以股权资金偿还债务或债转股）",
-               f"reduce liabilities by {fmt(x, '万元', lang='en', up=True)} at unchanged total assets (e.g. repay debt from new equity)",
+               f"reduce liabilities by {fmt(x, '万元', lang='en', up=True)} at unchanged total assets "
+               "(e.g. repay debt from new equity)",
                x / L if L else None)
     if cap <= 0:
         return swap
     y = L / cap - A + eps
     equity = Gap(y, "万元",
                  f"新增所有者权益（增资入股、留存利润）{fmt(y, '万元', up=True)}，负债不变",
-                 f"add {fmt(y, '万元', lang='en', up=True)} of owners' equity (new capital, retained profit), liabilities unchanged",
+                 f"add {fmt(y, '万元', lang='en', up=True)} of owners' equity (new capital, retained profit), "
+                 "liabilities unchanged",
                  y / A if A else None)
     levers = [("debt_to_equity", swap), ("add_equity", equity)]
     if cap < 1:
         z = (L - cap * A) / (ONE - cap) + eps
         levers.append(("repay_from_own_funds", Gap(
             z, "万元", f"以自有资金偿还负债 {fmt(z, '万元', up=True)}（负债与资产同时减少）",
-            f"repay {fmt(z, '万元', lang='en', up=True)} of debt from the company's own funds (liabilities and assets both fall)",
+            f"repay {fmt(z, '万元', lang='en', up=True)} of debt from the company's own funds "
+            "(liabilities and assets both fall)",
             z / L if L else None)))
     return levers_gap(levers)
 
@@ -586,7 +596,7 @@ def _avg3_main(ctx, year):
     return mv
 
 
-_avg3_main.reads = _sum3_main.reads
+_reads(_avg3_main, *_sum3_main.reads)
 
 
 _register(Metric(
@@ -683,7 +693,8 @@ def _years_end_gap(ctx, year, op, target, mv):
 _register(Metric("years_in_operation", "经营年限", "Years in operation", "年", _years_compute, _years_gap,
                  "截至评价日（--as-of）的完整年数", "completed years on the assessment date (--as-of)",
                  reads=(("founding_date", None),)))
-_register(Metric("years_in_operation_year_end", "经营年限（截至上年末）", "Years in operation (to the end of last year)",
+_register(Metric("years_in_operation_year_end", "经营年限（截至上年末）",
+                 "Years in operation (to the end of last year)",
                  "年", _years_end_compute, _years_end_gap,
                  "截至评价年度末的完整年数", "completed years at the end of the assessment year",
                  reads=(("founding_date", None),)))
@@ -722,7 +733,8 @@ def _mean_ratio_gap(num, den, years_back, word_zh, word_en):
         return Gap(short, "万元",
                    f"{word_zh}{ys[-1]}年须达到 {fmt(need, '万元', up=True)}，尚差 {fmt(short, '万元', up=True)}{more}"
                    f"（{ys[0]}—{ys[-2]}年不变，按{ys[-1]}年现有{ctx.fields[den].zh}计）",
-                   f"{word_en} in {ys[-1]} must reach {fmt(need, '万元', lang='en', up=True)}: short by {fmt(short, '万元', lang='en', up=True)}"
+                   f"{word_en} in {ys[-1]} must reach {fmt(need, '万元', lang='en', up=True)}: "
+                   f"short by {fmt(short, '万元', lang='en', up=True)}"
                    + (" (must exceed)" if op == ">" else "")
                    + f" ({ys[0]}-{ys[-2]} unchanged, at the current {ctx.fields[den].en.lower()} of {ys[-1]})",
                    short / need if need else None)
@@ -842,7 +854,8 @@ def metric_years(key: str, year: int) -> list[tuple[str, int | None]]:
     m = METRICS.get(key)
     if m is None:
         return [(key, year)]
-    return [(f, None if offs is None else year + o) for f, offs in m.reads for o in (offs or (None,))]
+    return [(f, None if o is None else year + o)
+            for f, offs in m.reads for o in (offs if offs is not None else (None,))]
 
 
 def lookback(key: str, fields) -> int:

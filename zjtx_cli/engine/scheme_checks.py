@@ -25,7 +25,7 @@ def tracks_in_scope(ruleset, tier=None) -> list:
     if t is None:
         return pairs
     ids = {id(tr) for tr in tracks}
-    out = []
+    out: list = []
     for lt, tr in pairs:
         if lt is t:
             out.extend((lt, x) for x in lt["tracks"] if id(x) in ids)

@@ -371,6 +371,7 @@ def classify(industry: str | None, employees: Decimal | int | None, revenue: Dec
             note_en += f"; {above}: {lim_en(above)}"
         result_zh, result_en = _SIZE_ZH[size], size
     else:
+        assert stuck_at is not None  # the band loop stops at a band or ends at micro
         miss_zh = "、".join(_IND_ZH[k][0] for k in missing)
         miss_en = ", ".join(_IND_EN[k] for k in missing)
         if stuck_at == "large":
@@ -433,7 +434,8 @@ def sme_condition(ctx) -> dict:
     missing = [["industry", None]] if industry is None else [[k, ctx.year] for k in (result.missing if result else [])]
     if declared is not None:
         node.update(status="met" if declared else "unmet", actual=declared, declared=True,
-                    explain_zh="按企业自报（缺少划型所需数据）", explain_en="as declared (figures for the size test missing)")
+                    explain_zh="按企业自报（缺少划型所需数据）",
+                    explain_en="as declared (figures for the size test missing)")
         return node
     node.update(status="unknown", actual=None, missing=missing)
     return node

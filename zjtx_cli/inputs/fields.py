@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from zjtx_cli.inputs.yamlcache import load_cached
 from zjtx_cli.inputs.values import normalize_label
+from zjtx_cli.inputs.yamlcache import load_cached
 
 FIELDS_PATH = os.path.join(os.path.dirname(__file__), "fields.yaml")
 TYPES = ("number", "integer", "bool", "date", "choice", "text")

@@ -122,8 +122,9 @@ class CappedReader:
 
     def __init__(self):
         self.owner = os.getpid()
-        self.pid = None
-        self.rfd = self.wfd = None
+        self.pid: int | None = None
+        self.rfd: int | None = None  # our ends of the two pipes while a child runs
+        self.wfd: int | None = None
 
     def _start(self):
         from zjtx_cli.inputs import safety  # noqa: F401 - loaded before the fork
@@ -145,9 +146,11 @@ class CappedReader:
     def _reap(self, kill=False):
         pid, self.pid = self.pid, None
         for fd in (self.rfd, self.wfd):
+            if fd is None:
+                continue
             try:
                 os.close(fd)
-            except (OSError, TypeError):
+            except OSError:
                 pass
         self.rfd = self.wfd = None
         if pid is None:
@@ -177,6 +180,7 @@ class CappedReader:
         import select
 
         wall = 2 * safety.READ_CPU_SECONDS
+        assert self.rfd is not None  # _start() opened the pipes or raised
         ready, _, _ = select.select([self.rfd], [], [], wall)
         if not ready:
             self._reap(kill=True)

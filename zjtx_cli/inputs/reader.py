@@ -28,16 +28,26 @@ reports all three. :func:`read_enterprise` also runs the data checks of
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import os
 import re
 
 from zjtx_cli.inputs.model import Enterprise, InputError, Problem
-from zjtx_cli.inputs.text import is_blank
 from zjtx_cli.inputs.text import FORMULA_PREFIXES as _FORMULA_START
-from zjtx_cli.inputs.text import inert
-from zjtx_cli.inputs.values import (BadValue, nfkc, normalize_label, parse_bool, parse_choice, parse_date, parse_integer,
-                     parse_number, parse_text, split_label)
+from zjtx_cli.inputs.text import inert, is_blank
+from zjtx_cli.inputs.values import (
+    BadValue,
+    nfkc,
+    normalize_label,
+    parse_bool,
+    parse_choice,
+    parse_date,
+    parse_integer,
+    parse_number,
+    parse_text,
+    split_label,
+)
 
 _YEAR_RE = re.compile(r"^\s*((?:19|20)\d{2})\s*(?:年度|年|FY)?\s*$")
 _UNIT_CELLS = {"万元", "元", "亿元", "千元", "百万元", "%", "人", "项", "年", "个", "件", "分"}
@@ -164,7 +174,7 @@ _OS_ZH = {errno.ENOENT: "文件不存在", errno.EACCES: "没有读取权限", e
 def oserror_problem(path, exc: OSError) -> Problem:
     """A file that the system would not let us read (missing, no permission …)."""
     why = exc.strerror or str(exc)
-    zh = _OS_ZH.get(exc.errno, why)
+    zh = _OS_ZH.get(exc.errno, why) if exc.errno is not None else why
     return Problem(str(path), None, f"cannot read file: {why}", reason_zh=f"无法读取文件：{zh}")
 
 
@@ -248,9 +258,10 @@ class _Collector:
             errors.extend(more_errors)
             e.warnings.extend(more_warnings)
         if errors:
-            exc = InputError(errors)
-            exc.warnings = e.warnings  # reported too: the file is listed in full
-            raise exc
+            err = InputError(errors)
+            # reported too: the file is listed in full (InputError in inputs/model.py does not declare it)
+            err.warnings = e.warnings  # type: ignore[attr-defined]
+            raise err
         return e
 
 
@@ -292,7 +303,7 @@ def _fix_surrogates(obj):
 
 
 def _no_duplicates(pairs):
-    d = {}
+    d: dict = {}
     for k, v in pairs:
         if k in d and d[k] != v:
             raise _DuplicateKey(k)
@@ -457,46 +468,50 @@ class _SheetXml:
             elif tag == "row":
                 el.clear()
 
-    def _load_formulas(self):
+    def _load_formulas(self) -> set:
         import zipfile
 
-        self._uncached = set()
+        found: set = set()
+        self._uncached = found
         try:
             with zipfile.ZipFile(self.path) as zf:
                 data = self._sheet(zf)
             if not self._HAS_FORMULA.search(data):
-                return
+                return found
 
             def want(el, rc):
                 kids = {k.tag.rsplit("}", 1)[-1]: k for k in el}
                 v = kids.get("v")
                 # no cached value: no <v>, or an empty <v/> (openpyxl) that is not an empty-text result
                 if "f" in kids and (v is None or (not v.text and el.get("t") != "str")):
-                    self._uncached.add(rc)
+                    found.add(rc)
 
             self._cells(data, want)
         except Exception:  # best effort: the file already passed the safety checks and calamine
             pass
+        return found
 
-    def _load_percent(self):
+    def _load_percent(self) -> set:
         import zipfile
 
-        self._percent = set()
+        found: set = set()
+        self._percent = found
         try:
             with zipfile.ZipFile(self.path) as zf:
                 data = self._sheet(zf)
                 styles = self._percent_styles(zf)
             if not styles:
-                return
+                return found
 
             def want(el, rc):
                 st = el.get("s")
                 if st is not None and st.isdigit() and int(st) in styles:
-                    self._percent.add(rc)
+                    found.add(rc)
 
             self._cells(data, want)
         except Exception:
             pass
+        return found
 
     def _percent_styles(self, zf) -> set:
         fromstring, _ = self._xml()
@@ -523,14 +538,12 @@ class _SheetXml:
         return out
 
     def uncached(self, row, col) -> bool:
-        if self._uncached is None:
-            self._load_formulas()
-        return (row, col) in self._uncached
+        found = self._uncached if self._uncached is not None else self._load_formulas()
+        return (row, col) in found
 
     def percent(self, row, col) -> bool:
-        if self._percent is None:
-            self._load_percent()
-        return (row, col) in self._percent
+        found = self._percent if self._percent is not None else self._load_percent()
+        return (row, col) in found
 
 
 def _cell_ref(ref: str):
@@ -595,7 +608,7 @@ def _native_rows(path, kind="xlsx"):
     index = (visible or work)[0]
     hidden = [meta[i].name for i in work if i < index]
     rows = wb.get_sheet_by_index(index).to_python(skip_empty_area=False)
-    others = []
+    others: list = []
     filled = 0
     for row in rows:  # stop at 3: only an (almost) empty sheet needs a look at the others
         if any(v is not None and v != "" for v in row):
@@ -689,7 +702,8 @@ def not_a_spreadsheet(path, kind) -> Problem:
             "json": ("a JSON file", "JSON 文件")}.get(kind, (kind, kind))
     return Problem(str(path), None, f"unsupported file type: not a spreadsheet ({what[0]}; use .xlsx, .xls, .et, "
                                     ".xlsb, .ods or .json)",
-                   reason_zh=f"不支持的文件类型：不是电子表格（{what[1]}；请用 .xlsx、.xls、.et、.xlsb、.ods 或 .json）")
+                   reason_zh=f"不支持的文件类型：不是电子表格（{what[1]}；"
+                             "请用 .xlsx、.xls、.et、.xlsb、.ods 或 .json）")
 
 
 def sheet_warnings(path, sheet: SheetData) -> list:
@@ -751,6 +765,19 @@ class _Columns:
         return True
 
 
+def _put_cell(col, sheet_xml, f, key, label_unit, shown, r, i, v, year):
+    """Put the value ``v`` of cell ``i`` of row ``r`` (field ``f``, for ``year``) into the collector."""
+    if isinstance(v, str) and len(v) > 1 and v[0] == "'" and v[1] in _FORMULA_START:
+        v = v[1:]  # text neutralised on export (safety.neutralise) reads back as it was
+    if _empty(v) and sheet_xml is not None and sheet_xml.uncached(r, i):
+        col.error(shown, UNCACHED_FORMULA, None, year, row=r, zh=UNCACHED_FORMULA_ZH)
+        return
+    if (f.unit == "%" and isinstance(v, float) and -1 <= v <= 1 and v != 0
+            and sheet_xml is not None and sheet_xml.percent(r, i)):
+        v = v * 100
+    col.put(key, v, year, label_unit, shown, row=r)
+
+
 def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None) -> Enterprise:
     """Label/value rows (from xlsx or CSV) to an enterprise.
 
@@ -778,7 +805,7 @@ def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None) -> Enterp
             # the label may be in the key column instead (an edited Chinese label)
             nxt = next(((i, v) for i, v in rest if not _empty(v)), None)
             k2 = _lookup_label(fields, nxt[1]) if nxt and isinstance(nxt[1], str) else (None, None, None)
-            if k2[0] is not None and (cols.key is None or nxt[0] == cols.key):
+            if nxt is not None and k2[0] is not None and (cols.key is None or nxt[0] == cols.key):
                 key, lyear, label_unit = k2
                 label = nxt[1]
                 rest = [(i, v) for i, v in rest if i > nxt[0]]
@@ -800,17 +827,8 @@ def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None) -> Enterp
             label_unit = nfkc(unit_cell)
         rest = [(i, v) for i, v in rest if i not in cols.skip]
         f = fields[key]
-
-        def put(i, v, year):
-            if isinstance(v, str) and len(v) > 1 and v[0] == "'" and v[1] in _FORMULA_START:
-                v = v[1:]  # text neutralised on export (safety.neutralise) reads back as it was
-            if _empty(v) and sheet_xml is not None and sheet_xml.uncached(r, i):
-                col.error(shown, UNCACHED_FORMULA, None, year, row=r, zh=UNCACHED_FORMULA_ZH)
-                return
-            if (f.unit == "%" and isinstance(v, float) and -1 <= v <= 1 and v != 0
-                    and sheet_xml is not None and sheet_xml.percent(r, i)):
-                v = v * 100
-            col.put(key, v, year, label_unit, shown, row=r)
+        # this row's label, field and unit are bound now, not looked up when put() runs
+        put = functools.partial(_put_cell, col, sheet_xml, f, key, label_unit, shown, r)
 
         if lyear is not None:
             i, v = next(((i, v) for i, v in rest if not _empty(v)), (None, None))
@@ -862,7 +880,8 @@ def read_xlsx(path, fields, checks: bool = True, kind: str | None = None) -> Ent
     try:
         e = read_rows(path, fields, rows, checks=checks, sheet_xml=sheet_xml)
     except InputError as exc:
-        exc.warnings = sheet_warnings(path, sheet) + list(getattr(exc, "warnings", ()))
+        exc.warnings = sheet_warnings(  # type: ignore[attr-defined]  # not declared by InputError (inputs/model.py)
+            path, sheet) + list(getattr(exc, "warnings", ()))
         raise
     e.warnings[:0] = sheet_warnings(path, sheet)
     from zjtx_cli.evidence.read import evidence_from_rows

@@ -35,11 +35,13 @@ HEADER_SCAN_ROWS = 5
 MIN_HEADER_FIELDS = 3
 
 
-parse_value = None  # zjtx_cli.inputs.reader.parse_value, bound when a Roster is made
+def parse_value(field, raw, label_unit=None):
+    """Replaced by zjtx_cli.inputs.reader.parse_value when a Roster is made (reader imports roster)."""
+    raise RuntimeError("roster.parse_value used before a Roster was made")
 
 
-from zjtx_cli.inputs.text import is_blank as _empty  # noqa: E402 - the one definition of a blank cell
 from zjtx_cli.inputs.text import inert  # noqa: E402
+from zjtx_cli.inputs.text import is_blank as _empty  # noqa: E402 - the one definition of a blank cell
 
 
 class Column:
@@ -149,7 +151,8 @@ class Roster:
                 self.warnings.append(Problem(self.path, shown, "a per-year field needs the year in its header "
                                              f"(e.g. {f.zh}2024), column ignored", severity="warning",
                                              row=header_row,
-                                             reason_zh=f"按年度填报的字段需在表头中注明年度（如 {f.zh}2024），该列已忽略"))
+                                             reason_zh=f"按年度填报的字段需在表头中注明年度（如 {f.zh}2024），"
+                                                       "该列已忽略"))
                 continue
             if not f.per_year and year is not None:
                 year = None  # e.g. "有效发明专利（2025年）": the field is not kept per year
@@ -217,9 +220,9 @@ class Roster:
                                                   "ignored", severity="warning", row=r,
                                  reason_zh=f"有 {extra} 个单元格超出表头的 {self.width} 列，已忽略"))
         if errors:
-            exc = InputError(errors)
-            exc.warnings = notes
-            raise exc
+            err = InputError(errors)
+            err.warnings = notes  # type: ignore[attr-defined]  # InputError (inputs/model.py) does not declare it
+            raise err
         if not any_value:
             if any(not _empty(v) for v in cells):  # something is there, but in no column we know
                 raise InputError([Problem(self.path, None, "no value in any known column (check the header "
@@ -234,9 +237,9 @@ class Roster:
         for p in bad + doubtful:
             p.row = r
         if bad:
-            exc = InputError(bad)
-            exc.warnings = doubtful
-            raise exc
+            err = InputError(bad)
+            err.warnings = doubtful  # type: ignore[attr-defined]  # InputError (inputs/model.py) does not declare it
+            raise err
         e.warnings.extend(doubtful)
         return e
 

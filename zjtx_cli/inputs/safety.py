@@ -20,6 +20,14 @@ very deeply nested input raises ``RecursionError``, which the caller must catch.
 
 import os
 import stat
+from typing import TYPE_CHECKING
+
+from zjtx_cli.inputs.text import FORMULA_PREFIXES as _FORMULA_PREFIXES
+from zjtx_cli.inputs.text import ILLEGAL_XLSX as _ILLEGAL_CHARS
+from zjtx_cli.inputs.text import fix_surrogates, inert
+
+if TYPE_CHECKING:
+    from zjtx_cli.inputs.sheetcheck import SheetStats
 
 __all__ = [
     "UnsafeInput",
@@ -65,11 +73,6 @@ _XML_SCAN_BYTES = 64 * 1024              # how much of each XML part is inspecte
 _XML_FIRST_BYTES = 4 * 1024              # read first; enough unless the prolog is longer
 _REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
-
-from zjtx_cli.inputs.text import FORMULA_PREFIXES as _FORMULA_PREFIXES
-from zjtx_cli.inputs.text import ILLEGAL_XLSX as _ILLEGAL_CHARS
-from zjtx_cli.inputs.text import fix_surrogates, inert
-
 
 # --------------------------------------------------------------------------- errors
 
@@ -339,7 +342,7 @@ _PROLOG_TOO_LONG = (f"has more than {_XML_SCAN_BYTES // 1024} KiB before its roo
                     f"在根元素之前的内容超过 {_XML_SCAN_BYTES // 1024} KiB，无法安全检查")
 
 
-def check_xlsx_file(path) -> None:
+def check_xlsx_file(path) -> "SheetStats":
     """Refuse a workbook that is not a safe-looking xlsx (raises UnsafeInput).
 
     Sizes come from the zip directory only; apart from the first 64 KiB of each
@@ -679,15 +682,17 @@ class _CsvStream:
 
     def __exit__(self, exc_type, exc, tb):
         file, self._file, self._writer = self._file, None, None
+        tmp = self._tmp
+        assert file is not None and tmp is not None  # __enter__ opened both or raised
         try:
             file.close()
             if exc_type is None:
-                _commit(self._tmp, self.path, self._protect)
+                _commit(tmp, self.path, self._protect)
         except BaseException:
-            _discard(self._tmp)
+            _discard(tmp)
             raise
         if exc_type is not None:
-            _discard(self._tmp)
+            _discard(tmp)
         return False
 
 

@@ -5,12 +5,21 @@ so that its regular expressions are compiled only when a workbook is read
 (``zjtx assess x.json`` never pays for them).
 """
 
+import functools
 import io
 import re as _re
+from collections.abc import Iterable
+from typing import NoReturn
 
-from zjtx_cli.inputs.safety import (EXCEL_MAX_COL, EXCEL_MAX_ROW, IN_PROCESS_CELLS, IN_PROCESS_SHEET_BYTES,
-                                    MAX_SHEET_CELLS, UnsafeInput, _shown)
-
+from zjtx_cli.inputs.safety import (
+    EXCEL_MAX_COL,
+    EXCEL_MAX_ROW,
+    IN_PROCESS_CELLS,
+    IN_PROCESS_SHEET_BYTES,
+    MAX_SHEET_CELLS,
+    UnsafeInput,
+    _shown,
+)
 
 _SHEET_TAG = _re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row|dimension)(?=[\s/>])([^>]*)>")
 _ATTR_R = _re.compile(rb"""(?:^|\s)r\s*=\s*["']([^"']*)["']""")
@@ -117,7 +126,7 @@ def _fast_scan(data: bytes, end: int):
         if len(refs) != n_c:
             return None
     digits = [d for _l, d in refs]
-    letters = {l for l, _d in refs}
+    letters = {letter for letter, _d in refs}
     row_refs = _ROW_REF_PLAIN.findall(view)
     if len(row_refs) != n_row:
         row_refs = _ROW_REF.findall(view)
@@ -134,6 +143,16 @@ def _fast_scan(data: bytes, end: int):
     if max_row > EXCEL_MAX_ROW or max_col > EXCEL_MAX_COL or (row_refs and min(map(int, row_refs)) < 1):
         return None
     return n_c, len(row_refs), max_row, max_col, dim
+
+
+def _refuse(path, name, en, zh) -> NoReturn:
+    raise UnsafeInput(path, f"is refused: {name} {en}", f"已拒绝：其中的 {name} {zh}")
+
+
+def _bad_ref(path, name, ref) -> NoReturn:
+    shown = _shown(ref.decode("latin-1"), 20)
+    _refuse(path, name, f"has a cell reference {shown!r} outside Excel's limits (XFD1048576)",
+            f"含有超出 Excel 范围（XFD1048576）的单元格引用“{shown}”")
 
 
 def check_sheets(path, zf, infos, whole=None) -> SheetStats:
@@ -155,13 +174,8 @@ def check_sheets(path, zf, infos, whole=None) -> SheetStats:
         cells = 0
         nrows = 0
 
-        def refuse(en, zh):
-            raise UnsafeInput(path, f"is refused: {name} {en}", f"已拒绝：其中的 {name} {zh}")
-
-        def bad_ref(ref):
-            shown = _shown(ref.decode("latin-1"), 20)
-            refuse(f"has a cell reference {shown!r} outside Excel's limits (XFD1048576)",
-                   f"含有超出 Excel 范围（XFD1048576）的单元格引用“{shown}”")
+        refuse = functools.partial(_refuse, path, name)
+        bad_ref = functools.partial(_bad_ref, path, name)
 
         tail = b""
         known = whole.get(info.filename)
@@ -194,7 +208,7 @@ def check_sheets(path, zf, infos, whole=None) -> SheetStats:
                                    f"声明的使用区域有 {dim_area:,} 个单元格（上限 {MAX_SHEET_CELLS:,} 个）")
                     if f_row:
                         row = f_row  # only used by cells without a reference, and there are none
-                    data_iter = ()
+                    data_iter: Iterable[_re.Match[bytes]] = ()
                 else:
                     data_iter = _SHEET_TAG.finditer(data, 0, end)
                 for m in data_iter:

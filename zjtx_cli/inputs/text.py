@@ -32,7 +32,7 @@ SURROGATES = range(0xD800, 0xE000)
 CONTROL_CHARS = frozenset((*C0_C1, *BIDI, 0x2028, 0x2029))
 
 # for the terminal: line breaks and tabs become a space, every other control character goes
-_INERT = {c: None for c in CONTROL_CHARS}
+_INERT: dict[int, str | None] = {c: None for c in CONTROL_CHARS}
 _INERT.update({c: " " for c in (*LINE_BREAKS, 0x09)})
 
 _NEEDS_INERT = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"

@@ -161,11 +161,13 @@ def parse_number(raw, unit: str | None = None, label_unit: str | None = None) ->
     if unit == "万元":
         if word is not None:
             if word not in _MONEY:
-                raise BadValue(f"unit {word!r} is not money (expected 万元)", zh=f"单位“{word}”不是金额单位（应为万元）")
+                raise BadValue(f"unit {word!r} is not money (expected 万元)",
+                               zh=f"单位“{word}”不是金额单位（应为万元）")
             value = value * _MONEY[word]
     elif word is not None and word in _MONEY:
         raise BadValue(f"money unit {word!r} given for a field in {unit or 'no unit'}",
-                       zh=(f"本项单位为{unit}，不能用金额单位“{word}”" if unit else f"本项没有单位，不能用金额单位“{word}”"))
+                       zh=(f"本项单位为{unit}，不能用金额单位“{word}”" if unit
+                           else f"本项没有单位，不能用金额单位“{word}”"))
     elif word is not None and unit is not None and _PLAIN.get(word) != unit:
         raise BadValue(f"unit {word!r} given for a field in {unit}", zh=f"本项单位为{unit}，不能用单位“{word}”")
     elif word is not None and unit is None and word not in ("名",):

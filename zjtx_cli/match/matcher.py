@@ -107,7 +107,7 @@ def gap_lines(doc, lang="zh") -> list[dict]:
 
 def _shortfalls(items, lang):
     """Every numeric shortfall under a gap, alternatives included: text, amount, unit."""
-    out = []
+    out: list[dict] = []
     for it in items:
         sf = it.get("shortfall") or {}
         if sf.get("amount") is not None:
@@ -203,7 +203,8 @@ def run_match(file, lang="zh", as_of=None, region=None, sets=(), year=None, prog
         reason = None
         if inside is None:
             reason = _t(lang, f"方案适用于{R.name(reg['code'], lang)}；企业注册地只知到"
-                              f"{R.name(firm.code, lang) if firm.code else '（未知）'}，需要县级注册地（注册地字段或 --region）",
+                              f"{R.name(firm.code, lang) if firm.code else '（未知）'}，"
+                              "需要县级注册地（注册地字段或 --region）",
                         f"the scheme covers {R.name(reg['code'], lang)}; the firm's registration is only known as "
                         f"{R.name(firm.code, lang) if firm.code else '(unknown)'}: give the 注册地 field or --region")
         if inside is not False and reg.get("sector"):
@@ -280,7 +281,8 @@ def run_match(file, lang="zh", as_of=None, region=None, sets=(), year=None, prog
 def _prerequisites(s, t, tier_status, ident):
     """The tiers below ``t`` on the scheme's ladder, lowest first, each held / would reach / not."""
     prev = {x["next"]: x for x in s["tiers"] if x.get("next")}
-    chain, cur = [], t["id"]
+    chain: list[dict] = []
+    cur = t["id"]
     while cur in prev and len(chain) < 10:
         p = prev[cur]
         chain.append(p)

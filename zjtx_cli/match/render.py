@@ -136,7 +136,8 @@ def render(doc, lang="zh") -> str:
             for o in doc["out_of_scope"])))
     if doc["skipped"]:
         why = {"superseded": ("已被新版本替代", "superseded"), "future": ("尚未施行", "not yet in force"),
-               "review_layer": ("仅用于已认定企业复核，见 assess --review", "re-reviews of holders only: assess --review")}
+               "review_layer": ("仅用于已认定企业复核，见 assess --review",
+                                "re-reviews of holders only: assess --review")}
         L.append(clean(("未评价：" if zh else "Not assessed: ") + ("；" if zh else "; ").join(
             f"{s['scheme']}（{_l(lang, why[s['reason']])}）" if zh else f"{s['scheme']} ({_l(lang, why[s['reason']])})"
             for s in doc["skipped"])))

@@ -116,8 +116,8 @@ def _region_of(path):
 
 def catalog() -> list[dict]:
     """Every ruleset: id, title, period, programme and dates, region, and its tiers with their tracks."""
-    from zjtx_cli.rules.loader import RulesetError, load_ruleset, ruleset_paths
     from zjtx_cli.inputs.yamlcache import YamlError
+    from zjtx_cli.rules.loader import RulesetError, load_ruleset, ruleset_paths
 
     out = []
     for sid, path in sorted(ruleset_paths().items()):

@@ -74,7 +74,7 @@ class CsvSink:
         if p["severity"] != "error":
             return
         n = len(self.cols.headers)
-        row = [None] * n
+        row: list = [None] * n
         row[1], row[2], row[4] = p["file"], p["row"], UNREADABLE[self.lang]
         row[self.cols.gap_index] = p["line"]
         self.w.writerow(row)

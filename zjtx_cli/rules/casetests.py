@@ -231,14 +231,14 @@ def compare(case, doc) -> list[tuple[str, str, str]]:
             bad.append((f"condition {cid}", st, actual))
     gaps = _gaps(doc)
     for cid, amount in (exp.get("gaps") or {}).items():
-        actual = gaps.get(str(cid))
+        amounts = gaps.get(str(cid))
         if amount is None:
-            if actual is not None:
-                bad.append((f"gap {cid}", "no gap", ", ".join(map(str, actual)) or "a gap"))
+            if amounts is not None:
+                bad.append((f"gap {cid}", "no gap", ", ".join(map(str, amounts)) or "a gap"))
             continue
         want = _num(amount)
-        if actual is None or not any(_num(a) == want for a in actual):
-            bad.append((f"gap {cid}", str(amount), ", ".join(map(str, actual)) if actual else "no gap"))
+        if amounts is None or not any(_num(a) == want for a in amounts):
+            bad.append((f"gap {cid}", str(amount), ", ".join(map(str, amounts)) if amounts else "no gap"))
     return bad
 
 

@@ -103,7 +103,7 @@ def _rule_lists(data):
 
 
 def _find_rule(data, rid, last=False):
-    found = (None, None)
+    found: tuple[list | None, dict | None] = (None, None)
     for lst, _t in _rule_lists(data):
         for c in lst:
             if isinstance(c, dict) and c.get("id") == rid:

@@ -138,7 +138,8 @@ def _discover_user(disc: Discovery, dirs):
             path = os.path.join(d, name)
             sid = name[:-5]
             if sid in user_ids:
-                disc.problems[sid] = f"{shown(path)}: 方案 {sid!r} 重复定义，另见 {shown(user_ids[sid])} (scheme {sid!r} is defined twice)"
+                disc.problems[sid] = (f"{shown(path)}: 方案 {sid!r} 重复定义，另见 {shown(user_ids[sid])} "
+                                      f"(scheme {sid!r} is defined twice)")
                 continue
             user_ids[sid] = path
             disc.paths[sid] = path
@@ -151,15 +152,19 @@ def _discover_user(disc: Discovery, dirs):
                 continue
             problem = None
             if head["id"] != sid:
-                problem = f"{shown(path)}: id {head['id']!r} 须与文件名相同（{sid}.yaml）(id {head['id']!r} must equal the file name)"
+                problem = (f"{shown(path)}: id {head['id']!r} 须与文件名相同（{sid}.yaml）"
+                           f"(id {head['id']!r} must equal the file name)")
             elif head["replaces"] is not None and head["replaces"] != sid:
-                problem = f"{shown(path)}: 'replaces: {head['replaces']}' 须写本方案自己的 id（{sid}）('replaces' must name this ruleset's own id)"
+                problem = (f"{shown(path)}: 'replaces: {head['replaces']}' 须写本方案自己的 id（{sid}）"
+                           "('replaces' must name this ruleset's own id)")
             elif sid in disc.builtin and head["replaces"] != sid:
-                problem = (f"{shown(path)}: id {sid!r} 与内置方案相同：要替换内置方案请写 'replaces: {sid}'，否则请改用其他 id "
+                problem = (f"{shown(path)}: id {sid!r} 与内置方案相同："
+                           f"要替换内置方案请写 'replaces: {sid}'，否则请改用其他 id "
                            f"(id {sid!r} is a built-in scheme; write 'replaces: {sid}' to replace it, "
                            f"or choose another id)")
             elif head["replaces"] is not None and sid not in disc.builtin:
-                problem = f"{shown(path)}: 'replaces: {sid}' 没有对应的内置方案 ('replaces: {sid}' names no built-in scheme)"
+                problem = (f"{shown(path)}: 'replaces: {sid}' 没有对应的内置方案 "
+                           f"('replaces: {sid}' names no built-in scheme)")
             if problem is None:
                 for f in head["fields"]:
                     prev = field_owner.get(f["key"])
@@ -231,8 +236,8 @@ def _header(data, path):
 
 
 def read_header(path):
-    from zjtx_cli.rules.yamlcache import load_cached
     from zjtx_cli.inputs.fields import FIELDS_PATH
+    from zjtx_cli.rules.yamlcache import load_cached
 
     return load_cached(path, _header, (FIELDS_PATH, __file__))
 
@@ -288,8 +293,8 @@ def get_ruleset(scheme: str):
 
 def _check_user_fields_used(rs, path):
     """A user ruleset may use the built-in fields and its own, not another user ruleset's."""
-    from zjtx_cli.inputs.fields import builtin_field_keys
     from zjtx_cli.engine.metrics import METRICS
+    from zjtx_cli.inputs.fields import builtin_field_keys
     from zjtx_cli.rules.loader import RulesetError
 
     own = {f["key"] for f in read_header(path)["fields"]}

@@ -15,6 +15,7 @@ is a new version of the national standard.
 from __future__ import annotations
 
 import datetime as _dt
+from typing import TypedDict
 
 
 def versions(programme: str) -> list[dict]:
@@ -86,7 +87,12 @@ def in_force(ruleset_data: dict, as_of: _dt.date) -> bool:
 # The 1st batch (2019, 工信厅企业函〔2018〕381号) and the 3rd batch (2021) had calls of their own whose
 # texts no public copy was found for (docs/national-standards.md, "Batches before 2022"), so a date
 # outside the 2nd batch's window is assessed against the 2nd batch's criteria with a warning.
-BATCH_WINDOWS = {
+# "from" is a keyword, hence the functional form
+_BatchWindow = TypedDict("_BatchWindow", {"from": _dt.date, "to": _dt.date, "batch_zh": str, "batch_en": str,
+                                          "document": str})
+_ReviewLayer = TypedDict("_ReviewLayer", {"programme": str, "from": _dt.date, "to": _dt.date, "tier": str,
+                                          "ruleset": str, "document": str})
+BATCH_WINDOWS: dict[str, _BatchWindow] = {
     "miit-2020": {"from": _dt.date(2020, 7, 6), "to": _dt.date(2020, 8, 21), "batch_zh": "第二批",
                   "batch_en": "2nd batch", "document": "工信厅企业函〔2020〕159号"},
 }
@@ -116,7 +122,7 @@ def batch_warning(scheme_id: str, as_of: _dt.date, lang: str = "zh") -> str | No
 # Dated layers for --review: a re-review in a year whose annual notice sets its own standard.
 # 工信厅企业函〔2026〕117号 (2026年度认定和复核): re-reviews of little giants by the 2022 standard (63号), per
 # secondary copies only (docs/national-standards.md, "The 2026 re-review").
-REVIEW_LAYERS = [
+REVIEW_LAYERS: list[_ReviewLayer] = [
     {"programme": "miit", "from": _dt.date(2026, 1, 1), "to": _dt.date(2026, 12, 31), "tier": "little-giant",
      "ruleset": "miit-2026-review", "document": "工信厅企业函〔2026〕117号"},
 ]

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from html import escape
 
+# ("rect" | "line" | "text", ...): the shapes in the module docstring
+Item = tuple
+
 GREEN, AMBER, GREY, RED, BLUE, INK, LIGHT = "#2e7d32", "#f9a825", "#9e9e9e", "#c62828", "#1565c0", "#212121", "#eeeeee"
 STATUS_COLOUR = {"reached": GREEN, "undetermined": AMBER, "not_reached": GREY}
 
@@ -24,7 +27,8 @@ def ladder_chart(ladder, lang="zh"):
     step_w, step_h, box_w = 46, 34, 430
     width = 40 + (n - 1) * step_w + box_w + 150
     height = 30 + n * (step_h + 8) + 30
-    items = [("text", 10, 18, "评价阶梯（由低到高）" if lang != "en" else "Ladder (lowest first)", 13, INK, "start", True)]
+    title = "评价阶梯（由低到高）" if lang != "en" else "Ladder (lowest first)"
+    items: list[Item] = [("text", 10, 18, title, 13, INK, "start", True)]
     for i, t in enumerate(tiers):
         x = 20 + i * step_w
         y = height - 30 - (i + 1) * (step_h + 8)
@@ -34,7 +38,8 @@ def ladder_chart(ladder, lang="zh"):
         label = t["status_text"]
         if ladder.get("highest") == t["id"]:
             label = ("★ 已达到的最高层级" if lang != "en" else "★ highest reached")
-        items.append(("text", x + box_w + 8, y + step_h / 2 + 5, label, 12, INK, "start", ladder.get("highest") == t["id"]))
+        items.append(("text", x + box_w + 8, y + step_h / 2 + 5, label, 12, INK, "start",
+                      ladder.get("highest") == t["id"]))
     ly = height - 12
     lx = 20
     for st, col in (("reached", GREEN), ("undetermined", AMBER), ("not_reached", GREY)):
@@ -53,7 +58,7 @@ def score_chart(score, lang="zh"):
     width = label_w + bar_w + 190
     height = 40 + (len(cats) + 1) * row_h + 40
     zh = lang != "en"
-    items = [("text", 10, 18, "评价得分（分项得分 / 满分；红线为分项最低分）" if zh else
+    items: list[Item] = [("text", 10, 18, "评价得分（分项得分 / 满分；红线为分项最低分）" if zh else
               "Score (points / maximum per category; red line: category minimum)", 13, INK, "start", True)]
     rows = [(c["name"], c["lo"] if c["lo"] is not None else c["points"], c["hi"], c["min"], c["max"]) for c in cats]
     rows.append(("总分" if zh else "Total", score["total_lo"] if score["total_lo"] is not None else score["total"],
@@ -65,7 +70,10 @@ def score_chart(score, lang="zh"):
         items.append(("rect", label_w, y + 4, bar_w, 18, LIGHT, "#bdbdbd"))
         pts = lo or 0
         ok = mn is None or pts >= mn
-        col = (GREEN if ok else RED) if i < len(rows) - 1 else (GREEN if score["pass"] is None or pts >= score["pass"] else RED)
+        if i < len(rows) - 1:
+            col = GREEN if ok else RED
+        else:  # the total against the pass mark
+            col = GREEN if score["pass"] is None or pts >= score["pass"] else RED
         items.append(("rect", label_w, y + 4, bar_w * min(pts, mx) / mx, 18, col, col))
         if hi is not None and lo is not None and hi > lo:
             items.append(("rect", label_w + bar_w * lo / mx, y + 4, bar_w * (min(hi, mx) - lo) / mx, 18, AMBER, AMBER))

@@ -42,9 +42,11 @@ def run_report_command(file, out, scheme=None, tier=None, with_match=False, lang
     out = os.fspath(out)
     ext = os.path.splitext(out)[1].lower()
     if ext not in FORMATS:
-        fail([msg(lang, f"{out}：报告须为 .xlsx、.html 或 .pdf 文件", f"{out}: a report is a .xlsx, .html or .pdf file")])
+        fail([msg(lang, f"{out}：报告须为 .xlsx、.html 或 .pdf 文件",
+                  f"{out}: a report is a .xlsx, .html or .pdf file")])
     if not scheme and not with_match:
-        fail([msg(lang, "请给出 --scheme（或 --match 报告全部方案）", "give --scheme (or --match for every programme)")])
+        fail([msg(lang, "请给出 --scheme（或 --match 报告全部方案）",
+                  "give --scheme (or --match for every programme)")])
     if tier and not scheme:
         fail([msg(lang, "--tier 需要同时给出 --scheme", "--tier needs --scheme")])
     if os.path.isdir(out):

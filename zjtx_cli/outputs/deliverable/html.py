@@ -21,7 +21,7 @@ vertical-align:top;text-align:left}th{background:#e3f2fd}thead{display:table-hea
 .nw{white-space:nowrap}table.match{table-layout:fixed}td{white-space:pre-line}.small{color:#616161;font-size:12px}.chart{max-width:100%;height:auto;margin:6px 0}
 @media print{body{margin:0;max-width:none}h2{page-break-after:avoid}tr{page-break-inside:avoid}}
 @page{size:A4 landscape;margin:12mm}
-"""
+"""  # noqa: E501 - the stylesheet's lines are output as they are
 
 
 def _e(s):
@@ -30,7 +30,8 @@ def _e(s):
 
 def _table(headers, rows, cls="", widths=None):
     cols = "".join(f'<col style="width:{w}%">' for w in widths) if widths else ""
-    out = [f'<table class="{cls}"><colgroup>{cols}</colgroup><thead><tr>' if cols else f'<table class="{cls}"><thead><tr>']
+    out = [f'<table class="{cls}"><colgroup>{cols}</colgroup><thead><tr>' if cols
+           else f'<table class="{cls}"><thead><tr>']
     out[0] += "".join(f"<th>{_e(h)}</th>" for h in headers) + "</tr></thead><tbody>"
     for r in rows:
         out.append("<tr>" + "".join(c if isinstance(c, _Raw) else f"<td>{_e(c)}</td>" for c in r) + "</tr>")
@@ -69,10 +70,12 @@ def render(m) -> str:
     if m["match"]:
         P.append(_match(m["match"], t, lang))
     if m["ladder"]:
-        P.append(f'<section id="ladder"><h2>{_e(t("ladder"))}</h2>{charts.to_svg(charts.ladder_chart(m["ladder"], lang), "chart ladder")}')
+        svg = charts.to_svg(charts.ladder_chart(m["ladder"], lang), "chart ladder")
+        P.append(f'<section id="ladder"><h2>{_e(t("ladder"))}</h2>{svg}')
         P.append(_table([t("tier"), t("status"), t("tracks")],
-                        [(x["name"], x["status_text"], "；".join(f"{tr['name']}：{t.verdict(tr['verdict'])}"
-                                                                 for tr in x["tracks"])) for x in m["ladder"]["tiers"]]))
+                        [(x["name"], x["status_text"],
+                          "；".join(f"{tr['name']}：{t.verdict(tr['verdict'])}" for tr in x["tracks"]))
+                         for x in m["ladder"]["tiers"]]))
         P.append("</section>")
     for i, tr in enumerate(m["tracks"]):
         P.append(f'<section class="track" id="track-{i}"><h2>{_e(t.track_heading(tr))}</h2>')

@@ -45,8 +45,7 @@ def _walk(node):
     for ch in node.get("checks") or []:
         yield from _walk(ch)
     for cat in node.get("categories") or []:
-        for ind in cat.get("indicators") or []:
-            yield ind
+        yield from cat.get("indicators") or []
 
 
 def figures(doc, lang) -> list[dict]:
@@ -81,7 +80,7 @@ def figures(doc, lang) -> list[dict]:
 
 def missing(doc, lang) -> list[dict]:
     """Data still missing: field, year, and the conditions waiting for it."""
-    acc = {}
+    acc: dict = {}
     for c in doc.get("conditions", []):
         if c.get("status") not in ("unknown", "pending"):
             continue
@@ -106,7 +105,8 @@ def scores(doc, lang) -> list[dict]:
                 out.append({"condition": c["id"], "pass": n.get("pass"), "max": n.get("max"),
                             "total": n.get("total"), "total_lo": n.get("total_lo"), "total_hi": n.get("total_hi"),
                             "status": n.get("score_status") or n.get("status"),
-                            "categories": [{"id": k.get("id"), "name": k["name"][lang] if isinstance(k.get("name"), dict)
+                            "categories": [{"id": k.get("id"),
+                                            "name": k["name"][lang] if isinstance(k.get("name"), dict)
                                             else str(k.get("name")), "points": k.get("points"), "lo": k.get("lo"),
                                             "hi": k.get("hi"), "min": k.get("min"), "max": k.get("max")}
                                            for k in n.get("categories") or []]})
@@ -175,8 +175,11 @@ def build(file, scheme=None, tier=None, lang="zh", as_of=None, year=None, with_m
                 m["tracks"].append(track_entry(nxt, lang, "next"))
             hi = next((t for t in m["ladder"]["tiers"] if t["id"] == doc.get("highest_tier")), None)
             m["verdict"] = doc["verdict"]
-            m["verdict_text"] = (f"已达到的最高层级：{hi['name']}" if lang != "en" else f"Highest tier reached: {hi['name']}") \
-                if hi else w(VERDICT[doc["verdict"]], lang)
+            if hi:
+                m["verdict_text"] = (f"已达到的最高层级：{hi['name']}" if lang != "en"
+                                     else f"Highest tier reached: {hi['name']}")
+            else:
+                m["verdict_text"] = w(VERDICT[doc["verdict"]], lang)
         elif "tracks" in doc and "conditions" not in doc:
             m["mode"] = "tier"
             for x in doc["tracks"]:

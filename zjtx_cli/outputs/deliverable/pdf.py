@@ -129,6 +129,7 @@ def build_pdf(m, path):
         canvas.restoreState()
 
     doc = SimpleDocTemplate(path, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
-                            topMargin=12 * mm, bottomMargin=13 * mm, title=clean(f"{t('title')} — {m['company'] or ''}"),
+                            topMargin=12 * mm, bottomMargin=13 * mm,
+                            title=clean(f"{t('title')} — {m['company'] or ''}"),
                             author="zjtx", subject=clean(m["verdict_text"]), creator="zjtx")
     doc.build(story, onFirstPage=footer, onLaterPages=footer)

@@ -11,7 +11,6 @@ FILL = {"met": "C8E6C9", "unmet": "FFCDD2", "unknown": "FFE0B2", "pending": "FFE
 
 def _v(x):
     from zjtx_cli.inputs.safety import cell_value
-
     from zjtx_cli.match.render import clean
 
     return cell_value(clean(x) if isinstance(x, str) else x)
@@ -73,7 +72,7 @@ def build_workbook(m):
     wb = Workbook()
     wb.remove(wb.active)
     # cover
-    rows = [(t("company"), m["company"] or "—"), (t("credit_code"), m["credit_code"] or "—")]
+    rows: list[tuple] = [(t("company"), m["company"] or "—"), (t("credit_code"), m["credit_code"] or "—")]
     if m["scheme"]:
         rows += [(t("scheme"), f"{m['scheme']['title']} ({m['scheme']['id']})"), (t("version"), t.version(m["scheme"]))]
     rows += [(t("assessment_year"), m.get("assessment_year") or "—"), (t("as_of"), m["as_of"]),
@@ -142,7 +141,8 @@ def build_workbook(m):
             ws.cell(r0 + 1, 4, _v(t("maximum")))
             rows = [(c["name"], c["points"] if c["points"] is not None else c["lo"], c["min"], c["max"])
                     for c in sc["categories"]]
-            rows.append(("总分" if lang != "en" else "Total", sc["total"] if sc["total"] is not None else sc["total_lo"],
+            rows.append(("总分" if lang != "en" else "Total",
+                         sc["total"] if sc["total"] is not None else sc["total_lo"],
                          sc["pass"], sc["max"]))
             for j, r in enumerate(rows, start=r0 + 2):
                 for k, val in enumerate(r, start=1):
