@@ -24,10 +24,9 @@ __all__ = ["assess", "document", "Assessment", "InputError", "VERDICTS"]
 
 
 def _enterprise(source, fields, data_checks):
+    from zjtx_cli.evidence.read import attach, evidence_from_json
     from zjtx_cli.inputs.model import Enterprise
     from zjtx_cli.inputs.reader import read_enterprise, read_json
-
-    from zjtx_cli.evidence.read import attach, evidence_from_json
 
     if isinstance(source, Enterprise):
         return source
@@ -60,7 +59,8 @@ def assess(source, scheme: str, *, tier: str | None = None, as_of=None, year: in
     or ``"YYYY-MM-DD"`` (default today); ``year`` the assessment year (default the latest year in
     the data); ``lang`` ``"zh"`` or ``"en"`` for :func:`document`; ``review`` the re-review
     (复核) reading (for a programme with a dated re-review layer, ``miit`` with ``tier="little-giant"``
-    in 2026, that layer's rules, as ``zjtx assess --review``). A dict is checked like a file unless ``data_checks=False``.
+    in 2026, that layer's rules, as ``zjtx assess --review``). A dict is checked like a file unless
+    ``data_checks=False``.
 
     ``evidence`` names documents for inputs, ``{"own_brand": "商标注册证 …", "main_business_revenue.2025": …}``
     (as a JSON file's ``"evidence"`` object; over what the source names); ``evidence_required`` is officer

@@ -176,7 +176,8 @@ def to_sql(scheme: str, tier: str | None = None, *, table: str = "applicants", a
         # 民法典 第二百零一、二百零二条: the anniversary is still inside; 29 February -> 28 February
         until = (f"({f} + INTERVAL {int(years)} YEAR)" if dialect == "duckdb"
                  else f"date({f}, '+{int(years)} years', CASE WHEN strftime('%m-%d', {f}) = '02-29' "
-                      f"AND strftime('%m-%d', date({f}, '+{int(years)} years')) = '03-01' THEN '-1 day' ELSE '+0 day' END)")
+                      f"AND strftime('%m-%d', date({f}, '+{int(years)} years')) = '03-01' "
+                      "THEN '-1 day' ELSE '+0 day' END)")
         now = day if dialect == "duckdb" else f"'{as_of.isoformat()}'"
         base.append(f"CASE WHEN {f} IS NULL THEN NULL ELSE ({f} <= {now} AND {now} <= {until}) END "
                     f"AS {q(f'd:{f}:{years}')}")
@@ -194,8 +195,8 @@ def to_sql(scheme: str, tier: str | None = None, *, table: str = "applicants", a
             fy, md = "CAST(strftime('%Y', founding_date) AS INTEGER)", "strftime('%m-%d', founding_date)"
         if not leap:
             md = f"(CASE WHEN {md} = '02-29' THEN '02-28' ELSE {md} END)"
-        n = f"({as_of.year} - {fy})"
-        base.append(f"({n} - CASE WHEN {n} > 0 AND {md} > '{as_of.strftime('%m-%d')}' THEN 1 ELSE 0 END) "
+        diff = f"({as_of.year} - {fy})"
+        base.append(f"({diff} - CASE WHEN {diff} > 0 AND {md} > '{as_of.strftime('%m-%d')}' THEN 1 ELSE 0 END) "
                     f"AS {q('years_op')}")
     base.append(f"assessment_year AS {q('Y')}")
     ctes = [f"base AS (SELECT {', '.join(base)} FROM {table})"]

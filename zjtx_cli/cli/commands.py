@@ -66,7 +66,6 @@ def _as_of(as_of, lang="zh"):
 def resolve_scheme(scheme, as_of_date, lang="zh"):
     from zjtx_cli.inputs.yamlcache import YamlError
     from zjtx_cli.rules.loader import RulesetError, get_ruleset, ruleset_paths
-
     from zjtx_cli.rules.versions import resolve
 
     try:

@@ -53,9 +53,10 @@ def render(readme_text: str) -> str:
     gen = {"commands": command_reference(), "fields": field_reference()}
     for name, (begin, end) in BLOCKS.items():
         pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
-        if not pattern.search(readme_text):
+        m = pattern.search(readme_text)
+        if not m:
             raise SystemExit(f"README.md lacks the {begin} … {end} markers")
-        readme_text = pattern.sub(lambda _m: f"{begin}\n{gen[name]}\n{end}", readme_text)
+        readme_text = readme_text[:m.start()] + f"{begin}\n{gen[name]}\n{end}" + readme_text[m.end():]
     return readme_text
 
 

@@ -159,7 +159,7 @@ def try_main(argv: list[str]) -> int | None:
     try:
         return guarded(run_assess, **kw)
     except SystemExit as exc:  # usage errors and unreadable input, already reported on stderr
-        return exc.code
+        return exc.code if isinstance(exc.code, int) else 2
 
 
 # ------------------------------------------------------------------ the table, from the declaration

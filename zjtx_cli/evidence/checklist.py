@@ -47,7 +47,7 @@ def needed_inputs(a) -> list[tuple[str, int | None, str]]:
     ctx = a.ctx
     has = ctx.has_evidence
     efforts = {g.condition: g.effort for g in a.gaps}
-    out = []
+    out: list[dict] = []
     for r in a.results:
         if r.kind == "priority" or r.not_examined:
             continue
@@ -98,13 +98,15 @@ def render_checklist(console, result, fields, lang) -> None:
     if cl["scheme_note"]:
         console.print(Text("  " + cl["scheme_note"]))
     if not cl["items"]:
-        console.print(Text("  无（所用数据均已注明证明材料）" if zh else "  none (every input used names its evidence)"))
+        none = "  无（所用数据均已注明证明材料）" if zh else "  none (every input used names its evidence)"
+        console.print(Text(none))
         return
     from zjtx_cli.engine.texts import missing_name
 
     for i, it in enumerate(cl["items"], 1):
         names = ("、" if zh else ", ").join(
             dict.fromkeys(missing_name([x["field"], x["year"]], fields, lang) for x in it["inputs"]))
-        line = (f"  {i}. {it['document']}（{it['basis']}）— 用于：{names}；条件：{'、'.join(it['conditions'])}" if zh else
-                f"  {i}. {it['document']} ({it['basis']}) — for: {names}; conditions: {', '.join(it['conditions'])}")
+        conds = ("、" if zh else ", ").join(it["conditions"])
+        line = (f"  {i}. {it['document']}（{it['basis']}）— 用于：{names}；条件：{conds}" if zh else
+                f"  {i}. {it['document']} ({it['basis']}) — for: {names}; conditions: {conds}")
         console.print(line, markup=False, highlight=False)

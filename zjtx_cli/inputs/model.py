@@ -83,7 +83,7 @@ class Enterprise:
         ys = self.years()
         return ys[-1] if ys else None
 
-    def copy(self) -> "Enterprise":
+    def copy(self) -> Enterprise:
         vals = {k: (dict(v) if isinstance(v, dict) else v) for k, v in self.values.items()}
         e = Enterprise(vals, self.source, list(self.warnings))
         e.overrides = list(self.overrides)

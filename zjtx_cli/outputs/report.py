@@ -297,7 +297,8 @@ def render_verdict(console, a, lang):
     c = a.counts
     style = {"eligible": "bold green", "not_eligible": "bold red", "undetermined": "bold yellow",
              "excluded": "bold red", "conditional": "bold yellow"}[a.verdict]
-    counts = (f"满足 {c['met']} 项，不满足 {c['unmet']} 项，缺数据 {c['unknown']} 项，优先条件满足 {c['priority_met']} 项"
+    counts = (f"满足 {c['met']} 项，不满足 {c['unmet']} 项，缺数据 {c['unknown']} 项，"
+              f"优先条件满足 {c['priority_met']} 项"
               if zh else f"met {c['met']}, unmet {c['unmet']}, unknown {c['unknown']}, "
                          f"priority met {c['priority_met']}")
     if c.get("not_examined"):
@@ -349,7 +350,7 @@ def render_ladder(console, ladder, fields, lang):
     for h in (("层级", "Tier"), ("类别", "Track"), ("结果", "Result"), ("满足", "Met"), ("不满足", "Unmet"),
               ("缺数据", "Unknown")):
         table.add_column(h[0] if zh else h[1])
-    for tier, group, st in ladder.tiers:
+    for tier, group, _st in ladder.tiers:
         for i, a in enumerate(group):
             style = {"eligible": "green", "not_eligible": "red", "excluded": "red"}.get(a.verdict, "yellow")
             table.add_row(tier["name"][lang] if i == 0 else "", a.track["name"][lang] if len(group) > 1 else "—",
@@ -359,7 +360,8 @@ def render_ladder(console, ladder, fields, lang):
     if ladder.highest:
         cond = ladder.verdict == "conditional"  # officer mode: reached subject to evidence (issue 13)
         tail = ("（有条件：待补证）" if zh else " (subject to evidence)") if cond else ""
-        console.print(Text(f"{'已达到的最高层级：' if zh else 'Highest tier reached: '}{ladder.highest['name'][lang]}{tail}",
+        reached = "已达到的最高层级：" if zh else "Highest tier reached: "
+        console.print(Text(f"{reached}{ladder.highest['name'][lang]}{tail}",
                            style="bold yellow" if cond else "bold green"))
     else:
         console.print(f"[bold red]{'尚未达到任何层级' if zh else 'No tier reached'}[/]")

@@ -142,7 +142,8 @@ def build_workbook(fields, keys, years: list[int], values: dict | None = None, t
     grey = Font(color="7F7F7F")
     wrap = Alignment(wrap_text=True, vertical="center")
 
-    heads = ["指标 Indicator", "字段键 Key", "单位 Unit"] + [f"{y}年" for y in years] + ["证明材料 Evidence", "填写说明 Hint"]
+    heads = (["指标 Indicator", "字段键 Key", "单位 Unit"] + [f"{y}年" for y in years]
+             + ["证明材料 Evidence", "填写说明 Hint"])
     for c, h in enumerate(heads, start=1):
         cell = ws.cell(row=1, column=c)
         _set_text(cell, h)
@@ -183,7 +184,8 @@ def build_workbook(fields, keys, years: list[int], values: dict | None = None, t
                 error="请填写日期，如 2015-03-01")
     v_code = dv("textLength", operator="equal", formula1="18", errorTitle="统一社会信用代码",
                 error="统一社会信用代码为 18 位")
-    v_choice = {k: dv("list", formula1=ref, errorTitle="选择", error="请从下拉列表中选择") for k, ref in list_refs.items()}
+    v_choice = {k: dv("list", formula1=ref, errorTitle="选择", error="请从下拉列表中选择")
+                for k, ref in list_refs.items()}
 
     from zjtx_cli.inputs.checks import MAY_BE_NEGATIVE, RANKS
 
@@ -237,6 +239,7 @@ def build_workbook(fields, keys, years: list[int], values: dict | None = None, t
         for c in (COL_LABEL, COL_KEY, COL_UNIT, col_evidence, col_hint):
             ws.cell(row=r, column=c).border = box
             ws.cell(row=r, column=c).alignment = wrap
+        targets: list[tuple[int, int | None]]
         if f.per_year:
             targets = [(COL_FIRST_YEAR + i, y) for i, y in enumerate(years)]
         else:
@@ -317,8 +320,8 @@ def _help_sheet(hs, fields, keys, years, title):
             cell = hs.cell(row=r, column=c)
             _set_text(cell, v)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for c, w in zip("ABCDEFGHI", (40, 26, 36, 14, 8, 10, 40, 40, 60)):
-        hs.column_dimensions[c].width = w
+    for letter, width in zip("ABCDEFGHI", (40, 26, 36, 14, 8, 10, 40, 40, 60)):
+        hs.column_dimensions[letter].width = width
     hs.freeze_panes = hs.cell(row=start + 1, column=1)
 
 

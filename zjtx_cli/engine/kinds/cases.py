@@ -202,7 +202,7 @@ def _open_branches(cases, ctx) -> list[dict]:
         out.append({"when": w, "then": evaluate_check(case.then, ctx)})
         if w["status"] == MET:
             return out
-    out.append({"when": None, "then": None, "no_case": True})
+    out.append({"when": None, "then": None, "no_case": True})  # type: ignore[dict-item]  # a marker entry
     return out
 
 
@@ -210,7 +210,9 @@ def _branch_gap_items(node, ctx) -> list[dict]:
     """The data that decides the case, and each branch's own gap, stated conditionally."""
     from zjtx_cli.engine.kinds.common import gap_items, merge_data
 
-    data, branches, worst = [], [], 0
+    data: list[dict] = []
+    branches: list[dict] = []
+    worst = 0
     for b in node["branches"]:
         if b["when"] is not None and b["when"]["status"] == UNKNOWN:
             data.extend(i for i in gap_items(b["when"], ctx) if i["kind"] == "data")
@@ -248,5 +250,6 @@ def _describe_branches(item, fields, lang) -> str:
         else:
             what = describe_required(b["then"], fields, lang)
         parts.append(f"{cond}：{what}" if zh else f"{cond}: {what}")
-    head = "适用哪一档取决于尚未提供的数据，各档分别为：" if zh else "which case applies depends on data not yet given: "
+    head = ("适用哪一档取决于尚未提供的数据，各档分别为：" if zh
+            else "which case applies depends on data not yet given: ")
     return head + ("；".join(parts) if zh else "; ".join(parts))

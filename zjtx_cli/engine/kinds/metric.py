@@ -89,7 +89,8 @@ class MetricCheck(Check):
         node = {"type": "metric", "metric": keys, "year": year if self.per_year else None, "op": op,
                 "value": target, "unit": unit, "actual": None, "missing": [list(m) for m in missing],
                 # a condition decided by a declared ratio is marked declared (issue 12)
-                "declared": bool(getattr(mv, "declared", False)), "formula_zh": mv.formula_zh, "formula_en": mv.formula_en,
+                "declared": bool(getattr(mv, "declared", False)),
+                "formula_zh": mv.formula_zh, "formula_en": mv.formula_en,
                 "inputs": [list(i) for i in mv.inputs], "gap": None}
         if missing:
             # a partial sum that already meets a lower bound settles it
@@ -124,7 +125,7 @@ class MetricCheck(Check):
         from zjtx_cli.engine.kinds.base import figure
         from zjtx_cli.engine.metrics import evaluate_metric
 
-        out = []
+        out: list[tuple[str, int | None]] = []
         year = node["year"] if node["year"] is not None else ctx.year
         for k, y, _v in node["inputs"]:
             if k in METRICS:  # a part of a sum that is itself computed

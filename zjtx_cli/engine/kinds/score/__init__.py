@@ -145,9 +145,8 @@ class ScoreCheck(Check):
         """Met: a direct path that is met, or the score (every indicator whose points counted),
         the first of them that is wholly evidenced. Otherwise every indicator and direct path."""
         from zjtx_cli.engine.kinds.base import pick
-        from zjtx_cli.engine.kinds.score.evaluate import indicator_inputs
-
         from zjtx_cli.engine.kinds.common import inputs_used
+        from zjtx_cli.engine.kinds.score.evaluate import indicator_inputs
 
         direct = [inputs_used(d, ctx, has) for d in node["direct"] if d["status"] == node["status"]]
         inds = [i for cat in node["categories"] for i in cat["indicators"]]
