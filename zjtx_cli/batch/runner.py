@@ -204,7 +204,7 @@ class Scorer:
     def score(self, e, row=None) -> dict:
         from zjtx_cli.engine.service import assess, make_ctx
         from zjtx_cli.engine.texts import LABELS
-        from zjtx_cli.outputs.report import EFFORT, describe_gap_item, document, gap_title, status_key
+        from zjtx_cli.outputs.report import document, status_key
 
         lang, fields = self.lang, self.fields
         ctx = make_ctx(e, fields, year=self.year, as_of=self.as_of)
@@ -232,17 +232,7 @@ class Scorer:
             r = results.get(a_id, {}).get(c_id)
             statuses.append(LABELS[status_key(r.kind, r.status, r.not_examined)][lang] if r else None)
         figures = [_figure(keys, ctx, off) for keys, off in cols.figures]
-        gaps = []
-        first_gap = None  # the largest gap: the hardest to close (gaps come ordered easiest first)
-        for g in focus.gaps:
-            texts = [describe_gap_item(it, fields, lang) for it in g.items]
-            if not texts and g.status == "excluded":
-                texts = ["触发限制条件" if lang == "zh" else "an exclusion applies"]
-            text = "；".join(texts) if lang == "zh" else "; ".join(texts)
-            title = gap_title(g, lang)
-            first_gap = f"{title}：{text}" if lang == "zh" else f"{title}: {text}"
-            gaps.append((focus.track["name"][lang], g.condition, title, EFFORT[g.effort][lang], text,
-                         g.cond.citation))
+        first_gap, gaps = self._gaps(focus)
         c = focus.counts
         rec = {
             "company": e.values.get("company_name"),
@@ -268,6 +258,109 @@ class Scorer:
                 doc["source_row"] = row
             rec["json"] = json.dumps(doc, ensure_ascii=False, default=str)
         return rec
+
+    def _gaps(self, focus):
+        """(the largest gap's text, the gaps sheet's rows) of the shown track."""
+        from zjtx_cli.outputs.report import EFFORT, describe_gap_item, gap_title
+
+        lang, fields = self.lang, self.fields
+        gaps = []
+        first_gap = None  # the largest gap: the hardest to close (gaps come ordered easiest first)
+        for g in focus.gaps:
+            texts = [describe_gap_item(it, fields, lang) for it in g.items]
+            if not texts and g.status == "excluded":
+                texts = ["触发限制条件" if lang == "zh" else "an exclusion applies"]
+            text = "；".join(texts) if lang == "zh" else "; ".join(texts)
+            title = gap_title(g, lang)
+            first_gap = f"{title}：{text}" if lang == "zh" else f"{title}: {text}"
+            gaps.append((focus.track["name"][lang], g.condition, title, EFFORT[g.effort][lang], text,
+                         g.cond.citation))
+        return first_gap, gaps
+
+    def _shown_track(self, ctx, trid):
+        """The shown track assessed by the explanatory engine, after what it may read: the
+        tiers below it (and the tracks before it in its tier), in the order the engine
+        assesses them for this scope. The other tracks of the scope are not assessed."""
+        from zjtx_cli.engine.service import TIER_VERDICT, assess_lower_tiers, assess_track, tier_status
+
+        rs = self.rs
+        if self.mode == "ladder":
+            for t in rs.tiers:
+                group = []
+                for tr in t["tracks"]:
+                    a = assess_track(rs, t, tr, ctx)
+                    if tr["id"] == trid:
+                        return a
+                    group.append(a)
+                ctx.tier_verdicts[t["id"]] = TIER_VERDICT.get(tier_status(group), "undetermined")
+            raise KeyError(trid)
+        t = self.tier
+        assess_lower_tiers(rs, t, ctx)
+        for _t, tr in self.scope_tracks:
+            a = assess_track(rs, t, tr, ctx)
+            if tr["id"] == trid:
+                return a
+        raise KeyError(trid)
+
+    def score_columnar(self, e, st, i, row=None) -> dict | None:
+        """Row ``i`` of a chunk decided by the columnar evaluator (``st``), as :meth:`score`
+        would write it; None when the row needs the explanatory path: decided by the engine
+        inside the columnar evaluator, or its shown track is not eligible (its gaps are
+        shown), or that track is in another scheme. An eligible track has no gaps."""
+        if st.engine[i] or self.want_json:
+            return None
+        focus = st.focus(i)
+        trid = focus["track"]
+        if focus["external"] or trid is None:
+            return None
+        from zjtx_cli.engine.service import make_ctx
+        from zjtx_cli.engine.texts import LABELS
+        from zjtx_cli.outputs.report import status_key
+
+        lang = self.lang
+        ctx = make_ctx(e, self.fields, year=self.year, as_of=self.as_of)
+        first_gap, gaps = None, []  # an eligible track has no gaps
+        if st.tracks[trid][i] != "eligible":
+            first_gap, gaps = self._gaps(self._shown_track(ctx, trid))
+        verdict = st.verdict[i]
+        statuses = []
+        for key in self.cols.status_keys:
+            if key[0] == "tier":
+                col = st.tiers.get(key[1])
+                s = col[i] if col is not None else None
+                statuses.append(LABELS[s][lang] if s else None)
+                continue
+            col = st.conditions.get(key)
+            s = col[i] if col is not None else None
+            statuses.append(LABELS[status_key(st.kinds[key], s, False)][lang] if s is not None else None)
+        highest = _tier_by_id(self.rs, focus["highest"]) if focus["highest"] else None
+        nxt = _tier_by_id(self.rs, focus["next"]) if focus["next"] else None
+        return {
+            "company": e.values.get("company_name"),
+            "source": e.source,
+            "row": row,
+            "year": ctx.year,
+            "verdict": verdict,
+            "verdict_label": LABELS[verdict][lang],
+            "highest": highest["id"] if highest else None,
+            "highest_name": highest["name"][lang] if highest else None,
+            "next": nxt["id"] if nxt else None,
+            "next_name": nxt["name"][lang] if nxt else None,
+            "counts": st.counts(trid, i),
+            "gap": first_gap,
+            "figures": [_figure(keys, ctx, off) for keys, off in self.cols.figures],
+            "statuses": statuses,
+            "gaps": gaps,
+            "json": None,
+            "warnings": [_pjson(w, lang) for w in e.warnings],
+        }
+
+
+def _tier_by_id(rs, tid):
+    for t in rs.tiers:
+        if t["id"] == tid:
+            return t
+    raise KeyError(tid)
 
 
 def _figure(keys, ctx, off):
@@ -580,6 +673,9 @@ def _init_worker(scheme_path, tier, year, as_of, lang, want_json, roster_args):
     from zjtx_cli.inputs.isolate import _set_pdeathsig
 
     _set_pdeathsig()
+    # the columnar evaluator: one polars thread per worker (the pool is the parallelism);
+    # set before polars is first imported in this process
+    os.environ.setdefault("POLARS_MAX_THREADS", "1")
     if _W.get("key") == (scheme_path, tier, year, as_of, lang, want_json, roster_args):
         return  # forked from the parent: everything is loaded already
     from zjtx_cli.inputs.fields import field_dictionary
@@ -648,14 +744,42 @@ def _score_rows(chunk):
         if e is None:
             continue
         out.append((r, e))
+    st = _columnar_chunk(scorer, [item[1] for item in out if item[0] is not None])
     res = []
+    k = 0
     for item in out:
         if item[0] is None:
             res.append(item)
-        else:
-            r, e = item
-            res.append(_guarded_score(scorer, e, e.source, r))
+            continue
+        r, e = item
+        rec = None
+        if st is not None:
+            try:
+                rec = scorer.score_columnar(e, st, k, row=r)
+            except Exception:  # anything unexpected: the explanatory path decides this row
+                rec = None
+        k += 1
+        res.append((rec, []) if rec is not None else _guarded_score(scorer, e, e.source, r))
     return res
+
+
+def columnar_enabled(scorer) -> bool:
+    """The columnar path: rosters only, not for --out .jsonl (it needs every explanation),
+    and not when ZJTX_COLUMNAR=0 (the explanatory engine on every row, as a reference)."""
+    return not scorer.want_json and os.environ.get("ZJTX_COLUMNAR", "1").strip() not in ("0", "off", "no", "false")
+
+
+def _columnar_chunk(scorer, ents):
+    """The columnar statuses of a chunk of enterprises, or None (then every row takes the
+    explanatory path). A failure here never loses a row: the per-row path scores it."""
+    if not ents or not columnar_enabled(scorer):
+        return None
+    try:
+        from zjtx_cli.batch.columnar import columnar_statuses
+
+        return columnar_statuses(scorer.rs.id, scorer.tier_asked, ents, year=scorer.year, as_of=scorer.as_of)
+    except Exception:
+        return None
 
 
 def _chunks(it, n):
