@@ -50,6 +50,7 @@ from zjtx_cli.inputs.text import json_inert as fix_surrogates
 POOL_MIN_FILES = 100
 POOL_MIN_ROWS = 1000
 ROW_CHUNK = 250
+ROW_CHUNK_COLUMNAR = 1000  # one columnar evaluation per chunk: fewer, larger chunks (measured 250 -> 1000: -5% CPU)
 FILE_CHUNK = 32
 TABLE_MAX_ROWS = 1000   # rich table only for a person at a terminal and a moderate number of rows
 MAX_STDERR_LINES = 200
@@ -277,13 +278,21 @@ class Scorer:
                          g.cond.citation))
         return first_gap, gaps
 
-    def _shown_track(self, ctx, trid):
+    def _shown_track(self, ctx, trid, st=None, i=None):
         """The shown track assessed by the explanatory engine, after what it may read: the
-        tiers below it (and the tracks before it in its tier), in the order the engine
-        assesses them for this scope. The other tracks of the scope are not assessed."""
+        verdicts of the tiers below it (and of the tracks before it in its tier), as the
+        engine records them for this scope. With the columnar statuses ``st`` those verdicts
+        are taken from them (equal to the engine's); otherwise those tracks are assessed.
+        The other tracks of the scope are not assessed."""
         from zjtx_cli.engine.service import TIER_VERDICT, assess_lower_tiers, assess_track, tier_status
 
         rs = self.rs
+        if st is not None and self._prefill(ctx, trid, st, i):
+            for t in rs.tiers:
+                for tr in t["tracks"]:
+                    if tr["id"] == trid:
+                        return assess_track(rs, t, tr, ctx)
+            raise KeyError(trid)
         if self.mode == "ladder":
             for t in rs.tiers:
                 group = []
@@ -301,6 +310,45 @@ class Scorer:
             if tr["id"] == trid:
                 return a
         raise KeyError(trid)
+
+    def _prefill(self, ctx, trid, st, i) -> bool:
+        """Record in ``ctx`` what assessing the tracks before ``trid`` would record (their
+        names and verdicts; in ladder mode the tiers' verdicts too), from the columnar
+        statuses. False when a verdict needed is not among them."""
+        from zjtx_cli.engine.service import TIER_VERDICT
+
+        rs = self.rs
+        ladder = self.mode == "ladder"
+        names, verdicts = [], []
+        for t in rs.tiers:
+            if not ladder and t is self.tier:
+                tracks = [tr for _t, tr in self.scope_tracks]
+            else:
+                tracks = t["tracks"]
+            for tr in tracks:
+                if tr["id"] == trid:
+                    for k, v in names:
+                        if k == "track":
+                            ctx.tier_names[v[0]] = v[1]
+                        else:
+                            ctx.tier_names.setdefault(v[0], v[1])
+                    for k, v in verdicts:
+                        ctx.tier_verdicts[k] = v
+                    return True
+                col = st.tracks.get(tr["id"])
+                if col is None or col[i] is None:
+                    return False
+                names.append(("track", (tr["id"], tr["name"])))
+                names.append(("tier", (t["id"], t["name"])))
+                verdicts.append((tr["id"], col[i]))
+            if ladder:
+                col = st.tiers.get(t["id"])
+                if col is None or col[i] is None:
+                    return False
+                verdicts.append((t["id"], TIER_VERDICT.get(col[i], "undetermined")))
+            elif t is self.tier:
+                break
+        return False
 
     def score_columnar(self, e, st, i, row=None) -> dict | None:
         """Row ``i`` of a chunk decided by the columnar evaluator (``st``), as :meth:`score`
@@ -321,7 +369,7 @@ class Scorer:
         ctx = make_ctx(e, self.fields, year=self.year, as_of=self.as_of)
         first_gap, gaps = None, []  # an eligible track has no gaps
         if st.tracks[trid][i] != "eligible":
-            first_gap, gaps = self._gaps(self._shown_track(ctx, trid))
+            first_gap, gaps = self._gaps(self._shown_track(ctx, trid, st, i))
         verdict = st.verdict[i]
         statuses = []
         for key in self.cols.status_keys:
@@ -1169,11 +1217,12 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
                 else:
                     handle(map(_score_file, files), sink, progress)
             elif roster is not None:
+                row_chunk = ROW_CHUNK_COLUMNAR if columnar_enabled(scorer) else ROW_CHUNK
                 if jobs > 1:
-                    _pooled(jobs, initargs, _score_rows, _chunks(rows_iter, ROW_CHUNK),
+                    _pooled(jobs, initargs, _score_rows, _chunks(rows_iter, row_chunk),
                             lambda res: handle(res, sink, progress))
                 else:
-                    for chunk in _chunks(rows_iter, ROW_CHUNK):
+                    for chunk in _chunks(rows_iter, row_chunk):
                         handle(_score_rows(chunk), sink, progress)
         finally:
             progress.stop()
