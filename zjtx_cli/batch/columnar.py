@@ -677,6 +677,20 @@ def _tier_status(verdicts):
 _PLANS: dict = {}
 
 
+FORKED_WITH_POLARS = [False]  # set in a child forked after polars was loaded (batch then keeps off polars)
+
+
+def _after_fork_in_child():
+    import sys
+
+    if "polars" in sys.modules:
+        FORKED_WITH_POLARS[0] = True
+
+
+if hasattr(__import__("os"), "register_at_fork"):
+    __import__("os").register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def raw_ruleset(scheme: str) -> dict:
     """The ruleset as the documented YAML data structure, after the strict loader accepted it."""
     from zjtx_cli.rules.loader import get_ruleset, ruleset_paths

@@ -811,6 +811,20 @@ def _score_rows(chunk):
     return res
 
 
+_FORKED_WITH_POLARS = [False]
+
+
+def _after_fork_in_child():
+    # polars' thread pool does not survive fork(): a child forked from a process that had loaded
+    # polars deadlocks on its first polars call (measured). Such a child takes the per-row path.
+    if "polars" in sys.modules:
+        _FORKED_WITH_POLARS[0] = True
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def columnar_enabled(scorer) -> bool:
     """The columnar path: rosters only, not for --out .jsonl (it needs every explanation),
     and not when ZJTX_COLUMNAR=0 (the explanatory engine on every row, as a reference)."""
@@ -821,6 +835,9 @@ def _columnar_chunk(scorer, ents):
     """The columnar statuses of a chunk of enterprises, or None (then every row takes the
     explanatory path). A failure here never loses a row: the per-row path scores it."""
     if not ents or not columnar_enabled(scorer):
+        return None
+    if _FORKED_WITH_POLARS[0] or sys.modules.get("zjtx_cli.batch.columnar") is not None and \
+            getattr(sys.modules["zjtx_cli.batch.columnar"], "FORKED_WITH_POLARS", [False])[0]:
         return None
     try:
         from zjtx_cli.batch.columnar import columnar_statuses
