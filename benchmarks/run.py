@@ -236,7 +236,7 @@ def main():
             out_csv = os.path.join(DATA, "out-f.csv")
             runs: dict = {}
 
-            def run(key, cmd, env=None):
+            def run(key, cmd, env=None, runs=runs):
                 r = measure(cmd, env)
                 runs.setdefault(key, []).append((r[0], r[1], LAST_CPU[0]))
 
