@@ -33,7 +33,7 @@ scope row by row to the engine. None of the rulesets has either today.
 
 ``polars`` is imported only when a batch is evaluated, never by ``zjtx assess``.
 
-How batch uses it (batch/runner.py, not wired here): parse a chunk of roster rows into
+How batch uses it (batch/runner.py, _score_rows and Scorer.score_columnar): parse a chunk of roster rows into
 enterprises as today, call ``columnar_statuses(scheme, tier, enterprises, year=, as_of=)``
 once per chunk, and take the status cells, tier statuses, verdicts, highest / next tier
 and counts from the result (``Statuses.conditions / tracks / tiers / verdict / focus(i) /
