@@ -128,6 +128,8 @@ def rules_profile():
     for p in sorted(glob.glob(os.path.join(os.path.dirname(__file__), "..", "rulesets", "*.yaml"))):
         with open(p, encoding="utf-8") as fh:
             d = yaml.safe_load(fh)
+        if not isinstance(d, dict) or "tiers" not in d:  # a ruleset's test cases (NAME.tests.yaml)
+            continue
         for t in d["tiers"]:
             conds = list(t.get("conditions") or []) + list(t.get("common") or [])
             for tr in t.get("tracks") or []:

@@ -15,6 +15,11 @@
     and a 100,000-row CSV roster, every jinhu tier, beside the bare calamine / csv read
     of the same file, with the time split into read / cell parsing / columnar statuses,
     and the verdict distribution of the generated applicants.
+(f) ``zjtx batch`` with the columnar status evaluation on (default) and off
+    (ZJTX_COLUMNAR=0), runs interleaved, on a 10,000-row xlsx roster against every jinhu
+    tier and a 1,000-row xlsx roster against hengyang, without ``--out`` and with
+    ``--out .csv``, beside the bare calamine read of the same roster; with the verdict
+    totals batch prints.
 
 Times are wall-clock of whole processes; peak memory is the child's
 ``ru_maxrss`` from ``os.wait4``. Data is generated into benchmarks/data/.
@@ -55,13 +60,17 @@ print(n)
 """
 
 
+LAST_CPU = [0.0]  # CPU seconds (user + system) of the last child measured, its pool workers included
+
+
 def measure(cmd, env=None):
-    """(seconds, peak RSS in MiB, exit status) of one child process."""
+    """(seconds, peak RSS in MiB, exit status) of one child process (its CPU in LAST_CPU)."""
     t = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, env=env)
     _pid, status, ru = os.wait4(p.pid, 0)
     dt = time.perf_counter() - t
     p.returncode = os.waitstatus_to_exitcode(status)
+    LAST_CPU[0] = ru.ru_utime + ru.ru_stime
     err = p.stderr.read().decode("utf-8", "replace")
     p.stderr.close()
     if p.returncode not in (0, 1, 2, 3):
@@ -131,7 +140,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="smaller sizes (CI)")
     ap.add_argument("--json", help="also write the figures to this file")
-    ap.add_argument("--only", default="abcde", help="which cases to run, e.g. --only e")
+    ap.add_argument("--only", default="abcdef", help="which cases to run, e.g. --only e")
     args = ap.parse_args()
     os.makedirs(DATA, exist_ok=True)
     q = args.quick
@@ -219,6 +228,43 @@ def main():
                   f"; rows handed to the engine: {z['engine_rows']}")
             print(f"    verdicts: {fmt_dist(z['verdicts'])}")
             print("    tiers: " + "; ".join(f"{t} {fmt_dist(c)}" for t, c in z["tiers"].items()))
+    if "f" in args.only:
+        # (f)
+        res["f"] = []
+        for n_rows, scheme in ((n_roster, ladder), (1000 if not q else 500, "hengyang")):
+            roster = ensure_roster(n_rows)
+            out_csv = os.path.join(DATA, "out-f.csv")
+            runs: dict = {}
+
+            def run(key, cmd, env=None, runs=runs):
+                r = measure(cmd, env)
+                runs.setdefault(key, []).append((r[0], r[1], LAST_CPU[0]))
+
+            for _ in range(reps):
+                run("bare", [PY, "-c", BARE_ROSTER, roster])
+                for mode in ("1", "0"):
+                    env = dict(os.environ, ZJTX_COLUMNAR=mode)
+                    base = [*ZJTX, "batch", roster, "--scheme", scheme]
+                    run(("none", mode), base, env)
+                    run(("csv", mode), [*base, "--out", out_csv], env)
+            best = {k: (min(r[0] for r in v), max(r[1] for r in v), min(r[2] for r in v)) for k, v in runs.items()}
+            bare_s, bare_cpu = best["bare"][0], best["bare"][2]
+            totals = subprocess.run([*ZJTX, "batch", roster, "--scheme", scheme, "--lang", "en"],
+                                    capture_output=True, text=True, cwd=ROOT).stdout.strip().splitlines()[-1]
+            rec = {"rows": n_rows, "scheme": scheme, "bare_s": bare_s, "bare_cpu_s": bare_cpu, "totals": totals}
+            for out_kind in ("none", "csv"):
+                on, off = best[(out_kind, "1")], best[(out_kind, "0")]
+                rec[out_kind] = {"on_s": on[0], "off_s": off[0], "on_peak_mib": on[1], "off_peak_mib": off[1],
+                                 "on_cpu_s": on[2], "off_cpu_s": off[2],
+                                 "on_ratio": on[0] / bare_s, "off_ratio": off[0] / bare_s, "on_off": on[0] / off[0]}
+                print(f"(f) {n_rows} rows xlsx, {scheme}{' (every tier)' if scheme == ladder else ''}, "
+                      f"{'no --out' if out_kind == 'none' else '--out .csv'}: columnar on {on[0]:.2f} s "
+                      f"({on[0] / bare_s:.1f}x the read, peak {on[1]:.0f} MiB), off {off[0]:.2f} s "
+                      f"({off[0] / bare_s:.1f}x, peak {off[1]:.0f} MiB), on/off {on[0] / off[0]:.2f}; "
+                      f"bare calamine read {bare_s:.2f} s; CPU on {on[2]:.2f} s ({on[2] / bare_cpu:.1f}x), off "
+                      f"{off[2]:.2f} s ({off[2] / bare_cpu:.1f}x), bare {bare_cpu:.2f} s")
+            print(f"    {totals}")
+            res["f"].append(rec)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(res, fh, indent=2)

@@ -33,7 +33,7 @@ scope row by row to the engine. None of the rulesets has either today.
 
 ``polars`` is imported only when a batch is evaluated, never by ``zjtx assess``.
 
-How batch uses it (batch/runner.py, not wired here): parse a chunk of roster rows into
+How batch uses it (batch/runner.py, _score_rows and Scorer.score_columnar): parse a chunk of roster rows into
 enterprises as today, call ``columnar_statuses(scheme, tier, enterprises, year=, as_of=)``
 once per chunk, and take the status cells, tier statuses, verdicts, highest / next tier
 and counts from the result (``Statuses.conditions / tracks / tiers / verdict / focus(i) /
@@ -675,6 +675,20 @@ def _tier_status(verdicts):
 
 # ---------------------------------------------------------------------------- plans cache
 _PLANS: dict = {}
+
+
+FORKED_WITH_POLARS = [False]  # set in a child forked after polars was loaded (batch then keeps off polars)
+
+
+def _after_fork_in_child():
+    import sys
+
+    if "polars" in sys.modules:
+        FORKED_WITH_POLARS[0] = True
+
+
+if hasattr(__import__("os"), "register_at_fork"):
+    __import__("os").register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def raw_ruleset(scheme: str) -> dict:
