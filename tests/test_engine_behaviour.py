@@ -141,9 +141,11 @@ def test_tier_condition_follows_the_lower_tiers_verdict(tmp_path, rules_dir, bra
 
 def test_jinhu_ladder_with_missing_data_is_undetermined_not_failed(tmp_path):
     # the Jinhu municipal sample without two declarations (good credit, market leadership): the county pool,
-    # the Jiangsu pool and the municipal tier cannot be decided, and nothing above them is reached
+    # the Jiangsu pool and the municipal tier cannot be decided, and nothing above them is reached.
+    # Since issue 12 market leadership is declared apart nationally and in the province (market_leading_national,
+    # market_leading_province, each falling back to the old market_leading): all three are left out
     v = load_sample("jinhu-municipal.json")
-    for k in ("good_credit", "market_leading"):
+    for k in ("good_credit", "market_leading", "market_leading_national", "market_leading_province"):
         v.pop(k)
     c, doc = assess(write_company(tmp_path, v), "jinhu")
     statuses = [t["status"] for t in doc["tiers"]]
@@ -606,18 +608,27 @@ def test_date_within_unknown_without_the_date(tmp_path, rules_dir):
     assert gap(doc, "x-false")["items"][0]["kind"] == "data"
 
 
-@pytest.mark.parametrize("founded,status,first", [("2023-12-31", "met", None), ("2024-01-01", "unmet", 2026)])
-def test_years_in_operation_gap_names_the_year(tmp_path, rules_dir, founded, status, first):
-    # completed years at the end of the assessment year (2025): 2023-12-31 gives 2, 2024-01-01 gives 1
-    write_rules(rules_dir, "yo", _one("{metric: years_in_operation, op: '>=', value: 2}"))
+@pytest.mark.parametrize("metric,founded,status,first", [
+    # to the end of the assessment year (2025, 截至上年末): 2023-12-31 gives 2, 2024-01-01 gives 1
+    ("years_in_operation_year_end", "2023-12-31", "met", None),
+    ("years_in_operation_year_end", "2024-01-01", "unmet", "2026"),
+    # to the assessment date (--as-of 2026-06-30, issue 12): 2024-06-30 gives 2, 2024-07-01 gives 1
+    ("years_in_operation", "2024-06-30", "met", None),
+    ("years_in_operation", "2024-07-01", "unmet", "2026-07-01"),
+])
+def test_years_in_operation_gap_names_the_year(tmp_path, rules_dir, metric, founded, status, first):
+    write_rules(rules_dir, "yo", _one(f"{{metric: {metric}, op: '>=', value: 2}}"))
     c, doc = assess(write_company(tmp_path, {"company_name": "x", "founding_date": founded,
                                              "operating_revenue": {"2025": 100}}), "yo")
     assert cond(doc, "c")["status"] == status
     if first:
         g = gap(doc, "c")
         assert g["effort"] == "blocker"
-        assert str(first) in g["items"][0]["shortfall"]["text_zh"]
-        assert g["items"][0]["shortfall"]["amount"] == first - 2025  # 1 more year
+        s = g["items"][0]["shortfall"]
+        # the year (year-end reading) or the day (as-of reading) the company completes 2 years
+        assert f"须至 {first} " in s["text_zh"], s["text_zh"]
+        assert s["amount"] == 1  # 1 more year
+        assert g["items"][0]["actual"] == 1
 
 
 @pytest.mark.parametrize("op,year,status,amount", [(">=", 2014, "unmet", 2), (">", 2012, "unmet", 1),
@@ -689,11 +700,18 @@ def test_rd_staff_gap_in_people_and_new_hires(tmp_path, rules_dir):
 
 
 def test_share_gap_when_the_part_is_in_the_whole(tmp_path, rules_dir):
-    # main-business share 60%: x more main-business revenue raises both; (0.6*1000 - 500) / 0.4 = 250
+    # main-business share 60%: x more main-business revenue raises both; (0.6*1000 - 500) / 0.4 = 250.
+    # Since issue 12 a ratio gap lists every lever, smallest first: cutting the other revenue (500) down to
+    # 500/0.6 - 500 = 333.33 is 166.67 less; the headline amount is the smallest lever
     write_rules(rules_dir, "sh", _one("{metric: main_business_share, op: '>=', value: 60}"))
     c, doc = assess(write_company(tmp_path, {"company_name": "x", "operating_revenue": {"2025": 1000},
                                              "main_business_revenue": {"2025": 500}}), "sh")
-    assert gap(doc, "c")["items"][0]["shortfall"]["amount"] == 250
+    s = gap(doc, "c")["items"][0]["shortfall"]
+    levers = {lv["lever"]: lv["amount"] for lv in s["levers"]}
+    assert levers["raise_main_business_revenue"] == 250
+    assert levers["reduce_other"] == pytest.approx(500 - (500 / 0.6 - 500), abs=1e-6)
+    assert [lv["lever"] for lv in s["levers"]] == ["reduce_other", "raise_main_business_revenue"]
+    assert s["amount"] == levers["reduce_other"] and s["unit"] == "万元"
 
 
 def test_rd_intensity_gap_at_unchanged_revenue(tmp_path, rules_dir):
@@ -1136,23 +1154,32 @@ def test_category_minimum_open_while_it_can_still_be_reached(tmp_path, rules_dir
     assert cond(doc, "c")["status"] == status
 
 
-def _tier_checks(x):
+def _title_checks(x):
     if isinstance(x, dict):
-        if x.get("type") == "tier":
+        if x.get("type") == "flag" and "title_tier" in x:
             yield x
         for v in x.values():
-            yield from _tier_checks(v)
+            yield from _title_checks(v)
     elif isinstance(x, list):
         for v in x:
-            yield from _tier_checks(v)
+            yield from _title_checks(v)
 
 
-def test_next_tier_in_another_scheme_sees_its_lower_tiers(tmp_path):
-    # hengyang's top tier leads to the national little giant in force (miit-2026 on this date), whose rules
-    # hold its 专精特新 SME tier: that tier is assessed first, and its verdict is the one assessed directly
-    _c, doc = assess(os.path.join("samples", "hengyang-eligible.json"), "hengyang")
+@pytest.mark.parametrize("sample,scheme", [("guizhou-eligible.json", "guizhou"), ("bicycle-eligible.json", "bicycle")])
+def test_next_tier_in_another_scheme_sees_its_lower_tiers(tmp_path, sample, scheme):
+    # the Guizhou and bicycle tiers lead to the national little giant in force (miit-2026 on this date), whose
+    # rules require its 专精特新 SME title (issue 12: {flag: zjtx_sme_title, if_missing: {tier: zjtx-sme}}): that
+    # tier is assessed first, and the undeclared title names the verdict the tier gets when assessed directly
+    # (guizhou-eligible: not_eligible, which an unassessed tier could not give). hengyang's top tier, used here
+    # before, leads to hunan:provincial since issue 15, which holds no lower tier.
+    _c, doc = assess(os.path.join("samples", sample), scheme)
     assert doc["next_tier"] == "miit:little-giant" and doc["next"]["scheme"] == "miit-2026"
-    held = [t for c in doc["next"]["conditions"] for t in _tier_checks(c["detail"])]
-    assert held and {t["tier"] for t in held} == {"zjtx-sme"}
-    _c, direct = assess(os.path.join("samples", "hengyang-eligible.json"), "miit-2026", "--tier", "zjtx-sme")
-    assert all(t["actual"] == direct["verdict"] for t in held), (held, direct["verdict"])
+    held = [t for c in doc["next"]["conditions"] for t in _title_checks(c["detail"])]
+    assert held and {t["title_tier"] for t in held} == {"zjtx-sme"}
+    # undeclared, the title stays unknown whatever the tier's verdict
+    assert {t["status"] for t in held} == {"unknown"}
+    _c, direct = assess(os.path.join("samples", sample), "miit-2026", "--tier", "zjtx-sme")
+    expected = {"eligible": "met", "not_eligible": "unmet", "excluded": "unmet"}.get(direct["verdict"], "unknown")
+    assert all(t["tier_status"] == expected for t in held), (held, direct["verdict"])
+    if sample.startswith("guizhou"):
+        assert direct["verdict"] == "not_eligible"  # a decided verdict, so the lower tier was assessed

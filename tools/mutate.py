@@ -38,14 +38,17 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EQUIVALENT_FILE = os.path.join(ROOT, "tools", "mutate-equivalent.txt")
 
-# the engine code (issue 10): evaluation, metrics, scoring, SME sizing, cell values, the ruleset loader;
-# the per-kind modules the rebuild adds under engine/ are picked up by the glob
-DEFAULT_FILES = ["zjtx_cli/engine/*.py", "zjtx_cli/engine/**/*.py", "zjtx_cli/inputs/values.py",
+# the engine code (issue 10) in the rebuilt layout: one module per check kind (engine/kinds/, the score kind
+# in engine/kinds/score/), the assessment service, results, statuses, evaluation, metrics, SME sizing, cell
+# values and the ruleset loader
+DEFAULT_FILES = ["zjtx_cli/engine/kinds/**/*.py", "zjtx_cli/engine/*.py", "zjtx_cli/inputs/values.py",
                  "zjtx_cli/rules/loader.py"]
 # tests that exercise the engine, fastest and most pointed first (pytest -x stops at the first failure);
 # the golden outputs last: slower, but they pin every sample x scheme x tier
-DEFAULT_TESTS = ["tests/test_engine_behaviour.py", "tests/test_engine.py", "tests/test_values.py",
-                 "tests/test_scoring.py", "tests/test_sme.py", "tests/test_miit2022.py", "tests/test_miit2026.py",
+DEFAULT_TESTS = ["tests/test_engine_behaviour.py", "tests/test_engine_mutants.py", "tests/test_kinds.py",
+                 "tests/test_engine.py", "tests/test_values.py", "tests/test_readings.py",
+                 "tests/test_scoring.py", "tests/test_sme.py", "tests/test_walk_all_checks.py",
+                 "tests/test_user_rules.py", "tests/test_miit2022.py", "tests/test_miit2026.py",
                  "tests/test_ruleset_*.py", "tests/test_rulesets_meta.py", "tests/test_checks.py",
                  "tests/test_lang.py", "tests/test_cli.py", "tests/test_reader.py", "tests/test_versions.py",
                  "tests/test_batch.py", "tests/test_golden.py"]
