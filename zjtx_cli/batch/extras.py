@@ -86,10 +86,12 @@ def check_evidence_option(value, lang) -> bool:
     from zjtx_cli.cli.commands import fail
     from zjtx_cli.inputs.text import inert
 
-    fail([_msg(lang, f"--evidence 只能是 required（官员模式），不能是 {inert(value, 80)!r}；企业的证明材料写在各自的文件里"
+    fail([_msg(lang, f"--evidence 只能是 required（官员模式），不能是 {inert(value, 80)!r}；"
+                     "企业的证明材料写在各自的文件里"
                      "（JSON 的 evidence、xlsx 的证明材料列、名单的“<字段>证明材料”列）",
                f"--evidence can only be 'required' (officer mode), not {inert(value, 80)!r}; a company's evidence "
-               "is named in its own file (JSON 'evidence', the xlsx 证明材料 column, a roster's <field>证明材料 column)")])
+               "is named in its own file (JSON 'evidence', the xlsx 证明材料 column, "
+               "a roster's <field>证明材料 column)")])
 
 
 # ---------------------------------------------------------------------------------- extras
@@ -136,7 +138,8 @@ class Extras:
             opt = " 和 ".join(o for o, on in (("--match", self.match), ("--report-dir", self.report_dir)) if on) \
                 if lang == "zh" else " and ".join(o for o, on in (("--match", self.match),
                                                                   ("--report-dir", self.report_dir)) if on)
-            fail([_msg(lang, f"{inert(path)}：{opt} 暂不支持企业名单（每行一家企业）；请对每家企业的申报文件所在文件夹运行",
+            fail([_msg(lang, f"{inert(path)}：{opt} 暂不支持企业名单（每行一家企业）；"
+                             "请对每家企业的申报文件所在文件夹运行",
                        f"{inert(path)}: {opt} is not supported for a roster (one company per row) yet; "
                        "run it on a folder of applicant files")])
         if self.report_dir is None:
@@ -148,14 +151,15 @@ class Extras:
         real = os.path.realpath(d)
         parent = real if os.path.isdir(d) else os.path.dirname(real)
         if not os.path.isdir(parent):
-            fail([_msg(lang, f"--report-dir {shown}：所在文件夹不存在", f"--report-dir {shown}: its folder does not exist")])
+            fail([_msg(lang, f"--report-dir {shown}：所在文件夹不存在",
+                       f"--report-dir {shown}: its folder does not exist")])
         if not os.access(parent, os.W_OK | os.X_OK):
             fail([_msg(lang, f"--report-dir {shown}：不可写", f"--report-dir {shown}: is not writable")])
         if os.path.isdir(path):
             src = os.path.realpath(path)
             if real == src or (recursive and real.startswith(src.rstrip(os.sep) + os.sep)):
-                fail([_msg(lang, f"--report-dir {shown}：是输入文件夹{'（或其子文件夹）' if recursive else ''}，报告会被当作申报文件读取；"
-                                 "请写到别处",
+                inside = "（或其子文件夹）" if recursive else ""
+                fail([_msg(lang, f"--report-dir {shown}：是输入文件夹{inside}，报告会被当作申报文件读取；请写到别处",
                            f"--report-dir {shown}: is the input folder{' (or inside it)' if recursive else ''}, "
                            "where the reports would be read as applicants; write them elsewhere")])
             base = path
