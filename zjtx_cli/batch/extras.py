@@ -52,8 +52,9 @@ def deciding_track(result):
     return result.focus
 
 
-def evidence_of(result, fields, lang) -> dict:
-    """``{"evidence_needed": n, "evidence_docs": [(document, basis, inputs, conditions), ...]}``."""
+def evidence_of(result, fields, lang, docs=True) -> dict:
+    """``{"evidence_needed": n, "evidence_docs": [(document, basis, inputs, conditions), ...]}``
+    (the documents only with ``docs``: the checklist costs about a tenth of an assessment)."""
     from zjtx_cli.engine.texts import missing_name
     from zjtx_cli.evidence.checklist import checklist
 
@@ -61,6 +62,8 @@ def evidence_of(result, fields, lang) -> dict:
     n = sum(1 for r in a.results if r.kind in ("required", "exclusion") and r.evidence == "declared"
             and not r.not_examined)
     sep = "、" if lang == "zh" else ", "
+    if not docs:
+        return {"evidence_needed": n, "evidence_docs": []}
     docs = []
     for it in checklist(result, fields, lang)["items"]:
         names = sep.join(dict.fromkeys(missing_name([x["field"], x["year"]], fields, lang) for x in it["inputs"]))

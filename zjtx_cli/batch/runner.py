@@ -26,7 +26,8 @@ when it has reached the top.
 
 A file or row that cannot be read never stops the batch: it is reported on
 stderr (file, row, field, reason) and in the export, and the exit status is 2;
-0 when every input was read.
+0 when every input was read (4 with ``--evidence required`` when some company is
+conditional). Evidence columns, ``--match`` and ``--report-dir``: :mod:`zjtx_cli.batch.extras`.
 
 Speed: xlsx is read with python-calamine only (openpyxl is imported only to
 write an ``--out .xlsx``); label lookups are memoised across files; a process
@@ -277,7 +278,8 @@ class Scorer:
             rec["json"] = json.dumps(doc, ensure_ascii=False, default=str)
         from zjtx_cli.batch.extras import evidence_of
 
-        rec.update(evidence_of(result, fields, lang))  # 待补证 count and documents to collect (issue 13)
+        # 待补证 count and (for an xlsx export) the documents to collect (issue 13)
+        rec.update(evidence_of(result, fields, lang, docs=getattr(self, "evidence_docs", True)))
         return rec
 
 
@@ -905,6 +907,7 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
         fail([unknown_tier(tier, rs.id, ids, lang)])
     _W.update(fields=fields, scorer=scorer)
     scorer.cols.append_extra(ext.headers, ext.widths)
+    scorer.evidence_docs = out is not None and out.lower().endswith(".xlsx")  # only its sheet lists them
 
     # ---- what to read
     roster = None
