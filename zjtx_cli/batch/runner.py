@@ -26,7 +26,8 @@ when it has reached the top.
 
 A file or row that cannot be read never stops the batch: it is reported on
 stderr (file, row, field, reason) and in the export, and the exit status is 2;
-0 when every input was read.
+0 when every input was read (4 with ``--evidence required`` when some company is
+conditional). Evidence columns, ``--match`` and ``--report-dir``: :mod:`zjtx_cli.batch.extras`.
 
 Speed: xlsx is read with python-calamine only (openpyxl is imported only to
 write an ``--out .xlsx``); label lookups are memoised across files; a process
@@ -156,6 +157,12 @@ class Columns:
                 self.colour_labels.append((labels[lang], c))
 
 
+    def append_extra(self, headers, widths):
+        """Columns after every other (batch/extras.py: evidence, --match); their cells are rec["extra"]."""
+        self.extra_headers = list(headers)
+        self.extra_widths = list(widths)
+        self.headers = self.headers + self.extra_headers
+
     @staticmethod
     def _figure_header(key, fields, lang):
         """A key figure's column header: its name(s), the year offset if any, the unit."""
@@ -180,7 +187,8 @@ class Columns:
 class Scorer:
     """Assesses one enterprise at a time against a ruleset loaded once (through the service)."""
 
-    def __init__(self, rs, fields, tier=None, year=None, as_of=None, lang="zh", want_json=False):
+    def __init__(self, rs, fields, tier=None, year=None, as_of=None, lang="zh", want_json=False,
+                 evidence_required=False):
         from zjtx_cli.engine.service import UnknownTier, scope_of
         from zjtx_cli.outputs.report import ruleset_meta
 
@@ -191,6 +199,11 @@ class Scorer:
         self.as_of = as_of
         self.lang = lang
         self.want_json = want_json
+        self.evidence_required = evidence_required  # --evidence required: officer mode (issue 13)
+        # the 待补证 column: in officer mode and in the results workbook (set by run_batch); the
+        # documents sheet only in the workbook
+        self.show_evidence = evidence_required
+        self.evidence_docs = False
         self.extra = {"scheme_info": ruleset_meta(rs)}
         try:
             self.mode, self.tier, tracks = scope_of(rs, tier)
@@ -208,7 +221,7 @@ class Scorer:
         from zjtx_cli.outputs.report import document, status_key
 
         lang, fields = self.lang, self.fields
-        ctx = make_ctx(e, fields, year=self.year, as_of=self.as_of)
+        ctx = make_ctx(e, fields, year=self.year, as_of=self.as_of, evidence_required=self.evidence_required)
         result = assess(e, self.rs, ctx=ctx, tier=self.tier_asked)
         verdict = result.verdict
         focus = result.focus
@@ -258,6 +271,11 @@ class Scorer:
             if row is not None:
                 doc["source_row"] = row
             rec["json"] = json.dumps(doc, ensure_ascii=False, default=str)
+        if self.show_evidence:
+            from zjtx_cli.batch.extras import evidence_of
+
+            # 待补证 count and (for an xlsx export) the documents to collect (issue 13)
+            rec.update(evidence_of(result, fields, lang, docs=self.evidence_docs))
         return rec
 
     def _gaps(self, focus):
@@ -355,8 +373,8 @@ class Scorer:
         would write it; None when the row needs the explanatory path: decided by the engine
         inside the columnar evaluator, or its shown track is not eligible (its gaps are
         shown), or that track is in another scheme. An eligible track has no gaps."""
-        if st.engine[i] or self.want_json:
-            return None
+        if st.engine[i] or self.want_json or self.show_evidence:
+            return None  # evidence states come from the explanatory engine
         focus = st.focus(i)
         trid = focus["track"]
         if focus["external"] or trid is None:
@@ -712,7 +730,7 @@ def _csv_records(path):
 _W: dict = {}
 
 
-def _init_worker(scheme_path, tier, year, as_of, lang, want_json, roster_args):
+def _init_worker(scheme_path, tier, year, as_of, lang, want_json, roster_args, evidence_required=False):
     # a pool worker: Ctrl-C is the parent's business; SIGTERM ends it at once; it dies with the parent
     import signal
 
@@ -724,7 +742,7 @@ def _init_worker(scheme_path, tier, year, as_of, lang, want_json, roster_args):
     # the columnar evaluator: one polars thread per worker (the pool is the parallelism);
     # set before polars is first imported in this process
     os.environ.setdefault("POLARS_MAX_THREADS", "1")
-    if _W.get("key") == (scheme_path, tier, year, as_of, lang, want_json, roster_args):
+    if _W.get("key") == (scheme_path, tier, year, as_of, lang, want_json, roster_args, evidence_required):
         return  # forked from the parent: everything is loaded already
     from zjtx_cli.inputs.fields import field_dictionary
     from zjtx_cli.rules.loader import load_ruleset
@@ -732,13 +750,13 @@ def _init_worker(scheme_path, tier, year, as_of, lang, want_json, roster_args):
     fields = MemoFields(field_dictionary())
     rs = load_ruleset(scheme_path)
     _W["fields"] = fields
-    _W["scorer"] = Scorer(rs, fields, tier, year, as_of, lang, want_json)
+    _W["scorer"] = Scorer(rs, fields, tier, year, as_of, lang, want_json, evidence_required)
     if roster_args is not None:
         from zjtx_cli.inputs.roster import Roster
 
         path, header, header_row, kind, sheet_index = roster_args
         _W["roster"] = Roster(path, fields, header, header_row, kind=kind, sheet_index=sheet_index)
-    _W["key"] = (scheme_path, tier, year, as_of, lang, want_json, roster_args)
+    _W["key"] = (scheme_path, tier, year, as_of, lang, want_json, roster_args, evidence_required)
 
 
 def _score_file(path):
@@ -942,7 +960,7 @@ class Summary:
         self.rich = fmt == "table" and self.out.isatty()
         self.buf = []
         self.streaming = not self.rich
-        self.totals: dict = {}
+        self.totals: dict = {"conditional": 0} if getattr(scorer, "evidence_required", False) else {}
         self.n = 0
         self.first = True
         zh = lang == "zh"
@@ -974,6 +992,7 @@ class Summary:
                  "highest_tier": rec["highest"], "next_tier": rec["next"], "met": rec["counts"][0],
                  "unmet": rec["counts"][1], "unknown": rec["counts"][2], "priority_met": rec["counts"][3],
                  "largest_gap": rec["gap"]}
+            d.update(rec.get("extra_json") or {})  # batch/extras.py: evidence, --match, --report-dir
             self.out.write(("\n  " if self.first else ",\n  ") +
                            fix_surrogates(json.dumps(d, ensure_ascii=False, default=str)))
             self.first = False
@@ -994,7 +1013,8 @@ class Summary:
 
         lang = self.lang
         if self.fmt == "json":
-            order = ["eligible", "not_eligible", "undetermined", "excluded"]
+            order = ["eligible", *(["conditional"] if "conditional" in self.totals else []), "not_eligible",
+                     "undetermined", "excluded"]  # conditional: officer mode only (--evidence required)
             self.out.write("\n], " + fix_surrogates(json.dumps({
                 "inputs": inputs, "scored": self.n, "unreadable": unreadable,
                 "totals": {k: self.totals.get(k, 0) for k in order},
@@ -1048,7 +1068,7 @@ class Progress:
 
 # --------------------------------------------------------------------------- run
 def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="table", lang="zh", year=None,
-              as_of=None) -> int:
+              as_of=None, evidence=None, match=False, report_dir=None, report_format=None, force=False) -> int:
     from zjtx_cli.cli.commands import expired_warning, fail, msg, resolve_scheme, unknown_tier, warn
     from zjtx_cli.inputs.fields import field_dictionary
     from zjtx_cli.inputs.safety import OutputError
@@ -1059,6 +1079,12 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
                   f"--jobs must be 0 (automatic) or more, not {jobs}")])
     if not os.path.lexists(path):
         fail([msg(lang, f"{inert(path)}: 文件或文件夹不存在", f"{inert(path)}: no such file or folder")])
+    from zjtx_cli.batch.extras import Extras, check_evidence_option  # issues 13 and 14
+
+    evidence_required = check_evidence_option(evidence, lang)
+    ext = Extras(scheme, tier, year, as_of, lang, match=match, report_dir=report_dir, report_format=report_format,
+                 force=force)
+    ext.check_options()
     if out is not None:  # before any work: never an input, and writable
         out = os.fspath(out)
         check_out(out, path, recursive, lang)
@@ -1069,11 +1095,16 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
     fields = MemoFields(field_dictionary())
     want_json = out is not None and out.lower().endswith(".jsonl")
     try:
-        scorer = Scorer(rs, fields, tier, year, as_of, lang, want_json)
+        scorer = Scorer(rs, fields, tier, year, as_of, lang, want_json, evidence_required)
     except KeyError:
         ids = [tr["id"] for _t, tr in rs.tracks()] + [x["id"] for x in rs.tiers if len(x["tracks"]) > 1]
         fail([unknown_tier(tier, rs.id, ids, lang)])
     _W.update(fields=fields, scorer=scorer)
+    to_xlsx = out is not None and out.lower().endswith(".xlsx")
+    scorer.show_evidence = evidence_required or to_xlsx  # the workbook always has the 待补证 column
+    scorer.evidence_docs = to_xlsx  # only its sheet lists the documents
+    ext.set_evidence(scorer.show_evidence)
+    scorer.cols.append_extra(ext.headers, ext.widths)
 
     # ---- what to read
     roster = None
@@ -1168,6 +1199,7 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
             fail([not_a_spreadsheet(path, kind).line(lang)])
     if out is not None and files:
         check_out_links(out, files, lang)
+    ext.check_inputs(path, files, roster, recursive)
     expired_warning(rs, as_of, lang)
 
     # ---- how: serial or a pool
@@ -1180,7 +1212,7 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
         else:
             jobs = 1
     jobs = max(1, min(jobs, 61))
-    initargs = (rs.path, tier, year, as_of, lang, want_json, roster_args)
+    initargs = (rs.path, tier, year, as_of, lang, want_json, roster_args, evidence_required)
     if roster is not None or files is not None:
         _W["key"] = initargs
 
@@ -1206,6 +1238,8 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
                 for pj in problems:
                     report_problem(pj, sink)
             else:
+                for pj in ext.add(rec):  # before the row is written: its extra cells, its report
+                    report_problem(pj, sink)
                 summary.add(rec)
                 sink.add(rec)
                 for pj in rec["warnings"]:
@@ -1258,4 +1292,6 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
     summary.finish(state["inputs"], state["unreadable"], state["problems"])
     if out is not None:
         sys.stderr.write(f"zjtx: wrote {inert(out)}\n")
-    return 2 if state["unreadable"] else 0
+    if state["unreadable"] or ext.failed:
+        return 2
+    return 4 if summary.totals.get("conditional") else 0  # officer mode: some company is conditional

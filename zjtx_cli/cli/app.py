@@ -291,6 +291,14 @@ def batch(
     lang: str = typer.Option("zh", "--lang", help="zh (default) or en"),
     year: Optional[int] = typer.Option(None, "--year", help="Assessment year (default: latest in each file)"),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Assessment date YYYY-MM-DD (default: today)"),
+    evidence: Optional[str] = typer.Option(None, "--evidence", help="'required': officer mode, a pass resting on "
+                                           "inputs without evidence is conditional (exit status 4 if any)"),
+    with_match: bool = typer.Option(False, "--match", help="Add each company's eligible programmes and cheapest "
+                                    "next step (folders of applicant files)"),
+    report_dir: Optional[Path] = typer.Option(None, "--report-dir", help="Write one report per company into this "
+                                              "folder (folders of applicant files)"),
+    report_format: Optional[str] = typer.Option(None, "--report-format", help="html (default), xlsx or pdf"),
+    force: bool = typer.Option(False, "--force", help="Replace report files that exist in --report-dir"),
     rules_dir: List[Path] = typer.Option([], "--rules-dir", help=RULES_DIR_HELP),
 ):
     """Score a folder of .xlsx/.json files, or an .xlsx/.csv roster."""
@@ -301,8 +309,11 @@ def batch(
         from zjtx_cli.batch.runner import run_batch
     except ImportError:
         fail(["此版本不提供批量评价" if lang == "zh" else "batch scoring is not available in this build"])
+    if report_format is not None and report_dir is None:
+        fail(["--report-format 需要同时给出 --report-dir" if lang == "zh" else "--report-format needs --report-dir"])
     code = run_batch(path=path, scheme=scheme, tier=tier, out=out, jobs=jobs, recursive=recursive, fmt=fmt,
-                     lang=lang, year=year, as_of=_as_of(as_of, lang))
+                     lang=lang, year=year, as_of=_as_of(as_of, lang), evidence=evidence, match=with_match,
+                     report_dir=report_dir, report_format=report_format, force=force)
     raise typer.Exit(code)
 
 

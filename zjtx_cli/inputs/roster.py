@@ -44,6 +44,13 @@ from zjtx_cli.inputs.text import inert  # noqa: E402
 from zjtx_cli.inputs.text import is_blank as _empty  # noqa: E402 - the one definition of a blank cell
 
 
+def _is_evidence_head(cell, fields) -> bool:
+    """An evidence column header (known field or not: an unknown one is reported by roster_columns)."""
+    from zjtx_cli.evidence.parse import header_target
+
+    return header_target(cell, fields) is not None
+
+
 class Column:
     __slots__ = ("index", "key", "year", "unit", "shown", "field")
 
@@ -133,8 +140,15 @@ class Roster:
         seen: dict = {}
         global parse_value
         from zjtx_cli.inputs.reader import parse_value  # noqa: F811 - once, not per cell
+        # evidence columns (<field>证明材料 / <key> evidence, issue 13): not value columns; each row's
+        # text becomes its enterprise's evidence (zjtx_cli.evidence.parse)
+        from zjtx_cli.evidence.parse import roster_columns
+
+        self.evidence_columns, ev_problems = roster_columns(header, fields, self.path, header_row)
+        self.warnings.extend(ev_problems)
+        skip = {i for i, cell in enumerate(header) if _is_evidence_head(cell, fields)}  # known field or not
         for i, cell in enumerate(header):
-            if _empty(cell):
+            if _empty(cell) or i in skip:
                 continue
             shown = inert(str(cell).strip(), 80)
             h = parse_header_cell(cell, fields)
@@ -230,6 +244,15 @@ class Roster:
                                           reason_zh="没有任何已知列的数值（请检查表头和本行的列）")] + notes)
             return None  # a blank row: nothing to assess
         e = Enterprise(values, self.path, notes)
+        if self.evidence_columns:  # what this row's figures rest on (issue 13)
+            from zjtx_cli.evidence.parse import from_roster_row
+
+            ev = from_roster_row(self.evidence_columns, cells, self.path, r)
+            if ev.problems:
+                exc = InputError(ev.problems)
+                exc.warnings = notes
+                raise exc
+            e.evidence = ev.items
         # the same data checks as for an applicant file, each problem with its row number
         from zjtx_cli.inputs.checks import check_enterprise
 

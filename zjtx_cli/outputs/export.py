@@ -55,7 +55,14 @@ def _summary_cells(rec, cols):
     return [rec["company"], rec["source"], rec["row"], rec["year"], rec["verdict_label"],
             *([rec["highest_name"], rec["next_name"]] if cols.ladder else []),
             rec["counts"][0], rec["counts"][1], rec["counts"][2], rec["counts"][3], rec["gap"],
-            *rec["figures"], *rec["statuses"]]
+            *rec["figures"], *rec["statuses"], *_extra_cells(rec, cols)]
+
+
+def _extra_cells(rec, cols):
+    """The appended columns' cells (zjtx_cli/batch/extras.py), padded to their headers."""
+    n = len(getattr(cols, "extra_headers", ()))
+    cells = list(rec.get("extra") or ())[:n]
+    return cells + [None] * (n - len(cells))
 
 
 class CsvSink:
@@ -71,7 +78,7 @@ class CsvSink:
         self.w.writerow(_summary_cells(rec, self.cols))
 
     def problem(self, p):
-        if p["severity"] != "error":
+        if p["severity"] != "error" or p.get("company_scored"):  # a failed --match/--report: not a row
             return
         n = len(self.cols.headers)
         row: list = [None] * n
@@ -93,7 +100,8 @@ class JsonlSink:
 
 
 class XlsxSink:
-    """Sheet 1 results, sheet 2 gaps per company, sheet 3 unreadable inputs and warnings."""
+    """Sheet 1 results, sheet 2 gaps per company, sheet 3 unreadable inputs and warnings, sheet 4 the
+    documents each company still has to collect (issue 13)."""
 
     def __init__(self, cols, lang):
         from openpyxl import Workbook
@@ -107,6 +115,7 @@ class XlsxSink:
         self.ws = self.wb.create_sheet("结果" if zh else "Results")
         self.gs = self.wb.create_sheet("差距" if zh else "Gaps")
         self.ps = self.wb.create_sheet("无法读取" if zh else "Problems")
+        self.es = self.wb.create_sheet("待补证材料" if zh else "Evidence to collect")
         bold = Font(bold=True)
         fill = PatternFill("solid", fgColor="DDEBF7")
 
@@ -129,8 +138,9 @@ class XlsxSink:
             ws.append(cells)
 
         widths = [36, 28, 6, 8, 16] + ([22, 22] if cols.ladder else []) + [6, 6, 6, 6, 60] + \
-                 [14] * len(cols.figure_headers) + [12] * len(cols.status_headers)
-        first_status = len(cols.headers) - len(cols.status_headers)
+                 [14] * len(cols.figure_headers) + [12] * len(cols.status_headers) + \
+            list(getattr(cols, "extra_widths", ()))
+        first_status = len(cols.headers) - len(cols.status_headers) - len(getattr(cols, "extra_headers", ()))
         head(self.ws, cols.headers, widths,
              {first_status + i: n for i, n in enumerate(getattr(cols, "status_notes", []))})
         gh = (["企业名称", "来源", "行", "层级/类别", "条件编号", "条件", "难度", "差距", "出处"] if zh else
@@ -139,6 +149,10 @@ class XlsxSink:
         ph = (["文件", "行", "字段", "年度", "值", "原因", "级别"] if zh else
               ["File", "Row", "Field", "Year", "Value", "Reason", "Severity"])
         head(self.ps, ph, [40, 6, 24, 6, 20, 70, 8])
+        from zjtx_cli.batch.extras import evidence_sheet_headers
+
+        head(self.es, evidence_sheet_headers(lang), [36, 28, 6, 50, 40, 50, 30])
+        self.en = 1
         self.n = 1
         self.gn = 1
         self.pn = 1
@@ -150,6 +164,10 @@ class XlsxSink:
             self.gs.append([cell_value(rec["company"]), cell_value(rec["source"]), rec["row"],
                             *(cell_value(x) for x in g)])
             self.gn += 1
+        for d in rec.get("evidence_docs") or ():
+            self.es.append([cell_value(rec["company"]), cell_value(rec["source"]), rec["row"],
+                            *(cell_value(x) for x in d)])
+            self.en += 1
 
     def problem(self, p):
         sev = p["severity"]
@@ -171,6 +189,7 @@ class XlsxSink:
         self.ws.auto_filter.ref = f"A1:{last}{max(self.n, 2)}"
         self.gs.auto_filter.ref = f"A1:I{max(self.gn, 2)}"
         self.ps.auto_filter.ref = f"A1:G{max(self.pn, 2)}"
+        self.es.auto_filter.ref = f"A1:G{max(self.en, 2)}"
         if self.n < 2:
             return
         ranges = [f"{get_column_letter(i + 1)}2:{get_column_letter(i + 1)}{self.n}" for i in cols.coloured]
