@@ -1183,3 +1183,14 @@ def test_next_tier_in_another_scheme_sees_its_lower_tiers(tmp_path, sample, sche
     assert all(t["tier_status"] == expected for t in held), (held, direct["verdict"])
     if sample.startswith("guizhou"):
         assert direct["verdict"] == "not_eligible"  # a decided verdict, so the lower tier was assessed
+
+
+@pytest.mark.parametrize("op,value,amount", [
+    # a strict bound on a whole number is one past it: 低于 3 人 with 3 is short by 1, with 5 by 3;
+    # 超过 3 人 with 3 is short by 1 (the inclusive bounds are short by the difference alone)
+    ("<", 3, 1), ("<", 5, 3), ("<=", 5, 2), (">", 3, 1), (">=", 2, 1),
+])
+def test_strict_bounds_on_whole_numbers_are_one_past(tmp_path, rules_dir, op, value, amount):
+    write_rules(rules_dir, "hc", _one(f"{{metric: employees, op: '{op}', value: 3, year: 0}}"))
+    c, doc = assess(write_company(tmp_path, {"company_name": "x", "employees": {"2025": value}}), "hc")
+    assert gap(doc, "c")["items"][0]["shortfall"]["amount"] == amount

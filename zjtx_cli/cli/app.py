@@ -12,14 +12,22 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
 from zjtx_cli import __version__
-
-from zjtx_cli.cli.commands import (EXIT_UNREADABLE, VERDICT_EXIT, _as_of, _check_format, _check_lang, _emit_json,  # noqa: F401
-                       console, fail, resolve_scheme, warn)
+from zjtx_cli.cli.commands import (  # noqa: F401
+    EXIT_UNREADABLE,
+    VERDICT_EXIT,
+    _as_of,
+    _check_format,
+    _check_lang,
+    _emit_json,
+    console,
+    fail,
+    resolve_scheme,
+    warn,
+)
 
 HELP = """zjtx: assess an enterprise against China's 专精特新 SME programme criteria.
 
@@ -68,18 +76,18 @@ def _rules_dirs(dirs, lang="zh"):
 def assess(
     file: Path = typer.Argument(..., help="Enterprise file: .xlsx or .json"),
     scheme: str = typer.Option(..., "--scheme", "-s", help="Scheme id (see 'zjtx schemes')"),
-    tier: Optional[str] = typer.Option(None, "--tier", "-t", help="Tier or track id; default: every tier"),
+    tier: str | None = typer.Option(None, "--tier", "-t", help="Tier or track id; default: every tier"),
     fmt: str = typer.Option("table", "--format", "-f", help="table or json"),
     lang: str = typer.Option("zh", "--lang", help="zh (default) or en"),
-    year: Optional[int] = typer.Option(None, "--year", help="Assessment year (default: latest year in the data)"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Assessment date YYYY-MM-DD (default: today)"),
-    sets: List[str] = typer.Option([], "--set", help="What-if override KEY=VALUE or KEY.YEAR=VALUE (repeatable)"),
+    year: int | None = typer.Option(None, "--year", help="Assessment year (default: latest year in the data)"),
+    as_of: str | None = typer.Option(None, "--as-of", help="Assessment date YYYY-MM-DD (default: today)"),
+    sets: list[str] = typer.Option([], "--set", help="What-if override KEY=VALUE or KEY.YEAR=VALUE (repeatable)"),
     review: bool = typer.Option(False, "--review", help="Assess as a re-review (复核) where a standard differs"),
-    evidence: List[str] = typer.Option([], "--evidence", help="Evidence for an input, KEY=TEXT or KEY.YEAR=TEXT "
+    evidence: list[str] = typer.Option([], "--evidence", help="Evidence for an input, KEY=TEXT or KEY.YEAR=TEXT "
                                        "(repeatable); 'required': officer mode, a pass resting on inputs without "
                                        "evidence is conditional (exit status 4)"),
     checklist: bool = typer.Option(False, "--checklist", help="List the documents still to collect"),
-    rules_dir: List[Path] = typer.Option([], "--rules-dir", help=RULES_DIR_HELP),
+    rules_dir: list[Path] = typer.Option([], "--rules-dir", help=RULES_DIR_HELP),
 ):
     """Assess one enterprise FILE (.xlsx or .json): conditions, verdict and gaps."""
     _rules_dirs(rules_dir, lang)
@@ -94,7 +102,7 @@ def assess(
 def schemes(
     fmt: str = typer.Option("table", "--format", "-f", help="table or json"),
     lang: str = typer.Option("zh", "--lang", help="zh (default) or en"),
-    rules_dir: List[Path] = typer.Option([], "--rules-dir", help=RULES_DIR_HELP),
+    rules_dir: list[Path] = typer.Option([], "--rules-dir", help=RULES_DIR_HELP),
 ):
     """List the schemes with their tiers and tracks in ladder order, and where each comes from."""
     _check_lang(lang)
@@ -186,15 +194,15 @@ def _schemes_table(docs, progs, lang, LEVEL):
 # ------------------------------------------------------------------------------ rules
 @app.command()
 def rules(
-    args: List[str] = typer.Argument(..., metavar="SCHEME | check FILE|DIR... | test [FILE|DIR...]",
+    args: list[str] = typer.Argument(..., metavar="SCHEME | check FILE|DIR... | test [FILE|DIR...]",
                                      help="A scheme id: print every condition with its citation. "
                                           "'check FILE|DIR...': validate rulesets, one line per problem "
                                           "(exit 2 on any). 'test [FILE|DIR...]': run the NAME.tests.yaml "
                                           "cases (default: the built-in rulesets'; exit 1 on a failure)."),
     fmt: str = typer.Option("table", "--format", "-f", help="table or json"),
     lang: str = typer.Option("zh", "--lang", help="zh (default) or en"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date for versioned schemes (default: today)"),
-    rules_dir: List[Path] = typer.Option([], "--rules-dir", help=RULES_DIR_HELP),
+    as_of: str | None = typer.Option(None, "--as-of", help="Date for versioned schemes (default: today)"),
+    rules_dir: list[Path] = typer.Option([], "--rules-dir", help=RULES_DIR_HELP),
 ):
     """Print every condition of SCHEME with its citation; or check / test rulesets.
 
@@ -283,23 +291,23 @@ def _own_fields(rs):
 def batch(
     path: Path = typer.Argument(..., help="A folder of .xlsx/.json files, or a roster .xlsx/.csv"),
     scheme: str = typer.Option(..., "--scheme", "-s", help="Scheme id"),
-    tier: Optional[str] = typer.Option(None, "--tier", "-t", help="Tier or track id; default: every tier"),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write results: .xlsx, .csv or .jsonl"),
+    tier: str | None = typer.Option(None, "--tier", "-t", help="Tier or track id; default: every tier"),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write results: .xlsx, .csv or .jsonl"),
     jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0: choose automatically)"),
     recursive: bool = typer.Option(False, "--recursive", "-r", help="Descend into sub-folders"),
     fmt: str = typer.Option("table", "--format", "-f", help="table or json (summary on stdout)"),
     lang: str = typer.Option("zh", "--lang", help="zh (default) or en"),
-    year: Optional[int] = typer.Option(None, "--year", help="Assessment year (default: latest in each file)"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Assessment date YYYY-MM-DD (default: today)"),
-    evidence: Optional[str] = typer.Option(None, "--evidence", help="'required': officer mode, a pass resting on "
+    year: int | None = typer.Option(None, "--year", help="Assessment year (default: latest in each file)"),
+    as_of: str | None = typer.Option(None, "--as-of", help="Assessment date YYYY-MM-DD (default: today)"),
+    evidence: str | None = typer.Option(None, "--evidence", help="'required': officer mode, a pass resting on "
                                            "inputs without evidence is conditional (exit status 4 if any)"),
     with_match: bool = typer.Option(False, "--match", help="Add each company's eligible programmes and cheapest "
                                     "next step (folders of applicant files)"),
-    report_dir: Optional[Path] = typer.Option(None, "--report-dir", help="Write one report per company into this "
+    report_dir: Path | None = typer.Option(None, "--report-dir", help="Write one report per company into this "
                                               "folder (folders of applicant files)"),
-    report_format: Optional[str] = typer.Option(None, "--report-format", help="html (default), xlsx or pdf"),
+    report_format: str | None = typer.Option(None, "--report-format", help="html (default), xlsx or pdf"),
     force: bool = typer.Option(False, "--force", help="Replace report files that exist in --report-dir"),
-    rules_dir: List[Path] = typer.Option([], "--rules-dir", help=RULES_DIR_HELP),
+    rules_dir: list[Path] = typer.Option([], "--rules-dir", help=RULES_DIR_HELP),
 ):
     """Score a folder of .xlsx/.json files, or an .xlsx/.csv roster."""
     _check_lang(lang)
@@ -320,13 +328,13 @@ def batch(
 @app.command()
 def template(
     out: Path = typer.Option(..., "--out", "-o", help="File to write: .xlsx (or .json with --format json)"),
-    scheme: Optional[str] = typer.Option(None, "--scheme", "-s", help="Only the fields this scheme uses"),
-    year: Optional[int] = typer.Option(None, "--year", help="Latest year of the yearly columns"),
+    scheme: str | None = typer.Option(None, "--scheme", "-s", help="Only the fields this scheme uses"),
+    year: int | None = typer.Option(None, "--year", help="Latest year of the yearly columns"),
     fmt: str = typer.Option("xlsx", "--format", "-f", help="xlsx or json"),
-    years: Optional[int] = typer.Option(None, "--years",
+    years: int | None = typer.Option(None, "--years",
                                         help="How many yearly columns (default 3, or what the scheme needs)"),
     force: bool = typer.Option(False, "--force", help="Replace the file if it exists"),
-    rules_dir: List[Path] = typer.Option([], "--rules-dir", help=RULES_DIR_HELP),
+    rules_dir: list[Path] = typer.Option([], "--rules-dir", help=RULES_DIR_HELP),
 ):
     """Write a fill-in workbook (or JSON skeleton) from the field dictionary."""
     _check_format(fmt, ("xlsx", "json"), lang="en")  # no --lang here: messages stay as they were
@@ -346,11 +354,11 @@ def match(
     file: Path = typer.Argument(..., help="Enterprise file: .xlsx or .json"),
     fmt: str = typer.Option("table", "--format", "-f", help="table or json"),
     lang: str = typer.Option("zh", "--lang", help="zh (default) or en"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Assessment date YYYY-MM-DD (default: today)"),
-    region: Optional[str] = typer.Option(None, "--region",
-                                         help="Place of registration: 6-digit GB/T 2260 code or name (overrides the file)"),
-    year: Optional[int] = typer.Option(None, "--year", help="Assessment year (default: latest year in the data)"),
-    sets: List[str] = typer.Option([], "--set", help="What-if override KEY=VALUE or KEY.YEAR=VALUE (repeatable)"),
+    as_of: str | None = typer.Option(None, "--as-of", help="Assessment date YYYY-MM-DD (default: today)"),
+    region: str | None = typer.Option(
+        None, "--region", help="Place of registration: 6-digit GB/T 2260 code or name (overrides the file)"),
+    year: int | None = typer.Option(None, "--year", help="Assessment year (default: latest year in the data)"),
+    sets: list[str] = typer.Option([], "--set", help="What-if override KEY=VALUE or KEY.YEAR=VALUE (repeatable)"),
 ):
     """List every programme FILE could apply for, grouped, with the cheapest next step."""
     from zjtx_cli.match.command import run_match_command
@@ -362,13 +370,13 @@ def match(
 def report(
     file: Path = typer.Argument(..., help="Enterprise file: .xlsx or .json"),
     out: Path = typer.Option(..., "--out", "-o", help="Report to write: .xlsx, .html or .pdf"),
-    scheme: Optional[str] = typer.Option(None, "--scheme", "-s", help="Scheme id (see 'zjtx schemes')"),
-    tier: Optional[str] = typer.Option(None, "--tier", "-t", help="Tier or track id; default: every tier"),
+    scheme: str | None = typer.Option(None, "--scheme", "-s", help="Scheme id (see 'zjtx schemes')"),
+    tier: str | None = typer.Option(None, "--tier", "-t", help="Tier or track id; default: every tier"),
     with_match: bool = typer.Option(False, "--match", help="Report every programme (as 'zjtx match')"),
     lang: str = typer.Option("zh", "--lang", help="zh (default) or en"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Assessment date YYYY-MM-DD (default: today)"),
-    region: Optional[str] = typer.Option(None, "--region", help="Place of registration, for --match"),
-    year: Optional[int] = typer.Option(None, "--year", help="Assessment year (default: latest year in the data)"),
+    as_of: str | None = typer.Option(None, "--as-of", help="Assessment date YYYY-MM-DD (default: today)"),
+    region: str | None = typer.Option(None, "--region", help="Place of registration, for --match"),
+    year: int | None = typer.Option(None, "--year", help="Assessment year (default: latest year in the data)"),
     force: bool = typer.Option(False, "--force", help="Replace the file if it exists"),
 ):
     """Write a report (.xlsx, .html or .pdf) to hand over for one enterprise."""

@@ -473,8 +473,8 @@ def _raw_gap(key, unit):
         if key in NONE_IS_ZERO_RANKS:
             return _rank_gap(ctx, key, op, target, mv)
         short = target - mv.value if op in (">=", ">") else mv.value - target
-        if op == ">" and key in ctx.fields and ctx.fields[key].type == "integer":
-            short += 1
+        if op in (">", "<") and key in ctx.fields and ctx.fields[key].type == "integer":
+            short += 1  # a strict bound on a whole number: one past it (超过 3 is 4; 低于 3 is 2)
         return Gap(short, unit or "", f"尚差 {fmt(short, unit, up=True)}",
                    f"short by {fmt(short, unit, lang='en', up=True)}",
                    short / target if target else None)

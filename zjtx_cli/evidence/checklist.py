@@ -47,7 +47,7 @@ def needed_inputs(a) -> list[tuple[str, int | None, str]]:
     ctx = a.ctx
     has = ctx.has_evidence
     efforts = {g.condition: g.effort for g in a.gaps}
-    out: list[dict] = []
+    out: list[tuple[str, int | None, str]] = []
     for r in a.results:
         if r.kind == "priority" or r.not_examined:
             continue

@@ -139,10 +139,10 @@ class Roster:
             self._sheet_xml = _SheetXml(self.path, sheet_index)
         seen: dict = {}
         global parse_value
-        from zjtx_cli.inputs.reader import parse_value  # noqa: F811 - once, not per cell
         # evidence columns (<field>证明材料 / <key> evidence, issue 13): not value columns; each row's
         # text becomes its enterprise's evidence (zjtx_cli.evidence.parse)
         from zjtx_cli.evidence.parse import roster_columns
+        from zjtx_cli.inputs.reader import parse_value  # noqa: F811 - once, not per cell
 
         self.evidence_columns, ev_problems = roster_columns(header, fields, self.path, header_row)
         self.warnings.extend(ev_problems)
@@ -249,9 +249,9 @@ class Roster:
 
             ev = from_roster_row(self.evidence_columns, cells, self.path, r)
             if ev.problems:
-                exc = InputError(ev.problems)
-                exc.warnings = notes
-                raise exc
+                err = InputError(ev.problems)
+                err.warnings = notes  # type: ignore[attr-defined]  # InputError carries the row's warnings
+                raise err
             e.evidence = ev.items
         # the same data checks as for an applicant file, each problem with its row number
         from zjtx_cli.inputs.checks import check_enterprise
