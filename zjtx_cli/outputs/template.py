@@ -270,14 +270,14 @@ def build_workbook(fields, keys, years: list[int], values: dict | None = None, t
     for c in range(1, col_hint + 1):
         ws.column_dimensions[get_column_letter(c)].width = widths.get(c, 14)
     ws.freeze_panes = ws.cell(row=2, column=COL_FIRST_YEAR)
-    _print_setup(ws)
+    print_setup(ws)
     ws.sheet_view.zoomScale = 110
 
     _help_sheet(wb[SHEET_HELP], fields, keys, years, title)
     return wb
 
 
-def _print_setup(ws):
+def print_setup(ws):
     """Printed, the form fits the page width (landscape A4) and repeats its header row."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

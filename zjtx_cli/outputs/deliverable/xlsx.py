@@ -46,12 +46,9 @@ def _sheet(wb, title, headers, rows, widths):
 
 
 def _print_setup(ws):
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
+    from zjtx_cli.outputs.template import print_setup  # the fill-in form prints the same way
+
+    print_setup(ws)
 
 
 def _colour(ws, col, statuses):
