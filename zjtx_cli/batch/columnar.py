@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from decimal import Decimal
+from typing import Any
 
 SCALE_DIGITS = 4
 SCALE = 10 ** SCALE_DIGITS
@@ -126,6 +127,8 @@ def _frac(v) -> tuple[int, int]:
     d = Decimal(str(v))
     sign, digits, exp = d.as_tuple()
     n = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
+    if not isinstance(exp, int):  # NaN / Infinity: the TypeError comparing it would raise
+        raise TypeError(f"not a finite number: {v!r}")
     if exp >= 0:
         return n * 10 ** exp, 1
     return n, 10 ** (-exp)
@@ -316,9 +319,12 @@ class Plan:
         pl = self.pl
         if _mentions_tier(spec):
             raise NotCompilable("a points table reading another tier's verdict")
+        lo_total: Any
+        hi_total: Any
         lo_total, hi_total, cat_met, cat_unmet = None, None, [], []
         for cat in spec["categories"]:
-            clo = chi = None
+            clo: Any = None
+            chi: Any = None
             for ind in cat["indicators"]:
                 lo, hi = self.indicator(ind, env)
                 lo, hi = self.stage(lo, "lo"), self.stage(hi, "hi")
@@ -351,7 +357,7 @@ class Plan:
             pts = [_points(b["points"]) for b in ind["bands"]]
             # known and meaningful: any value passes one of two complementary comparisons
             valid = (self.metric([key], ">=", 0, year) | self.metric([key], "<", 0, year)).fill_null(False)
-            chain = None
+            chain: Any = None
             for b, p in zip(ind["bands"], pts):
                 inside = pl.lit(True)
                 if b.get("min") is not None:
@@ -551,7 +557,7 @@ class Plan:
         self.verdict_exprs: dict = {}
         self.tier_exprs: dict = {}
         last = len(self.tiers) - 1 if self.mode == "ladder" else self.scope
-        for ti, (tid, tracks, _t) in enumerate(self.tiers[:last + 1]):
+        for _ti, (tid, tracks, _t) in enumerate(self.tiers[:last + 1]):
             group = []
             for trid, conds in tracks:
                 exprs = []
@@ -743,7 +749,7 @@ class Statuses:
         self.verdict = [None] * n
         self.year = [None] * n
         self.engine = [False] * n
-        self.error = None  # why the batch went to the engine as a whole (a value polars refused)
+        self.error: str | None = None  # why the batch went to the engine as a whole (a value polars refused)
 
     def counts(self, track_id: str, i: int) -> tuple[int, int, int, int]:
         met = unmet = unknown = prio = 0
@@ -900,7 +906,7 @@ def _frame(plan: Plan, rows, year, as_of):
     for name, (field, off) in plan.numeric.items():
         by_field.setdefault(field, []).append((name, off))
     for field, cols in by_field.items():
-        outs = [[None] * n for _c in cols]
+        outs: list[list[Any]] = [[None] * n for _c in cols]
         offs = [off for _name, off in cols]
         for i, e in enumerate(rows):
             s = e.values.get(field)

@@ -284,6 +284,7 @@ class Extras:
         from zjtx_cli.outputs.deliverable.model import build
 
         m = build(src, scheme=self.scheme, tier=self.tier, lang=self.lang, as_of=self.as_of, year=self.year)
+        assert self.report_dir is not None  # _report is only called with --report-dir
         if not os.path.isdir(self.report_dir):
             os.mkdir(self.report_dir)
         if os.path.lexists(target) and not self.force:  # appeared since the check

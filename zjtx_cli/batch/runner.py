@@ -39,6 +39,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from typing import Any
 
 from zjtx_cli.engine.metrics import num_json
 from zjtx_cli.inputs.model import InputError, Problem
@@ -151,8 +152,8 @@ class Columns:
         from zjtx_cli.outputs.export import colour_of
 
         self.colour_labels = []
-        for key, labels in LABELS.items():
-            c = colour_of(key)
+        for label_key, labels in LABELS.items():
+            c = colour_of(label_key)
             if c:
                 self.colour_labels.append((labels[lang], c))
 
@@ -229,6 +230,7 @@ class Scorer:
         highest = nxt = None
         if result.scope == "ladder":
             ladder = result.ladder
+            assert ladder is not None  # scope "ladder" always carries its ladder
             tracks = [a for ts in ladder.tiers for a in ts.tracks]
             tier_st = {ts.tier["id"]: ts.status for ts in ladder.tiers}
             highest, nxt = ladder.highest, ladder.next
@@ -337,7 +339,8 @@ class Scorer:
 
         rs = self.rs
         ladder = self.mode == "ladder"
-        names, verdicts = [], []
+        names: list[tuple[str, Any]] = []
+        verdicts: list[tuple[Any, Any]] = []
         for t in rs.tiers:
             if not ladder and t is self.tier:
                 tracks = [tr for _t, tr in self.scope_tracks]
@@ -539,8 +542,8 @@ def check_out(out, path, recursive, lang):
     if os.path.isdir(path):
         inside = parent == src or (recursive and parent.startswith(src.rstrip(os.sep) + os.sep))
         if inside:
-            fail([msg(lang, f"--out {shown}：位于输入文件夹{'（含子文件夹）' if recursive else ''}中，会被当作申报文件，"
-                            "也可能覆盖申报文件；请写到别处",
+            fail([msg(lang, f"--out {shown}：位于输入文件夹{'（含子文件夹）' if recursive else ''}中，"
+                            "会被当作申报文件，也可能覆盖申报文件；请写到别处",
                       f"--out {shown}: is inside the input folder{' (or a sub-folder)' if recursive else ''}, "
                       "where it would be read as an applicant and could overwrite one; write it elsewhere")])
     else:
@@ -618,7 +621,8 @@ def _decode_csv(path, data: bytes):
     warning = None
     if bad:
         warning = Problem(str(path), None, f"{bad} byte sequence(s) are neither UTF-8 nor GBK/GB18030: shown as U+FFFD",
-                          severity="warning", reason_zh=f"有 {bad} 处字节既不是 UTF-8 也不是 GBK/GB18030，已显示为 U+FFFD")
+                          severity="warning",
+                          reason_zh=f"有 {bad} 处字节既不是 UTF-8 也不是 GBK/GB18030，已显示为 U+FFFD")
     return text, "GB18030", warning
 
 
@@ -679,7 +683,7 @@ def _csv_records(path):
         lines.pop()
     delim = _sniff_delimiter(lines)
     csv.field_size_limit(MAX_CSV_CELL)
-    out = []
+    out: list[tuple[int, list[str] | None, Problem | None]] = []
     n = len(lines)
     width = None
     i = 0
@@ -895,7 +899,7 @@ def _pooled(jobs, initargs, fn, chunks, handle):
     from concurrent.futures.process import BrokenProcessPool
 
     ex = _pool(jobs, initargs)
-    pending = []  # (chunk, future)
+    pending: list[tuple[Any, Any]] = []  # (chunk, future)
     it = iter(chunks)
     broken = False
     try:
@@ -964,13 +968,14 @@ class Summary:
         self.n = 0
         self.first = True
         zh = lang == "zh"
-        self.heads = (["企业", "结论"] + (["最高层级"] if self.ladder else []) + ["满足", "不满足", "缺数据", "主要差距"]
+        self.heads = (["企业", "结论"] + (["最高层级"] if self.ladder else []) +
+                      ["满足", "不满足", "缺数据", "主要差距"]
                       if zh else ["Company", "Verdict"] + (["Highest tier"] if self.ladder else []) +
                       ["Met", "Unmet", "Unknown", "Largest gap"])
         if fmt == "json":
             from zjtx_cli.outputs.report import FORMAT_VERSION
 
-            self.out.write('{"format_version": "%s", "scheme": %s, "tier": %s, "companies": [' % (
+            self.out.write('{{"format_version": "{}", "scheme": {}, "tier": {}, "companies": ['.format(
                 FORMAT_VERSION, json.dumps(scorer.rs.id), json.dumps(scorer.tier["id"] if scorer.tier and
                                                                       scorer.mode != "ladder" else None)))
         elif self.streaming:
@@ -1026,8 +1031,9 @@ class Summary:
                       f"Total {inputs} inputs: {self.n} scored, {unreadable} unreadable; ") + \
             ("，".join(parts) if zh else ", ".join(parts))
         if self.rich:
-            from zjtx_cli.cli.commands import console
             from rich.table import Table
+
+            from zjtx_cli.cli.commands import console
 
             con = console()
             table = Table()
@@ -1156,13 +1162,13 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
                     if hr_i is None:
                         dname = {",": "逗号", "\t": "制表符", ";": "分号"}[delim]
                         dname_en = {",": "comma", "\t": "tab", ";": "semicolon"}[delim]
-                        fail([msg(lang, f"{inert(path)}: 前几行中没有表头行（按 {enc} 编码、{dname}分隔读取；企业名单需要一行"
-                                        "表头，写明企业名称和至少另外两个已知字段）",
+                        fail([msg(lang, f"{inert(path)}: 前几行中没有表头行（按 {enc} 编码、{dname}分隔读取；"
+                                        "企业名单需要一行表头，写明企业名称和至少另外两个已知字段）",
                                   f"{inert(path)}: no header row naming the company name and at least two more known "
                                   f"fields in the first rows (read as {enc}, {dname_en}-separated; a roster needs "
                                   "one)")])
                     hr = recs[hr_i - 1][0]
-                    for r, cells, prob in recs[:hr_i - 1]:
+                    for _r, _cells, prob in recs[:hr_i - 1]:
                         if prob is not None:  # a broken row above the header: accounted for too
                             pre_problems.append(prob)
                             pre_unreadable += 1
@@ -1217,7 +1223,7 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
         _W["key"] = initargs
 
     summary = Summary(fmt, lang, scorer)
-    state = {"unreadable": 0, "inputs": 0, "problems": [], "stderr": 0, "suppressed": 0}
+    state: dict[str, Any] = {"unreadable": 0, "inputs": 0, "problems": [], "stderr": 0, "suppressed": 0}
 
     def report_problem(pj, sink):
         sink.problem(pj)
@@ -1285,7 +1291,8 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
     except OutputError as exc:
         fail([msg(lang, exc.reason_zh, str(exc))])
     except OSError as exc:
-        fail([msg(lang, f"--out {out}：无法写入：{exc.strerror or exc}", f"--out {out}: cannot write: {exc.strerror or exc}")])
+        fail([msg(lang, f"--out {out}：无法写入：{exc.strerror or exc}",
+                  f"--out {out}: cannot write: {exc.strerror or exc}")])
     if state["suppressed"]:
         warn(msg(lang, f"另有 {state['suppressed']} 个问题未显示" + (f"；详见 {out}" if out else ""),
                  f"{state['suppressed']} more problem(s) not shown" + (f"; see {out}" if out else "")))
