@@ -250,25 +250,8 @@ class Scorer:
         figures = [_figure(keys, ctx, off) for keys, off in cols.figures]
         first_gap, gaps = self._gaps(focus)
         c = focus.counts
-        rec = {
-            "company": e.values.get("company_name"),
-            "source": e.source,
-            "row": row,
-            "year": ctx.year,
-            "verdict": verdict,
-            "verdict_label": LABELS[verdict][lang],
-            "highest": highest["id"] if highest else None,
-            "highest_name": highest["name"][lang] if highest else None,
-            "next": nxt["id"] if nxt else None,
-            "next_name": nxt["name"][lang] if nxt else None,
-            "counts": (c["met"], c["unmet"], c["unknown"], c["priority_met"]),
-            "gap": first_gap,
-            "figures": figures,
-            "statuses": statuses,
-            "gaps": gaps,
-            "json": None,
-            "warnings": [_pjson(w, lang) for w in e.warnings],
-        }
+        rec = _record(e, row, ctx, verdict, highest, nxt, (c["met"], c["unmet"], c["unknown"], c["priority_met"]),
+                      first_gap, figures, statuses, gaps, lang)
         if doc is not None:
             if row is not None:
                 doc["source_row"] = row
@@ -404,25 +387,33 @@ class Scorer:
             statuses.append(LABELS[status_key(st.kinds[key], s, False)][lang] if s is not None else None)
         highest = _tier_by_id(self.rs, focus["highest"]) if focus["highest"] else None
         nxt = _tier_by_id(self.rs, focus["next"]) if focus["next"] else None
-        return {
-            "company": e.values.get("company_name"),
-            "source": e.source,
-            "row": row,
-            "year": ctx.year,
-            "verdict": verdict,
-            "verdict_label": LABELS[verdict][lang],
-            "highest": highest["id"] if highest else None,
-            "highest_name": highest["name"][lang] if highest else None,
-            "next": nxt["id"] if nxt else None,
-            "next_name": nxt["name"][lang] if nxt else None,
-            "counts": st.counts(trid, i),
-            "gap": first_gap,
-            "figures": [_figure(keys, ctx, off) for keys, off in self.cols.figures],
-            "statuses": statuses,
-            "gaps": gaps,
-            "json": None,
-            "warnings": [_pjson(w, lang) for w in e.warnings],
-        }
+        return _record(e, row, ctx, verdict, highest, nxt, st.counts(trid, i), first_gap,
+                       [_figure(keys, ctx, off) for keys, off in self.cols.figures], statuses, gaps, lang)
+
+
+def _record(e, row, ctx, verdict, highest, nxt, counts, first_gap, figures, statuses, gaps, lang) -> dict:
+    """One company's result row, whichever path decided it (explanatory or columnar)."""
+    from zjtx_cli.engine.texts import LABELS
+
+    return {
+        "company": e.values.get("company_name"),
+        "source": e.source,
+        "row": row,
+        "year": ctx.year,
+        "verdict": verdict,
+        "verdict_label": LABELS[verdict][lang],
+        "highest": highest["id"] if highest else None,
+        "highest_name": highest["name"][lang] if highest else None,
+        "next": nxt["id"] if nxt else None,
+        "next_name": nxt["name"][lang] if nxt else None,
+        "counts": counts,
+        "gap": first_gap,
+        "figures": figures,
+        "statuses": statuses,
+        "gaps": gaps,
+        "json": None,
+        "warnings": [_pjson(w, lang) for w in e.warnings],
+    }
 
 
 def _tier_by_id(rs, tid):
