@@ -24,7 +24,7 @@ __all__ = ["assess", "document", "Assessment", "InputError", "VERDICTS"]
 
 
 def _enterprise(source, fields, data_checks):
-    from zjtx_cli.evidence.read import attach, evidence_from_json
+    from zjtx_cli.evidence.read import evidence_from_json
     from zjtx_cli.inputs.model import Enterprise
     from zjtx_cli.inputs.reader import read_enterprise, read_json
 
@@ -42,9 +42,7 @@ def _enterprise(source, fields, data_checks):
         e.warnings.extend(ev.problems)
         return e
     if isinstance(source, (str, os.PathLike)):
-        e = read_enterprise(os.fspath(source), fields)
-        e.warnings.extend(attach(e, os.fspath(source), fields))
-        return e
+        return read_enterprise(os.fspath(source), fields)  # the reader takes the file's evidence too
     raise TypeError(f"assess() reads a file path, a dict of indicators or an Enterprise, not {type(source).__name__}")
 
 

@@ -1005,7 +1005,7 @@ class Summary:
             self.buf = []
 
     def finish(self, inputs, unreadable, problems):
-        from zjtx_cli.outputs.report import T
+        from zjtx_cli.engine.texts import LABELS as T
 
         lang = self.lang
         if self.fmt == "json":

@@ -204,16 +204,8 @@ def load_enterprise(file, fields, lang="zh"):
         for w in getattr(exc, "warnings", ()):  # found alongside the errors (issue 4)
             warn(w.line(lang))
         fail([p.line(lang) for p in exc.problems])
-    from zjtx_cli.evidence.read import attach  # the evidence the file names (issue 13)
-
-    problems = attach(e, file, fields)
-    for w in e.warnings:
+    for w in e.warnings:  # the file's evidence problems are among them (inputs/reader.py)
         warn(w.line(lang))
-    for p in problems:
-        if p.severity == "warning":
-            warn(p.line(lang))
-        else:
-            fail([p.line(lang)])
     return e
 
 

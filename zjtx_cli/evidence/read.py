@@ -4,7 +4,6 @@
 * :func:`evidence_from_rows`: a label/value sheet (xlsx applicant file, ``zjtx template``) with a
   column headed 证明材料 / Evidence (:data:`EVIDENCE_HEADS`) beside the values; the row's label
   names the field (and the year, if the label has one: ``2024年营业收入``).
-* :func:`attach`: a no-op kept for older callers; ``inputs/reader.py`` calls the functions above.
 
 Each returns / sets ``{(field, year | None): text}`` (see ``parse.py``); problems are
 :class:`~zjtx_cli.inputs.model.Problem` lines naming the file, the key and the reason.
@@ -61,9 +60,3 @@ def evidence_from_rows(rows, path, fields) -> parse.Evidence:
         if text is not None:
             parse._put(ev, str(path), cells[li], (key, year), text, "error", row=r)
     return ev
-
-
-def attach(e, path, fields) -> list:
-    """Kept for callers written before the readers took the evidence themselves: the JSON and
-    xlsx readers now set ``e.evidence`` (inputs/reader.py), so there is nothing left to attach."""
-    return []

@@ -18,9 +18,8 @@ from zjtx_cli.engine.kinds import (
     gap_item_json,
 )
 from zjtx_cli.engine.metrics import num_json
-from zjtx_cli.engine.texts import LABELS, label
+from zjtx_cli.engine.texts import label
 
-T = LABELS  # the old name, still imported by other modules
 LEVEL = {
     "innovation": {"zh": "创新型中小企业", "en": "innovative SME"},
     "county": {"zh": "县级", "en": "county"},
