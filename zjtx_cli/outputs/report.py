@@ -78,7 +78,7 @@ def _jsonable(v):
 def _node_json(node):
     out: dict = {}
     for k, v in node.items():
-        if (k in ("formula_zh", "formula_en") and not v) or k == "whens":
+        if (k in ("formula_zh", "formula_en") and not v) or k in ("whens", "ruled_out"):
             continue
         if k in ("checks",):
             out[k] = [_node_json(s) for s in v]

@@ -76,6 +76,8 @@ class CasesCheck(Check):
         from zjtx_cli.engine.kinds.common import inputs_used
 
         out = []
+        for w in node.get("ruled_out") or ():  # the case applies because the earlier ones do not (issue 13)
+            out.extend(inputs_used(w, ctx, has))
         if node.get("when") is not None and node["when"]["status"] == MET:
             out.extend(inputs_used(node["when"], ctx, has))
         if node.get("then") is not None:
@@ -164,14 +166,17 @@ def _first_case(cases, ctx) -> dict:
     result is still known if this case and every later one would give the same."""
     from zjtx_cli.engine.kinds.common import evaluate_check
 
+    ruled_out: list[dict] = []  # the 'when's found unmet before the case that applies: it rests on them too
     for i, case in enumerate(cases):
         if case.when is None:
             res = evaluate_check(case.then, ctx)
-            return {"type": "cases", "status": res["status"], "when": None, "then": res}
+            return {"type": "cases", "status": res["status"], "when": None, "then": res, "ruled_out": ruled_out}
         w = evaluate_check(case.when, ctx)
         if w["status"] == MET:
             res = evaluate_check(case.then, ctx)
-            return {"type": "cases", "status": res["status"], "when": w, "then": res}
+            return {"type": "cases", "status": res["status"], "when": w, "then": res, "ruled_out": ruled_out}
+        if w["status"] == UNMET:
+            ruled_out.append(w)
         if w["status"] == UNKNOWN:
             here = evaluate_check(case.then, ctx)
             rest = _first_case(cases[i + 1:], ctx)
