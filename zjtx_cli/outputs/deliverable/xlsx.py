@@ -65,7 +65,8 @@ def _checklist_sheet(wb, cl, t):
     conditions they serve; the scheme's own note (if any) and the sheet's purpose below."""
     from openpyxl.styles import Font
 
-    rows = [(i, it["document"], it["basis"], it["inputs"], it["conditions"]) for i, it in enumerate(cl["items"], 1)]
+    rows: list[tuple] = [(i, it["document"], it["basis"], it["inputs"], it["conditions"])
+                         for i, it in enumerate(cl["items"], 1)]
     if not rows:
         rows = [("", t("checklist_none"), "", "", "")]
     ws = _sheet(wb, t("sheet_checklist"), ["#", t("document"), t("basis"), t("for_inputs"), t("condition")],
