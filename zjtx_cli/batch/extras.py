@@ -11,7 +11,8 @@
 * ``--match`` (applicant files only): every programme each company is eligible for now, and its
   cheapest next step, as ``zjtx match`` finds them (:func:`zjtx_cli.match.matcher.run_match`).
 * ``--report-dir DIR`` (applicant files only): one ``zjtx report`` per company, named after its
-  file, in ``--report-format`` (html, xlsx or pdf). Every target is checked before any work:
+  file, in ``--report-format`` (html, xlsx or pdf), each with its documents still to collect, and
+  in officer mode with ``--evidence required`` (conditional verdicts). Every target is checked before any work:
   never an input, never inside the input folder, an existing file only with ``--force``.
 
 A roster has no file per company, and ``match`` and ``report`` read files: with a roster, both
@@ -102,8 +103,9 @@ class Extras:
     """The columns appended to every row, and the per-company ``--match`` / ``--report-dir`` work."""
 
     def __init__(self, scheme, tier=None, year=None, as_of=None, lang="zh", match=False, report_dir=None,
-                 report_format=None, force=False):
+                 report_format=None, force=False, evidence_required=False):
         self.scheme, self.tier, self.year, self.as_of, self.lang = scheme, tier, year, as_of, lang
+        self.evidence_required = evidence_required  # --evidence required: the reports are in officer mode too
         self.match = match
         self.report_dir = os.fspath(report_dir) if report_dir is not None else None
         self.report_format = report_format or "html"
@@ -283,7 +285,8 @@ class Extras:
         from zjtx_cli.outputs.deliverable.command import write_report
         from zjtx_cli.outputs.deliverable.model import build
 
-        m = build(src, scheme=self.scheme, tier=self.tier, lang=self.lang, as_of=self.as_of, year=self.year)
+        m = build(src, scheme=self.scheme, tier=self.tier, lang=self.lang, as_of=self.as_of, year=self.year,
+                  evidence_required=self.evidence_required)
         assert self.report_dir is not None  # _report is only called with --report-dir
         if not os.path.isdir(self.report_dir):
             os.mkdir(self.report_dir)

@@ -1080,7 +1080,7 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
 
     evidence_required = check_evidence_option(evidence, lang)
     ext = Extras(scheme, tier, year, as_of, lang, match=match, report_dir=report_dir, report_format=report_format,
-                 force=force)
+                 force=force, evidence_required=evidence_required)
     ext.check_options()
     if out is not None:  # before any work: never an input, and writable
         out = os.fspath(out)

@@ -39,8 +39,10 @@ def _lines(text, prefix):
     return out
 
 
-def assess_document(file, scheme, tier=None, lang="zh", as_of=None, year=None, sets=()) -> Assessment:
-    """``zjtx assess FILE --scheme S [--tier T] --format json`` in-process: the document and its warnings."""
+def assess_document(file, scheme, tier=None, lang="zh", as_of=None, year=None, sets=(), evidence=(),
+                    checklist=False) -> Assessment:
+    """``zjtx assess FILE --scheme S [--tier T] --format json`` in-process: the document and its warnings
+    (``evidence``: ``--evidence`` values, e.g. ``("required",)``; ``checklist``: ``--checklist``)."""
     from zjtx_cli.cli.commands import run_assess
 
     out, err = io.StringIO(), io.StringIO()
@@ -48,7 +50,7 @@ def assess_document(file, scheme, tier=None, lang="zh", as_of=None, year=None, s
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = run_assess(file, scheme, tier=tier, fmt="json", lang=lang, year=year, as_of=as_of_s,
-                              sets=list(sets or ()))
+                              sets=list(sets or ()), evidence=tuple(evidence or ()), checklist=checklist)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 2
         lines = _lines(err.getvalue(), "zjtx: error: ") or [f"{file}: assessment failed"]

@@ -187,12 +187,14 @@ def ladder_json(ladder, fields, lang, extra=None) -> dict:
     return _finish(doc, ladder.ctx, lang, extra)
 
 
-def tier_json(result, fields, lang) -> dict:
-    """A tier with several tracks: reached if any track is (no scheme_info, as before)."""
+def tier_json(result, fields, lang, checklist=None) -> dict:
+    """A tier with several tracks: reached if any track is (no scheme_info, as before; the
+    checklist only with ``--checklist``)."""
+    extra = {"checklist": checklist} if checklist is not None else {}
     return {"format_version": FORMAT_VERSION, "scheme": result.ruleset.id, "tier": result.tier["id"],
             "status": result.tier_status, "verdict": result.verdict,
             "tracks": [assessment_json(a, fields, lang) for a in result.tracks],
-            "evidence_required": bool(result.ctx.evidence_required)}
+            "evidence_required": bool(result.ctx.evidence_required), **extra}
 
 
 def document(result, fields, lang, extra=None, checklist=False) -> dict:
@@ -207,7 +209,7 @@ def document(result, fields, lang, extra=None, checklist=False) -> dict:
     if result.scope == "ladder":
         return ladder_json(result.ladder, fields, lang, extra)
     if result.scope == "tier":
-        return tier_json(result, fields, lang)
+        return tier_json(result, fields, lang, (extra or {}).get("checklist"))
     extra = dict(extra or {})
     if result.next is not None:
         extra.update(next_tier=result.next_ref, next=assessment_json(result.next, fields, lang))

@@ -13,7 +13,8 @@ from html import escape
 Item = tuple
 
 GREEN, AMBER, GREY, RED, BLUE, INK, LIGHT = "#2e7d32", "#f9a825", "#9e9e9e", "#c62828", "#1565c0", "#212121", "#eeeeee"
-STATUS_COLOUR = {"reached": GREEN, "undetermined": AMBER, "not_reached": GREY}
+OLIVE = "#827717"  # reached subject to evidence (officer mode, issue 13)
+STATUS_COLOUR = {"reached": GREEN, "undetermined": AMBER, "not_reached": GREY, "conditional": OLIVE}
 
 
 def _short(s, n):
@@ -38,16 +39,22 @@ def ladder_chart(ladder, lang="zh"):
         label = t["status_text"]
         if ladder.get("highest") == t["id"]:
             label = ("★ 已达到的最高层级" if lang != "en" else "★ highest reached")
+            if t["status"] == "conditional":  # officer mode: reached subject to evidence (issue 13)
+                label += "（待补证）" if lang != "en" else " (subject to evidence)"
         items.append(("text", x + box_w + 8, y + step_h / 2 + 5, label, 12, INK, "start",
                       ladder.get("highest") == t["id"]))
     ly = height - 12
     lx = 20
-    for st, col in (("reached", GREEN), ("undetermined", AMBER), ("not_reached", GREY)):
+    legend = [("reached", GREEN), ("undetermined", AMBER), ("not_reached", GREY)]
+    if any(t["status"] == "conditional" for t in tiers):
+        legend.insert(1, ("conditional", OLIVE))
+    for st, col in legend:
         items.append(("rect", lx, ly - 10, 12, 12, col, col))
         txt = {"reached": ("已达到", "reached"), "undetermined": ("无法判定", "undetermined"),
-               "not_reached": ("未达到", "not reached")}[st][1 if lang == "en" else 0]
+               "not_reached": ("未达到", "not reached"),
+               "conditional": ("有条件达到（待补证）", "reached subject to evidence")}[st][1 if lang == "en" else 0]
         items.append(("text", lx + 16, ly, txt, 11, INK, "start", False))
-        lx += 110
+        lx += 170 if st == "conditional" else 110
     return width, height, items
 
 

@@ -17,6 +17,7 @@ vertical-align:top;text-align:left}th{background:#e3f2fd}thead{display:table-hea
 .cover td:first-child{width:160px;background:#f5f5f5;font-weight:bold}
 .verdict{font-size:18px;font-weight:bold;padding:6px 10px;display:inline-block;border-radius:4px;color:#fff}
 .v-eligible{background:#2e7d32}.v-not_eligible,.v-excluded{background:#c62828}.v-undetermined{background:#f9a825;color:#212121}
+.v-conditional{background:#827717}.e-declared{color:#827717;font-weight:bold}.note{color:#616161;font-size:12px;font-style:italic}
 .s-met{color:#2e7d32;font-weight:bold}.s-unmet{color:#c62828;font-weight:bold}.s-unknown,.s-pending{color:#ef6c00;font-weight:bold}
 .nw{white-space:nowrap}table.match{table-layout:fixed}td{white-space:pre-line}.small{color:#616161;font-size:12px}.chart{max-width:100%;height:auto;margin:6px 0}
 @media print{body{margin:0;max-width:none}h2{page-break-after:avoid}tr{page-break-inside:avoid}}
@@ -62,6 +63,8 @@ def render(m) -> str:
         rows += [(t("scheme"), f"{s['title']}（{s['id']}）" if lang != "en" else f"{s['title']} ({s['id']})"),
                  (t("version"), t.version(s))]
     rows += [(t("assessment_year"), m.get("assessment_year") or "—"), (t("as_of"), m["as_of"])]
+    if m.get("evidence_required"):
+        rows.append((t("mode"), t("officer")))
     P.append(_table([t("item"), t("value")], rows, "cover"))
     P.append(f'<p><span class="verdict v-{escape(m["verdict"])}" id="verdict">{_e(m["verdict_text"])}</span></p>')
     if m["warnings"]:
@@ -89,7 +92,8 @@ def render(m) -> str:
                         [[c["id"], _td(_e(c["kind"]), "nw"), c["text"], c["required"], c["actual"],
                           _td(_e(c["status_text"]), "nw s-" + escape(c["status"])),
                           c["citation"] + (t("unconfirmed") if c.get("unconfirmed") else "")]
-                         + ([t.evidence(c.get("evidence"))] if any(x.get("evidence") for x in tr["conditions"]) else [])
+                         + ([_td(_e(t.evidence(c.get("evidence"))), "nw e-" + escape(str(c.get("evidence"))))]
+                            if any(x.get("evidence") for x in tr["conditions"]) else [])
                          for c in tr["conditions"]]))
         P.append(f"<h3>{_e(t('gaps'))}</h3>")
         if tr["gaps"]:
@@ -113,7 +117,24 @@ def render(m) -> str:
         else:
             P.append(f"<p>{_e(t('none'))}</p>")
         P.append("</section>")
+    if m.get("checklist") is not None:
+        P.append(_checklist(m["checklist"], t))
     P.append("</body></html>\n")
+    return "".join(P)
+
+
+def _checklist(cl, t):
+    """The documents still to collect (``zjtx assess --checklist``, issue 13)."""
+    P = [f'<section id="checklist"><h2>{_e(t("checklist"))}</h2><p class="small">{_e(t("checklist_intro"))}</p>']
+    if cl.get("scheme_note"):
+        P.append(f'<p class="note">{_e(cl["scheme_note"])}</p>')
+    if cl["items"]:
+        P.append(_table(["#", t("document"), t("basis"), t("for_inputs"), t("condition")],
+                        [(i, it["document"], it["basis"], it["inputs"], it["conditions"])
+                         for i, it in enumerate(cl["items"], 1)], "checklist", [3, 40, 22, 18, 17]))
+    else:
+        P.append(f"<p>{_e(t('checklist_none'))}</p>")
+    P.append("</section>")
     return "".join(P)
 
 

@@ -2,18 +2,25 @@
 
 :func:`build` returns a plain dict that the xlsx, HTML and PDF writers all render:
 cover, one entry per assessed track (conditions, gaps, scores, figures, missing data),
-the ladder when the scheme has one, and the match groups with ``--match``.
+the ladder when the scheme has one, the documents still to collect (``zjtx assess --checklist``'s
+items, issue 13) and the match groups with ``--match``. With ``evidence_required`` (officer mode,
+``--evidence required``) a pass that rests on inputs naming no evidence is ``conditional``.
 """
 
 from __future__ import annotations
 
 VERDICT = {"eligible": ("符合条件", "Eligible"), "not_eligible": ("不符合条件", "Not eligible"),
-           "undetermined": ("无法判定（缺数据）", "Undetermined (data missing)"), "excluded": ("排除", "Excluded")}
+           "undetermined": ("无法判定（缺数据）", "Undetermined (data missing)"), "excluded": ("排除", "Excluded"),
+           "conditional": ("有条件符合（待补证）", "Conditional (subject to evidence)")}
 STATUS = {"met": ("满足", "met"), "unmet": ("不满足", "unmet"), "unknown": ("缺数据", "unknown"),
           "pending": ("待系统评价", "pending")}
 KIND = {"required": ("必备", "required"), "priority": ("优先", "priority"), "exclusion": ("排除", "exclusion")}
 TIER_STATUS = {"reached": ("已达到", "reached"), "not_reached": ("未达到", "not reached"),
-               "undetermined": ("无法判定", "undetermined")}
+               "undetermined": ("无法判定", "undetermined"),
+               "conditional": ("有条件达到（待补证）", "reached, subject to evidence")}
+# a condition's evidence state (issue 13): what its pass rests on
+EVIDENCE = {"evidenced": ("已附证明材料", "evidenced"), "declared": ("待补证", "awaiting evidence"),
+            "not_applicable": ("—", "—")}
 EFFORT = {"data": ("补数据", "supply data"), "declaration": ("需声明", "declare"), "near": ("差距小", "close"),
           "far": ("差距大", "far"), "blocker": ("硬性障碍", "blocker")}
 OPS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠"}
@@ -122,7 +129,8 @@ def track_entry(doc, lang, role="assessed") -> dict:
                         "text": c["text"][lang], "required": c.get("required") or "", "actual": c.get("actual") or "",
                         "status": c["status"], "status_text": w(STATUS.get(c["status"], (c["status"],) * 2), lang),
                         "declared": c.get("declared"), "citation": c.get("citation") or "",
-                        "unconfirmed": c.get("unconfirmed"), "evidence": c.get("evidence")}
+                        "unconfirmed": c.get("unconfirmed"), "evidence": c.get("evidence"),
+                        "evidence_text": w(EVIDENCE.get(c.get("evidence"), ("—", "—")), lang)}
                        for c in doc.get("conditions", [])],
         "gaps": [{"condition": g["condition"], "effort": g.get("effort"),
                   "effort_text": w(EFFORT.get(g.get("effort"), (g.get("effort"),) * 2), lang),
@@ -136,30 +144,57 @@ def track_entry(doc, lang, role="assessed") -> dict:
     }
 
 
-def build(file, scheme=None, tier=None, lang="zh", as_of=None, year=None, with_match=False, region=None) -> dict:
+def checklist(doc, lang) -> dict | None:
+    """The documents still to collect, from the ``checklist`` of an assess document (``--checklist``):
+    ``{"scheme_note", "items": [{document, basis, inputs (names, years), conditions}]}``."""
+    cl = doc.get("checklist")
+    if cl is None:
+        return None
+    from zjtx_cli.engine.texts import missing_name
+    from zjtx_cli.inputs.fields import field_dictionary
+
+    fd = field_dictionary()
+    sep = ", " if lang == "en" else "、"
+    return {"scheme_note": cl.get("scheme_note") or "",
+            # one source a line: a cell's list of web addresses wraps where a reader expects it
+            "items": [{"document": it["document"], "basis": it["basis"].replace("；", "；\n").replace("; ", ";\n"),
+                       "inputs": sep.join(dict.fromkeys(missing_name([x["field"], x["year"]], fd, lang)
+                                                        for x in it["inputs"])),
+                       "conditions": sep.join(it["conditions"])} for it in cl.get("items") or ()]}
+
+
+def build(file, scheme=None, tier=None, lang="zh", as_of=None, year=None, with_match=False, region=None,
+          evidence_required=False) -> dict:
     """The report for one company; raises service.AssessFailed when it cannot be assessed."""
     from zjtx_cli.match.service import assess_document, read_identity
 
     ident = read_identity(file, lang)
     m = {"lang": lang, "company": ident.get("company_name"), "credit_code": ident.get("credit_code"),
-         "source_file": str(file), "tracks": [], "ladder": None, "match": None, "warnings": [], "scheme": None}
+         "source_file": str(file), "tracks": [], "ladder": None, "match": None, "warnings": [], "scheme": None,
+         "evidence_required": bool(evidence_required), "checklist": None}
     warns = m["warnings"]
+    evidence = ("required",) if evidence_required else ()
 
-    def run(s, t=None):
-        a = assess_document(file, s, tier=t, lang=lang, as_of=as_of, year=year)
+    def run(s, t=None, with_checklist=False):
+        a = assess_document(file, s, tier=t, lang=lang, as_of=as_of, year=year, evidence=evidence,
+                            checklist=with_checklist)
         for x in a.warnings:
             if x not in warns:
                 warns.append(x)
         return a.doc
 
     if scheme:
-        doc = run(scheme, tier)
-        info = doc.get("scheme_info") or {}
-        m["scheme"] = {"id": doc["scheme"], "title": doc["scheme_title"][lang],
+        doc = run(scheme, tier, with_checklist=True)
+        m["checklist"] = checklist(doc, lang)
+        # a tier with several tracks (--tier naming a tier) has no scheme title or dates of its own:
+        # its tracks have them
+        top = doc["tracks"][0] if "scheme_title" not in doc and doc.get("tracks") else doc
+        info = top.get("scheme_info") or doc.get("scheme_info") or {}
+        m["scheme"] = {"id": doc["scheme"], "title": top["scheme_title"][lang],
                        "document_number": info.get("document_number"), "period": info.get("period"),
                        "effective_from": info.get("effective_from"), "effective_to": info.get("effective_to"),
                        "source": info.get("source")}
-        m["as_of"], m["assessment_year"] = doc.get("as_of"), doc.get("assessment_year")
+        m["as_of"], m["assessment_year"] = top.get("as_of"), top.get("assessment_year")
         if doc.get("mode") == "ladder":
             m["mode"] = "ladder"
             m["ladder"] = {"highest": doc.get("highest_tier"), "next": doc.get("next_tier"),
@@ -178,6 +213,8 @@ def build(file, scheme=None, tier=None, lang="zh", as_of=None, year=None, with_m
             if hi:
                 m["verdict_text"] = (f"已达到的最高层级：{hi['name']}" if lang != "en"
                                      else f"Highest tier reached: {hi['name']}")
+                if doc["verdict"] == "conditional":  # officer mode: reached on figures still to be evidenced
+                    m["verdict_text"] += "（待补证）" if lang != "en" else " (subject to evidence)"
             else:
                 m["verdict_text"] = w(VERDICT[doc["verdict"]], lang)
         elif "tracks" in doc and "conditions" not in doc:
@@ -191,14 +228,17 @@ def build(file, scheme=None, tier=None, lang="zh", as_of=None, year=None, with_m
             m["tracks"].append(track_entry(doc, lang))
             if doc.get("next"):
                 m["tracks"].append(track_entry(doc["next"], lang, "next"))
-                m["ladder"] = {"highest": doc["tier"] if doc["verdict"] == "eligible" else None,
+                reached = doc["verdict"] in ("eligible", "conditional")
+                m["ladder"] = {"highest": doc["tier"] if reached else None,
                                "next": doc.get("next_tier"), "tiers": [
                                    {"id": doc["tier"], "name": doc["tier_name"][lang], "level": doc.get("level"),
-                                    "status": "reached" if doc["verdict"] == "eligible" else "not_reached",
+                                    "status": {"eligible": "reached", "conditional": "conditional"}.get(
+                                        doc["verdict"], "not_reached"),
                                     "status_text": "", "tracks": []},
                                    {"id": doc["next"]["tier"], "name": doc["next"]["tier_name"][lang],
                                     "level": doc["next"].get("level"),
-                                    "status": {"eligible": "reached", "undetermined": "undetermined"}.get(
+                                    "status": {"eligible": "reached", "undetermined": "undetermined",
+                                               "conditional": "conditional"}.get(
                                         doc["next"]["verdict"], "not_reached"), "status_text": "", "tracks": []}]}
                 for t in m["ladder"]["tiers"]:
                     t["status_text"] = w(TIER_STATUS[t["status"]], lang)

@@ -13,7 +13,8 @@ from zjtx_cli.outputs.deliverable import charts
 from zjtx_cli.outputs.deliverable.text import T, clean, group_title, match_rows
 
 FONT = "STSong-Light"
-STATUS_COLOUR = {"met": "#2e7d32", "unmet": "#c62828", "unknown": "#ef6c00", "pending": "#ef6c00"}
+STATUS_COLOUR = {"met": "#2e7d32", "unmet": "#c62828", "unknown": "#ef6c00", "pending": "#ef6c00",
+                 "declared": "#827717"}  # met, awaiting evidence (issue 13)
 
 
 # characters outside Adobe-GB1 (STSong-Light), with the GB 2312 character a reader would expect
@@ -62,7 +63,7 @@ def build_pdf(m, path):
             st = (statuses or [None] * len(rows))[i]
             data.append([_p("" if c is None else str(c), st_styles[st] if j == status_col and st in st_styles else base)
                          for j, c in enumerate(r)])
-        tb = Table(data, colWidths=ws, repeatRows=1)
+        tb = Table(data, colWidths=ws, repeatRows=1, splitInRow=1)  # a cell taller than a page goes on over
         style = [("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#bdbdbd")),
                  ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e3f2fd")),
                  ("VALIGN", (0, 0), (-1, -1), "TOP")]
@@ -76,6 +77,8 @@ def build_pdf(m, path):
         rows += [(t("scheme"), f"{m['scheme']['title']} ({m['scheme']['id']})"), (t("version"), t.version(m["scheme"]))]
     rows += [(t("assessment_year"), m.get("assessment_year") or "—"), (t("as_of"), m["as_of"]),
              (t("verdict"), m["verdict_text"])]
+    if m.get("evidence_required"):
+        rows.append((t("mode"), t("officer")))
     story.append(table([t("item"), t("value")], rows, [1, 5]))
     for x in m["warnings"]:
         story.append(_p("！" + x, small))
@@ -99,10 +102,11 @@ def build_pdf(m, path):
             story.append(charts.to_drawing(charts.score_chart(sc, lang), FONT, gb))
         story.append(Paragraph(escape(t("conditions")), h3))
         story.append(table([t("id"), t("kind"), t("condition"), t("required"), t("actual"), t("status"), t("citation")],
-                           [(c["id"], c["kind"], c["text"], c["required"], c["actual"], c["status_text"],
+                           [(c["id"], c["kind"], c["text"], c["required"], c["actual"], t.status(c),
                              c["citation"] + (t("unconfirmed") if c.get("unconfirmed") else ""))
-                            for c in tr["conditions"]], [2.2, 0.8, 4, 3.6, 3.4, 1.1, 3],
-                           status_col=5, statuses=[c["status"] for c in tr["conditions"]]))
+                            for c in tr["conditions"]], [2.2, 0.8, 4, 3.6, 3.4, 1.3, 3],
+                           status_col=5, statuses=["declared" if c.get("evidence") == "declared" else c["status"]
+                                                   for c in tr["conditions"]]))
         story.append(Paragraph(escape(t("gaps")), h3))
         if tr["gaps"]:
             story.append(table([t("condition"), t("effort"), t("gap"), t("citation")],
@@ -120,6 +124,16 @@ def build_pdf(m, path):
         story.append(table([t("field"), t("year"), t("for_conditions")],
                            [(x["label"], x["year"] or "—", "、".join(x["conditions"])) for x in tr["missing"]],
                            [5, 1, 6]) if tr["missing"] else _p(t("none"), base))
+    cl = m.get("checklist")
+    if cl is not None:  # the documents still to collect (issue 13)
+        story += [PageBreak(), Paragraph(escape(t("checklist")), h2), _p(t("checklist_intro"), small)]
+        if cl.get("scheme_note"):
+            story.append(_p(cl["scheme_note"], small))
+        story.append(Spacer(1, 3))
+        story.append(table(["#", t("document"), t("basis"), t("for_inputs"), t("condition")],
+                           [(i, it["document"], it["basis"], it["inputs"], it["conditions"])
+                            for i, it in enumerate(cl["items"], 1)], [0.5, 7, 4, 3.4, 3])
+                     if cl["items"] else _p(t("checklist_none"), base))
 
     def footer(canvas, doc):
         canvas.saveState()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zjtx_cli.match.render import GROUP_TITLE, PREREQ, cheapest_line, clean, gap_text, missing_text
 from zjtx_cli.match.render import STATUS as MSTATUS
-from zjtx_cli.outputs.deliverable.model import VERDICT, w
+from zjtx_cli.outputs.deliverable.model import EVIDENCE, VERDICT, w
 
 LABELS = {
     "title": ("专精特新申报评估报告", "专精特新 eligibility report"),
@@ -36,6 +36,18 @@ LABELS = {
     "track": ("类别", "Track"), "points": ("得分", "Points"), "minimum": ("最低分", "Minimum"),
     "maximum": ("满分", "Maximum"),
     "category": ("分项", "Category"), "next_tier": ("下一层级", "Next tier"),
+    # the documents still to collect (zjtx assess --checklist, issue 13)
+    "checklist": ("待收集的证明材料", "Documents still to collect"),
+    "sheet_checklist": ("待补证材料", "Documents to collect"),
+    "checklist_intro": ("以下为已满足或接近满足的条件所依据、但尚未注明证明材料的数据，及证明它们的材料。",
+                        "For the conditions met or nearly met: the inputs they rest on that name no evidence yet, "
+                        "and the documents that prove them."),
+    "checklist_none": ("无：所用数据均已注明证明材料。", "None: every input used names its evidence."),
+    "document": ("证明材料", "Document"), "basis": ("依据", "Basis"), "for_inputs": ("用于数据", "For inputs"),
+    "officer": ("官员模式（--evidence required）：仅凭企业自报、未注明证明材料的条件计为待补证，结论为“有条件符合”。",
+                "Officer mode (--evidence required): a condition met only on inputs naming no evidence awaits "
+                "evidence, and the verdict is conditional."),
+    "mode": ("评价模式", "Mode"),
 }
 
 
@@ -69,14 +81,23 @@ class T:
     def counts(self, c):
         if self.lang == "en":
             return (f"met {c.get('met', 0)}, unmet {c.get('unmet', 0)}, unknown {c.get('unknown', 0)}, "
-                    f"priority met {c.get('priority_met', 0)}, exclusions applying {c.get('exclusions_applying', 0)}")
+                    f"priority met {c.get('priority_met', 0)}, exclusions applying {c.get('exclusions_applying', 0)}"
+                    f", awaiting evidence {c.get('evidence_needed', 0)}")
         return (f"满足 {c.get('met', 0)} 项，不满足 {c.get('unmet', 0)} 项，缺数据 {c.get('unknown', 0)} 项，"
-                f"优先条件满足 {c.get('priority_met', 0)} 项，适用排除 {c.get('exclusions_applying', 0)} 项")
+                f"优先条件满足 {c.get('priority_met', 0)} 项，适用排除 {c.get('exclusions_applying', 0)} 项，"
+                f"待补证 {c.get('evidence_needed', 0)} 项")
 
     def evidence(self, ev):
+        """A condition's evidence state (``evidenced`` / ``declared`` / ``not_applicable``) in words."""
         if not ev:
             return "—"
-        return str(ev.get("state", "")) if isinstance(ev, dict) else str(ev)
+        return w(EVIDENCE.get(ev, (str(ev), str(ev))), self.lang)
+
+    def status(self, c):
+        """A condition's status, with 待补证 when its pass rests on inputs naming no evidence."""
+        if c.get("evidence") == "declared":
+            return f"{c['status_text']}·待补证" if self.lang != "en" else f"{c['status_text']}, awaiting evidence"
+        return c["status_text"]
 
     def region_line(self, md):
         r = md["region"]

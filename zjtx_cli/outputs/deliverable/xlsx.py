@@ -6,7 +6,8 @@ from zjtx_cli.outputs.deliverable.text import T, group_title, match_rows
 
 FILL = {"met": "C8E6C9", "unmet": "FFCDD2", "unknown": "FFE0B2", "pending": "FFE0B2",
         "reached": "C8E6C9", "not_reached": "E0E0E0", "undetermined": "FFE0B2",
-        "eligible": "C8E6C9", "not_eligible": "FFCDD2", "excluded": "FFCDD2"}
+        "eligible": "C8E6C9", "not_eligible": "FFCDD2", "excluded": "FFCDD2",
+        "conditional": "FFF59D"}  # officer mode: met on figures still to be evidenced (issue 13)
 
 
 def _v(x):
@@ -59,6 +60,25 @@ def _colour(ws, col, statuses):
             ws.cell(i, col).fill = PatternFill("solid", fgColor=FILL[st])
 
 
+def _checklist_sheet(wb, cl, t):
+    """One row per document still to collect: the document, its basis, the inputs it proves and the
+    conditions they serve; the scheme's own note (if any) and the sheet's purpose below."""
+    from openpyxl.styles import Font
+
+    rows: list[tuple] = [(i, it["document"], it["basis"], it["inputs"], it["conditions"])
+                         for i, it in enumerate(cl["items"], 1)]
+    if not rows:
+        rows = [("", t("checklist_none"), "", "", "")]
+    ws = _sheet(wb, t("sheet_checklist"), ["#", t("document"), t("basis"), t("for_inputs"), t("condition")],
+                rows, [5, 60, 40, 34, 30])
+    r = ws.max_row + 2
+    for note in (cl.get("scheme_note"), t("checklist_intro")):
+        if note:
+            ws.cell(r, 2, _v(note)).font = Font(italic=True)
+            r += 1
+    return ws
+
+
 def build_workbook(m):
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
@@ -74,6 +94,8 @@ def build_workbook(m):
         rows += [(t("scheme"), f"{m['scheme']['title']} ({m['scheme']['id']})"), (t("version"), t.version(m["scheme"]))]
     rows += [(t("assessment_year"), m.get("assessment_year") or "—"), (t("as_of"), m["as_of"]),
              (t("verdict"), m["verdict_text"])]
+    if m.get("evidence_required"):
+        rows.append((t("mode"), t("officer")))
     rows += [("⚠", x) for x in m["warnings"]]
     ws = _sheet(wb, t("sheet_cover"), [t("item"), t("value")], rows, [22, 110])
     vr = 2 + [r[0] for r in rows].index(t("verdict"))
@@ -90,8 +112,10 @@ def build_workbook(m):
             cst.append(c["status"])
     ws = _sheet(wb, t("sheet_conditions"), [t("track"), t("id"), t("kind"), t("condition"), t("required"),
                                             t("actual"), t("status"), t("citation"), t("evidence")],
-                crow, [24, 16, 7, 40, 34, 30, 10, 30, 10])
+                crow, [24, 16, 7, 40, 34, 30, 10, 30, 12])
     _colour(ws, 7, cst)
+    _colour(ws, 9, ["conditional" if st == "declared" else None
+                    for st in (c.get("evidence") for tr in m["tracks"] for c in tr["conditions"])])
     ws.auto_filter.ref = ws.dimensions
     # gaps
     grow = []
@@ -121,8 +145,8 @@ def build_workbook(m):
         for i, x in enumerate(tiers):
             row, col = 2 + (n - 1 - i), 5 + i
             cell = ws.cell(row, col, _v(x["name"] + (" ★" if m["ladder"].get("highest") == x["id"] else "")))
-            cell.fill = PatternFill("solid", fgColor={"reached": "2E7D32", "undetermined": "F9A825"}.get(x["status"],
-                                                                                                    "9E9E9E"))
+            cell.fill = PatternFill("solid", fgColor={"reached": "2E7D32", "undetermined": "F9A825",
+                                                      "conditional": "827717"}.get(x["status"], "9E9E9E"))
             cell.font = Font(bold=True, color="FFFFFF")
             cell.alignment = Alignment(vertical="center", shrink_to_fit=True)
             ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + 7)
@@ -166,6 +190,8 @@ def build_workbook(m):
             for tr in m["tracks"] for x in tr["missing"]]
     _sheet(wb, t("sheet_missing"), [t("track"), t("field"), "key", t("year"), t("for_conditions")], mrow,
            [24, 40, 26, 8, 40])
+    if m.get("checklist") is not None:  # the documents still to collect (issue 13)
+        _checklist_sheet(wb, m["checklist"], t)
     if m["match"]:
         md = m["match"]
         rows = [(t.region_line(md), "", "", "", "")]
