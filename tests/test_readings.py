@@ -357,7 +357,8 @@ LG = load_sample("miit-2026-little-giant.json")
 
 
 def _ladder26(**changes):
-    from zjtx_cli.engine.evaluate import Ladder, make_ctx
+    from zjtx_cli.engine.service import assess_ladder as Ladder
+    from zjtx_cli.engine.service import make_ctx
     from zjtx_cli.inputs.fields import field_dictionary
     from zjtx_cli.rules.loader import get_ruleset
 

@@ -467,7 +467,7 @@ def test_rules_dir_reaches_a_spawned_worker(rules_dir):
     finally:
         registry.set_cli_dirs([])
     assert "_ZJTX_RULES_DIRS" not in os.environ
-    code = ("from zjtx_cli.rules.registry import get_ruleset\n"
+    code = ("from zjtx_cli.rules.loader import get_ruleset\n"
             "from zjtx_cli.inputs.fields import field_dictionary\n"
             "print(get_ruleset('demo').id, 'demo_orders' in field_dictionary())\n")
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)

@@ -14,12 +14,14 @@ tables, exports), ``batch/`` and ``cli/``. ``import zjtx_cli`` itself loads noth
 the names below are imported when first used.
 """
 
-__version__ = "0.1.0"
-
 __all__ = ["assess", "document", "Assessment", "InputError", "VERDICTS", "__version__"]
 
 
 def __getattr__(name):
+    if name == "__version__":  # in its own module, which the rule cache also reads (no import cycle)
+        from zjtx_cli.version import __version__
+
+        return __version__
     if name in ("assess", "document", "Assessment", "InputError", "VERDICTS"):
         from zjtx_cli import api
 

@@ -107,8 +107,8 @@ def schemes(
     check_format(fmt, lang=lang)
     _rules_dirs(rules_dir, lang)
     from zjtx_cli.outputs.report import LEVEL, ruleset_meta
-    from zjtx_cli.rules.loader import RulesetError
-    from zjtx_cli.rules.registry import BUILTIN, get_ruleset, origin, ruleset_paths
+    from zjtx_cli.rules.loader import RulesetError, get_ruleset
+    from zjtx_cli.rules.registry import BUILTIN, origin, ruleset_paths
     from zjtx_cli.rules.yamlcache import YamlError
 
     docs = []

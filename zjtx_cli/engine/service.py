@@ -21,7 +21,7 @@ import datetime as _dt
 
 from zjtx_cli.engine.evaluate import counts_of, evaluate_condition, verdict_of
 from zjtx_cli.engine.metrics import Ctx
-from zjtx_cli.engine.results import Assessment, LadderAssessment, TierStatus, TrackAssessment
+from zjtx_cli.engine.results import Assessment, LadderAssessment, TierStatus, TrackAssessment, closest
 
 
 class UnknownTier(KeyError):
@@ -79,11 +79,6 @@ def _reaching(tracks):
             if a.verdict == v:
                 return a
     return None
-
-
-def closest(assessments):
-    """The track nearest to success: not excluded, then fewest unmet, then fewest unknown."""
-    return min(assessments, key=lambda a: (a.verdict == "excluded", a.counts["unmet"], a.counts["unknown"]))
 
 
 def assess_lower_tiers(ruleset, tier, ctx) -> None:

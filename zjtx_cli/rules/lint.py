@@ -495,7 +495,6 @@ def _next_problems(path, data, lines):
     """``next: scheme:tier`` must name a scheme and a tier of it (the loader checks only tiers of this file)."""
     import datetime as dt
 
-    from zjtx_cli.rules import registry
 
     out = []
     for t in data.get("tiers") or []:
@@ -503,7 +502,7 @@ def _next_problems(path, data, lines):
             continue
         scheme, tid = t["next"].split(":", 1)
         try:
-            from zjtx_cli.rules.versions import resolve
+            from zjtx_cli.rules.loader import get_ruleset, resolve
 
             real = resolve(scheme, dt.date.today())
             if scheme == data.get("id"):
@@ -511,7 +510,7 @@ def _next_problems(path, data, lines):
                     isinstance(tr, dict) and tr.get("id") == tid
                     for x in data.get("tiers") or [] if isinstance(x, dict) for tr in x.get("tracks") or [])
             else:
-                rs = registry.get_ruleset(real)
+                rs = get_ruleset(real)
                 if rs is None:
                     out.append(Problem(path, lines.of(t, "next"), str(t.get("id")),
                                        f"'next' names unknown scheme {scheme!r}"))
