@@ -142,7 +142,7 @@ def test_year_end_gap_for_a_strict_count_of_years(tmp_path, rules_dir, op, need)
 
 
 def test_a_single_lever_is_the_gap_itself():
-    from zjtx_cli.engine.metrics import Gap, levers_gap
+    from zjtx_cli.engine.shortfalls import Gap, levers_gap
 
     g = Gap(5, "万元", "z", "e", 0.1)
     assert levers_gap([("a", None), ("b", g), ("c", Gap(0, "万元", "z0", "e0"))]) is g

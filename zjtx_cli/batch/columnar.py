@@ -860,7 +860,7 @@ def _years_op(d, as_of):
         return None
     if isinstance(d, _dt.datetime):
         d = d.date()
-    from zjtx_cli.engine.metrics import completed_years
+    from zjtx_cli.engine.formulas import completed_years
 
     return completed_years(d, as_of)
 

@@ -41,7 +41,7 @@ import os
 import sys
 from typing import Any
 
-from zjtx_cli.engine.metrics import num_json
+from zjtx_cli.engine.numbers import num_json
 from zjtx_cli.inputs.model import InputError, Problem
 from zjtx_cli.inputs.text import inert
 from zjtx_cli.inputs.text import json_inert as fix_surrogates

@@ -10,10 +10,10 @@ never change the verdict.
 
 from __future__ import annotations
 
+from zjtx_cli.engine.context import EvaluationContext
 from zjtx_cli.engine.gaps import gaps_of
 from zjtx_cli.engine.kinds.base import node_children
 from zjtx_cli.engine.kinds.common import evaluate_check, gap_items, inputs_used
-from zjtx_cli.engine.metrics import Ctx
 from zjtx_cli.engine.results import ConditionResult
 from zjtx_cli.engine.status import EFFORT_ORDER, MET, PENDING, UNKNOWN, UNMET
 
@@ -21,7 +21,7 @@ FORMAT_VERSION = "1.1"  # 1.1: evidence states, the conditional verdict, the che
 
 
 # -------------------------------------------------------------------------- conditions
-def evaluate_condition(cond, ctx: Ctx) -> ConditionResult:
+def evaluate_condition(cond, ctx: EvaluationContext) -> ConditionResult:
     # Tracks of one tier often share conditions (a tier's 'common' ones): evaluate each once
     # per enterprise. Conditions that look at another tier's verdict are always re-evaluated.
     if cond.memoisable:

@@ -19,7 +19,8 @@ def _tolerance(v: Decimal) -> Decimal:
 
 
 def declared_ratio_warnings(e, fields) -> list[Problem]:
-    from zjtx_cli.engine.metrics import METRICS, lc
+    from zjtx_cli.engine.metrics import METRICS
+    from zjtx_cli.engine.numbers import lower_first
 
     out: list[Problem] = []
     for m in METRICS.values():
@@ -40,7 +41,7 @@ def declared_ratio_warnings(e, fields) -> list[Problem]:
                 c = format(computed.quantize(Decimal("0.01")), "f")
                 out.append(Problem(
                     e.source, f"{f.zh} ({key})",
-                    f"declared {v}% but {lc(fields[num].en)} / {lc(fields[den].en)} gives {c}%; "
+                    f"declared {v}% but {lower_first(fields[num].en)} / {lower_first(fields[den].en)} gives {c}%; "
                     f"the figures are used", str(v), y, severity="warning",
                     reason_zh=f"填报 {v}%，但按{fields[num].zh}÷{fields[den].zh}计算为 {c}%；以绝对数为准"))
     return out
