@@ -10,8 +10,11 @@ Library use::
 Layout: ``inputs/`` (reading applicant files and rosters, cell values, data checks),
 ``rules/`` (rule files: loading, validation, cache, dated versions), ``engine/`` (check
 kinds, evaluation, the assessment service, typed results), ``outputs/`` (texts, JSON,
-tables, exports), ``batch/`` and ``cli/``. ``import zjtx_cli`` itself loads nothing else:
-the names below are imported when first used.
+tables, exports), ``batch/`` and ``cli/``. ``assessment.py`` assesses one applicant file as
+``zjtx assess`` does (for the commands that build on it); ``terminal.py`` and ``options.py`` hold
+the messages, exit codes and option checks every command shares. Only ``cli/`` imports ``cli/``,
+and no import goes round in a cycle (tests/test_architecture.py). ``import zjtx_cli`` itself
+loads nothing else: the names below are imported when first used.
 """
 
 __all__ = ["assess", "document", "Assessment", "InputError", "VERDICTS", "__version__"]

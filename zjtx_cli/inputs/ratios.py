@@ -1,7 +1,7 @@
 """Declared ratios (资产负债率, 研发费用占营业收入比重, 主营业务收入占比 given as percentages).
 
 A declared ratio stands in for a metric only when the absolute figures are missing
-(``engine.metrics._ratio_metric``); figures present always win. When both are given and
+(``engine.formulas.ratio_metric``); figures present always win. When both are given and
 disagree, :func:`declared_ratio_warnings` warns: they agree when the computed ratio rounds to
 the declared one at the declared figure's own precision (45.3 covers 45.25 to 45.35).
 """
