@@ -479,3 +479,20 @@ def test_cli_leaves_no_rules_dir_behind(rules_dir):
 
     run("schemes", "--rules-dir", rules_dir, "--format", "json")
     assert registry.user_dirs() == [] and "_ZJTX_RULES_DIRS" not in os.environ
+
+
+def test_fresh_fast_path_run_reads_a_user_field_from_the_env_var(rules_dir, tmp_path):
+    # inputs/fields.py takes user fields from rules/registry.py once the registry is imported (it does not
+    # import rules itself): a fresh `zjtx assess` served without typer must still know demo_orders
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ZJTX_RULES_PATH": str(rules_dir), "ZJTX_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("_ZJTX_RULES_DIRS", None)
+    for orders, verdict, code in ((120, "eligible", 0), (90, "not_eligible", 1)):
+        r = subprocess.run([sys.executable, "-m", "zjtx_cli", "assess", str(rules_dir.parent / "c.json"),
+                            "--scheme", "demo", "--format", "json", "--as-of", "2026-01-01",
+                            "--set", f"demo_orders.2025={orders}"],
+                           env=env, capture_output=True, text=True, cwd=str(tmp_path))
+        assert r.returncode == code, r.stderr
+        assert json.loads(r.stdout)["verdict"] == verdict

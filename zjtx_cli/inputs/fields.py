@@ -138,7 +138,8 @@ def builtin_field_keys() -> set[str]:
 
 
 def field_dictionary() -> FieldDictionary:
-    """The built-in field dictionary, plus the ``fields:`` of user rulesets when user rules folders are given."""
+    """The built-in field dictionary, plus the ``fields:`` of user rulesets when user rules folders are given
+    (from ``rules/registry.py``, once it is imported: choosing or loading any ruleset imports it)."""
     global _DICT, _USER
 
     if _DICT is None:
