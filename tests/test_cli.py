@@ -276,9 +276,9 @@ def test_internal_error_is_one_line_not_a_traceback(monkeypatch, capsys):
     def boom(*a, **k):
         raise RuntimeError("something broke\nsecond line")
 
-    from zjtx_cli.cli import commands as commands
+    from zjtx_cli import assessment
 
-    monkeypatch.setattr(commands, "load_enterprise", boom)
+    monkeypatch.setattr(assessment, "load_enterprise", boom)
     monkeypatch.setattr(sys, "argv", ["zjtx", "assess", sample("hengyang-eligible.json"), "-s", "hengyang"])
     monkeypatch.delenv("ZJTX_DEBUG", raising=False)
     with pytest.raises(SystemExit) as exc:

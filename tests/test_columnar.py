@@ -869,7 +869,8 @@ def test_reading_edges_reach_both_sides():
 def test_operating_years_to_the_assessment_date():
     """Operating years are completed years on --as-of (the anniversary completes one; 29 February
     founders complete theirs on 28 February of a common year): columnar equals the engine."""
-    from zjtx_cli.engine.evaluate import evaluate_condition, make_ctx
+    from zjtx_cli.engine.evaluate import evaluate_condition
+    from zjtx_cli.engine.service import make_ctx
     from zjtx_cli.rules.loader import get_ruleset
 
     key = _cond_where("hengyang", lambda c: c.get("metric") == "years_in_operation")

@@ -92,7 +92,7 @@ def test_compound_growth_needs_no_middle_year():
 def test_every_metric_reads_exactly_what_it_declares():
     """Given exactly its declared inputs a metric computes; without any one of them it asks for that one."""
     from zjtx_cli.engine.service import make_ctx
-    from zjtx_cli.engine.metrics import METRIC_INPUTS, METRICS, evaluate_metric, lookback, metric_years
+    from zjtx_cli.engine.metrics import METRICS, METRIC_INPUTS, evaluate_metric, lookback, metric_years
     from zjtx_cli.inputs.fields import field_dictionary
     from zjtx_cli.inputs.model import Enterprise
 
@@ -357,7 +357,8 @@ LG = load_sample("miit-2026-little-giant.json")
 
 
 def _ladder26(**changes):
-    from zjtx_cli.engine.evaluate import Ladder, make_ctx
+    from zjtx_cli.engine.service import assess_ladder as Ladder
+    from zjtx_cli.engine.service import make_ctx
     from zjtx_cli.inputs.fields import field_dictionary
     from zjtx_cli.rules.loader import get_ruleset
 

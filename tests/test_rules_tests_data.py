@@ -48,7 +48,7 @@ def test_hengyang_ladder_goes_through_hunan(tmp_path):
     """Hengyang municipal → Hunan provincial (hunan:provincial) → national little giant."""
     import json
 
-    from zjtx_cli.rules.registry import get_ruleset
+    from zjtx_cli.rules.loader import get_ruleset
 
     assert get_ruleset("hengyang").tiers[-1]["next"] == "hunan:provincial"
     assert get_ruleset("hunan").tiers[-1]["next"] == "miit:little-giant"

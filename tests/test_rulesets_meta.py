@@ -132,7 +132,7 @@ def test_field_dictionary_complete():
         if f.type in ("number",) and f.unit == "万元":
             assert f.per_year or f.key.endswith("_2019")
     # every indicator a ruleset tests is in the dictionary or a derived metric
-    from zjtx_cli.engine.metrics import METRIC_INPUTS, METRICS
+    from zjtx_cli.engine.metrics import METRICS, METRIC_INPUTS
 
     for scheme, path in PATHS.items():
         for k in load_ruleset(path).fields_used():

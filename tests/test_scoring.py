@@ -500,7 +500,7 @@ def test_amounts_near_an_edge_round_up_and_show_enough_decimals(rd, shown, amoun
 
 
 def test_ceiling_replaces_only_the_amount():
-    from zjtx_cli.engine.metrics import Gap
+    from zjtx_cli.engine.shortfalls import Gap
     from zjtx_cli.engine.kinds.score.gains import ceil_money_gap as _ceil_gap
 
     g = _ceil_gap(Gap(Decimal("0.004"), "万元", "须增加 0 万元（现有 100 万元）", "rise by 0 万元 (have 100 万元)"))

@@ -467,7 +467,7 @@ def test_rules_dir_reaches_a_spawned_worker(rules_dir):
     finally:
         registry.set_cli_dirs([])
     assert "_ZJTX_RULES_DIRS" not in os.environ
-    code = ("from zjtx_cli.rules.registry import get_ruleset\n"
+    code = ("from zjtx_cli.rules.loader import get_ruleset\n"
             "from zjtx_cli.inputs.fields import field_dictionary\n"
             "print(get_ruleset('demo').id, 'demo_orders' in field_dictionary())\n")
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
@@ -479,3 +479,20 @@ def test_cli_leaves_no_rules_dir_behind(rules_dir):
 
     run("schemes", "--rules-dir", rules_dir, "--format", "json")
     assert registry.user_dirs() == [] and "_ZJTX_RULES_DIRS" not in os.environ
+
+
+def test_fresh_fast_path_run_reads_a_user_field_from_the_env_var(rules_dir, tmp_path):
+    # inputs/fields.py takes user fields from rules/registry.py once the registry is imported (it does not
+    # import rules itself): a fresh `zjtx assess` served without typer must still know demo_orders
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ZJTX_RULES_PATH": str(rules_dir), "ZJTX_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("_ZJTX_RULES_DIRS", None)
+    for orders, verdict, code in ((120, "eligible", 0), (90, "not_eligible", 1)):
+        r = subprocess.run([sys.executable, "-m", "zjtx_cli", "assess", str(rules_dir.parent / "c.json"),
+                            "--scheme", "demo", "--format", "json", "--as-of", "2026-01-01",
+                            "--set", f"demo_orders.2025={orders}"],
+                           env=env, capture_output=True, text=True, cwd=str(tmp_path))
+        assert r.returncode == code, r.stderr
+        assert json.loads(r.stdout)["verdict"] == verdict

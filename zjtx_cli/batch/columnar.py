@@ -860,7 +860,7 @@ def _years_op(d, as_of):
         return None
     if isinstance(d, _dt.datetime):
         d = d.date()
-    from zjtx_cli.engine.metrics import completed_years
+    from zjtx_cli.engine.formulas import completed_years
 
     return completed_years(d, as_of)
 
@@ -956,7 +956,8 @@ def _frame(plan: Plan, rows, year, as_of):
 def _engine_conditions(plan, rows, year, as_of) -> dict:
     """Statuses of the conditions decided by the explanatory engine, row by row (scored
     evaluations, platform values, re-review readings): 'met' / 'unmet' / 'unknown' / 'pending'."""
-    from zjtx_cli.engine.evaluate import evaluate_condition, make_ctx
+    from zjtx_cli.engine.evaluate import evaluate_condition
+    from zjtx_cli.engine.service import make_ctx
     from zjtx_cli.rules.loader import get_ruleset
 
     rs = get_ruleset(plan.scheme)
@@ -1063,7 +1064,8 @@ def _scope_verdict(out, i, plan, tid, track_ids):
 
 def _engine_row(out, i, e, plan, year, as_of):
     """Decide row ``i`` with the explanatory engine (the same calls batch makes)."""
-    from zjtx_cli.engine.evaluate import Ladder, assess_track, make_ctx, tier_status
+    from zjtx_cli.engine.service import assess_ladder as Ladder
+    from zjtx_cli.engine.service import assess_track, make_ctx, tier_status
     from zjtx_cli.inputs.fields import field_dictionary
     from zjtx_cli.rules.loader import get_ruleset
 

@@ -87,8 +87,8 @@ def check_evidence_option(value, lang) -> bool:
         return False
     if value == "required":
         return True
-    from zjtx_cli.cli.commands import fail
     from zjtx_cli.inputs.text import inert
+    from zjtx_cli.terminal import fail
 
     fail([_msg(lang, f"--evidence 只能是 required（官员模式），不能是 {inert(value, 80)!r}；"
                      "企业的证明材料写在各自的文件里"
@@ -132,7 +132,7 @@ class Extras:
     # ------------------------------------------------------------------ before any work
     def check_options(self):
         """Usage errors that need no input (exit 2)."""
-        from zjtx_cli.cli.commands import fail
+        from zjtx_cli.terminal import fail
 
         lang = self.lang
         if self.report_format not in REPORT_FORMATS:
@@ -142,8 +142,8 @@ class Extras:
     def check_inputs(self, path, files, roster, recursive):
         """Refuse what cannot be done, before any work: match/report on a roster; report files that
         would be an input, sit in the input folder, or exist (without --force)."""
-        from zjtx_cli.cli.commands import fail
         from zjtx_cli.inputs.text import inert
+        from zjtx_cli.terminal import fail
 
         lang = self.lang
         if not (self.match or self.report_dir is not None):

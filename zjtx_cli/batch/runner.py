@@ -41,7 +41,7 @@ import os
 import sys
 from typing import Any
 
-from zjtx_cli.engine.metrics import num_json
+from zjtx_cli.engine.numbers import num_json
 from zjtx_cli.inputs.model import InputError, Problem
 from zjtx_cli.inputs.text import inert
 from zjtx_cli.inputs.text import json_inert as fix_surrogates
@@ -504,8 +504,8 @@ def oserror_dir_problem(path, exc) -> Problem:
 
 def check_out(out, path, recursive, lang):
     """Refuse, before any work, an ``--out`` that could be an input or cannot be written (exit 2)."""
-    from zjtx_cli.cli.commands import fail, msg
     from zjtx_cli.outputs.export import SUFFIXES
+    from zjtx_cli.terminal import fail, msg
 
     shown = inert(out, 200)
     if os.path.splitext(out)[1].lower() not in SUFFIXES:
@@ -551,7 +551,7 @@ def check_out(out, path, recursive, lang):
 
 def check_out_links(out, files, lang):
     """A hard link of an input elsewhere is the input too."""
-    from zjtx_cli.cli.commands import fail, msg
+    from zjtx_cli.terminal import fail, msg
 
     try:
         st = os.stat(out)
@@ -1024,7 +1024,7 @@ class Summary:
         if self.rich:
             from rich.table import Table
 
-            from zjtx_cli.cli.commands import console
+            from zjtx_cli.terminal import console
 
             con = console()
             table = Table()
@@ -1066,9 +1066,10 @@ class Progress:
 # --------------------------------------------------------------------------- run
 def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="table", lang="zh", year=None,
               as_of=None, evidence=None, match=False, report_dir=None, report_format=None, force=False) -> int:
-    from zjtx_cli.cli.commands import expired_warning, fail, msg, resolve_scheme, unknown_tier, warn
     from zjtx_cli.inputs.fields import field_dictionary
     from zjtx_cli.inputs.safety import OutputError
+    from zjtx_cli.rules.schemes import expired_warning, resolve_scheme, unknown_tier
+    from zjtx_cli.terminal import fail, msg, warn
 
     path = os.fspath(path)
     if jobs < 0:

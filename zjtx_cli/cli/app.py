@@ -16,16 +16,14 @@ from pathlib import Path
 import typer
 
 from zjtx_cli import __version__
-from zjtx_cli.cli.commands import (  # noqa: F401
+from zjtx_cli.options import check_format, check_lang, parse_as_of
+from zjtx_cli.rules.schemes import resolve_scheme
+from zjtx_cli.terminal import (  # noqa: F401  (VERDICT_EXIT, warn: for importers of the CLI module)
     EXIT_UNREADABLE,
     VERDICT_EXIT,
-    _as_of,
-    _check_format,
-    _check_lang,
-    _emit_json,
     console,
+    emit_json,
     fail,
-    resolve_scheme,
     warn,
 )
 
@@ -105,12 +103,12 @@ def schemes(
     rules_dir: list[Path] = typer.Option([], "--rules-dir", help=RULES_DIR_HELP),
 ):
     """List the schemes with their tiers and tracks in ladder order, and where each comes from."""
-    _check_lang(lang)
-    _check_format(fmt, lang=lang)
+    check_lang(lang)
+    check_format(fmt, lang=lang)
     _rules_dirs(rules_dir, lang)
     from zjtx_cli.outputs.report import LEVEL, ruleset_meta
-    from zjtx_cli.rules.loader import RulesetError
-    from zjtx_cli.rules.registry import BUILTIN, get_ruleset, origin, ruleset_paths
+    from zjtx_cli.rules.loader import RulesetError, get_ruleset
+    from zjtx_cli.rules.registry import BUILTIN, origin, ruleset_paths
     from zjtx_cli.rules.yamlcache import YamlError
 
     docs = []
@@ -140,7 +138,7 @@ def schemes(
         progs = []
         broken.append(str(exc))
     if fmt == "json":
-        _emit_json({"format_version": "1.0", "schemes": docs, "programmes": progs})
+        emit_json({"format_version": "1.0", "schemes": docs, "programmes": progs})
     else:
         _schemes_table(docs, progs, lang, LEVEL)
     if broken:
@@ -211,8 +209,8 @@ def rules(
     runs the NAME.tests.yaml cases beside the rulesets (default: the built-in ones) and
     ends with 'N passed, N failed' (exit 1 on a failure).
     """
-    _check_lang(lang)
-    _check_format(fmt, lang=lang)
+    check_lang(lang)
+    check_format(fmt, lang=lang)
     _rules_dirs(rules_dir, lang)
     if args[0] == "check":
         from zjtx_cli.rules.lint import run_check
@@ -230,7 +228,7 @@ def rules(
     from zjtx_cli.inputs.fields import field_dictionary
     from zjtx_cli.outputs.report import describe_rule, ruleset_meta
 
-    rs = resolve_scheme(scheme, _as_of(as_of, lang), lang)
+    rs = resolve_scheme(scheme, parse_as_of(as_of, lang), lang)
     fields = field_dictionary()
     own = _own_fields(rs)
     if fmt == "json":
@@ -244,7 +242,7 @@ def rules(
                                       "note": c["note"], "unconfirmed": c.get("unconfirmed", False),
                                       "check": describe_rule(c["check"], fields, lang)}
                                      for c in tr["conditions"]]} for tr in t["tracks"]]})
-        _emit_json(doc)
+        emit_json(doc)
         return
     from rich.table import Table
     from rich.text import Text
@@ -310,8 +308,8 @@ def batch(
     rules_dir: list[Path] = typer.Option([], "--rules-dir", help=RULES_DIR_HELP),
 ):
     """Score a folder of .xlsx/.json files, or an .xlsx/.csv roster."""
-    _check_lang(lang)
-    _check_format(fmt, lang=lang)
+    check_lang(lang)
+    check_format(fmt, lang=lang)
     _rules_dirs(rules_dir, lang)
     try:
         from zjtx_cli.batch.runner import run_batch
@@ -320,7 +318,7 @@ def batch(
     if report_format is not None and report_dir is None:
         fail(["--report-format 需要同时给出 --report-dir" if lang == "zh" else "--report-format needs --report-dir"])
     code = run_batch(path=path, scheme=scheme, tier=tier, out=out, jobs=jobs, recursive=recursive, fmt=fmt,
-                     lang=lang, year=year, as_of=_as_of(as_of, lang), evidence=evidence, match=with_match,
+                     lang=lang, year=year, as_of=parse_as_of(as_of, lang), evidence=evidence, match=with_match,
                      report_dir=report_dir, report_format=report_format, force=force)
     raise typer.Exit(code)
 
@@ -337,7 +335,7 @@ def template(
     rules_dir: list[Path] = typer.Option([], "--rules-dir", help=RULES_DIR_HELP),
 ):
     """Write a fill-in workbook (or JSON skeleton) from the field dictionary."""
-    _check_format(fmt, ("xlsx", "json"), lang="en")  # no --lang here: messages stay as they were
+    check_format(fmt, ("xlsx", "json"), lang="en")  # no --lang here: messages stay as they were
     _rules_dirs(rules_dir, "en")
     try:
         from zjtx_cli.outputs.template import write_template
@@ -389,7 +387,7 @@ def report(
 
 def main():
     """Console entry point: never a traceback for the user (ZJTX_DEBUG=1 shows one)."""
-    from zjtx_cli.cli.commands import guarded
+    from zjtx_cli.terminal import guarded
 
     os.environ.setdefault("_TYPER_STANDARD_TRACEBACK", "1")
     guarded(app, prog_name="zjtx")

@@ -10,17 +10,18 @@ never change the verdict.
 
 from __future__ import annotations
 
+from zjtx_cli.engine.context import EvaluationContext
+from zjtx_cli.engine.gaps import gaps_of
 from zjtx_cli.engine.kinds.base import node_children
 from zjtx_cli.engine.kinds.common import evaluate_check, gap_items, inputs_used
-from zjtx_cli.engine.metrics import Ctx
-from zjtx_cli.engine.results import ConditionGap, ConditionResult
-from zjtx_cli.engine.status import EFFORT_ORDER, MET, PENDING, UNKNOWN, UNMET, effort_name
+from zjtx_cli.engine.results import ConditionResult
+from zjtx_cli.engine.status import EFFORT_ORDER, MET, PENDING, UNKNOWN, UNMET
 
 FORMAT_VERSION = "1.1"  # 1.1: evidence states, the conditional verdict, the checklist (issue 13)
 
 
 # -------------------------------------------------------------------------- conditions
-def evaluate_condition(cond, ctx: Ctx) -> ConditionResult:
+def evaluate_condition(cond, ctx: EvaluationContext) -> ConditionResult:
     # Tracks of one tier often share conditions (a tier's 'common' ones): evaluate each once
     # per enterprise. Conditions that look at another tier's verdict are always re-evaluated.
     if cond.memoisable:
@@ -124,52 +125,5 @@ def counts_of(results) -> dict:
     return c
 
 
-# -------------------------------------------------------------------------------- gaps
-def _missing_under(node) -> list:
-    """Every [field, year] missing under an unknown node."""
-    out: list = []
-    if node.get("status") not in (UNKNOWN, PENDING):
-        return out
-    for m in node.get("missing") or ():
-        if list(m) not in out:
-            out.append(list(m))
-    for s in node_children(node):
-        for m in _missing_under(s):
-            if m not in out:
-                out.append(m)
-    return out
-
-
-def gaps_of(results, ctx) -> list[ConditionGap]:
-    out: list[ConditionGap] = []
-    for r in results:
-        if r.kind == "required" and r.status != MET:
-            items = gap_items(r.result, ctx)
-            effort = max((EFFORT_ORDER[i["effort"]] for i in items), default=0)
-            out.append(ConditionGap(condition=r.id, status=r.status, items=items, effort=effort_name(effort),
-                                    cond=r.cond))
-        elif r.kind == "exclusion" and r.status == MET:
-            out.append(ConditionGap(condition=r.id, status="excluded", items=[], effort="blocker", cond=r.cond))
-        elif r.kind == "exclusion" and r.status in (UNKNOWN, PENDING):
-            missing = _missing_under(r.result)
-            items = [{"kind": "data", "missing": missing, "effort": "data", "node": r.result}] if missing else []
-            out.append(ConditionGap(condition=r.id, status=r.status, items=items, effort="data", cond=r.cond))
-    out.sort(key=lambda g: EFFORT_ORDER[g.effort])
-    return out
-
-
 __all__ = ["MET", "UNMET", "UNKNOWN", "PENDING", "EFFORT_ORDER", "FORMAT_VERSION", "evaluate_check",
            "evaluate_condition", "evidence_state", "gap_items", "gaps_of", "counts_of", "verdict_of", "is_declared"]
-
-
-# Names that lived here before the service existed (issue 10), for code written against them.
-_MOVED = {"make_ctx": "make_ctx", "assess_track": "assess_track", "tier_status": "tier_status",
-          "closest": "closest", "Ladder": "assess_ladder"}
-
-
-def __getattr__(name):
-    if name in _MOVED:
-        from zjtx_cli.engine import service
-
-        return getattr(service, _MOVED[name])
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -72,3 +72,19 @@ class Record:
     def __repr__(self):
         inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._field_names)
         return f"{type(self).__name__}({inner})"
+
+
+class DictLikeRecord(Record):
+    """A record that also allows read-only ``record["key"]`` and ``record.get("key")`` access, as
+    the dicts that assessment results once were did."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return getattr(self, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+    def get(self, key: str, default=None):
+        return getattr(self, key, default)

@@ -1,5 +1,6 @@
 """Typed, immutable assessment results (:class:`Record`): what the service returns and what
-``outputs/report.py`` turns into the JSON document (``docs/assessment.schema.json``).
+``outputs/report.py`` turns into the JSON document (``docs/assessment.schema.json``). A
+condition's gap record is ``engine/gaps.py``'s, computed when a track's ``gaps`` are first asked for.
 
 The explanation of a single check (a condition's ``result``, the JSON ``detail``) is the plain
 dict its kind's ``evaluate`` returns; everything around it is typed here. Records also allow
@@ -8,11 +9,13 @@ read-only ``record["key"]`` access, as the dicts they replace did.
 
 from __future__ import annotations
 
-from zjtx_cli.engine.record import Record
+from zjtx_cli.engine.record import DictLikeRecord, Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
+
+    from zjtx_cli.engine.gaps import ConditionGap
 
 # conditional: only with --evidence required (officer mode, issue 13)
 VERDICTS = ("eligible", "not_eligible", "undetermined", "excluded", "conditional")
@@ -21,20 +24,7 @@ EVIDENCE_STATES = ("evidenced", "declared", "not_applicable")
 SCOPES = ("track", "tier", "ladder")
 
 
-class _Readable(Record):
-    __slots__ = ()
-
-    def __getitem__(self, key: str) -> Any:
-        try:
-            return getattr(self, key)
-        except AttributeError:
-            raise KeyError(key) from None
-
-    def get(self, key: str, default=None):
-        return getattr(self, key, default)
-
-
-class ConditionResult(_Readable):
+class ConditionResult(DictLikeRecord):
     """One condition, evaluated: ``status`` is met / unmet / unknown / pending; ``result`` the
     explanation of its check (a plain dict, see ``engine/kinds``). ``evidence`` is one of
     :data:`EVIDENCE_STATES`; ``inputs`` the ``(field, year)`` inputs it rests on (met, or an
@@ -56,19 +46,7 @@ class ConditionResult(_Readable):
         return f"ConditionResult(id={self.id!r}, kind={self.kind!r}, status={self.status!r})"
 
 
-class ConditionGap(_Readable):
-    """What is lacking for one condition: ``items`` (plain dicts, by their kind), the ``effort``
-    to close it (data, declaration, near, far, blocker)."""
-
-    __slots__ = ("condition", "status", "items", "effort", "cond")
-    condition: str
-    status: str  # unmet | unknown | pending | excluded
-    items: list[dict]
-    effort: str
-    cond: Any
-
-
-class TrackAssessment(_Readable):
+class TrackAssessment(DictLikeRecord):
     """One track of one tier, evaluated. ``gaps`` are computed when first asked for."""
 
     __slots__ = ("ruleset", "tier", "track", "ctx", "results", "verdict", "counts", "_gap_cache")
@@ -87,10 +65,15 @@ class TrackAssessment(_Readable):
     @property
     def gaps(self) -> list[ConditionGap]:
         if not self._gap_cache:
-            from zjtx_cli.engine.evaluate import gaps_of
+            from zjtx_cli.engine.gaps import gaps_of
 
             self._gap_cache.append(gaps_of(self.results, self.ctx))
         return self._gap_cache[0]
+
+
+def closest(assessments):
+    """The track nearest to success: not excluded, then fewest unmet, then fewest unknown."""
+    return min(assessments, key=lambda a: (a.verdict == "excluded", a.counts["unmet"], a.counts["unknown"]))
 
 
 class TierStatus(Record):
@@ -105,7 +88,7 @@ class TierStatus(Record):
         return iter((self.tier, self.tracks, self.status))
 
 
-class LadderAssessment(_Readable):
+class LadderAssessment(DictLikeRecord):
     """Every tier of a scheme, lowest first; the highest reached, and the next one to work towards
     (``next`` a tier of this scheme, or ``next_external`` a ``scheme:tier`` reference)."""
 
@@ -120,7 +103,7 @@ class LadderAssessment(_Readable):
     verdict: str
 
 
-class Assessment(_Readable):
+class Assessment(DictLikeRecord):
     """The service's answer for one enterprise.
 
     ``scope`` is ``track`` (``track`` set; ``next`` the tier above in another scheme when the
@@ -153,8 +136,6 @@ class Assessment(_Readable):
     def focus(self) -> TrackAssessment:
         """The track whose counts and gaps matter most: the one assessed, the closest track of a
         tier, or of the ladder's next tier (its highest when it has reached the top)."""
-        from zjtx_cli.engine.service import closest
-
         if self.track is not None:
             return self.track
         lad = self.ladder

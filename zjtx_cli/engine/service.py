@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from zjtx_cli.engine.context import EvaluationContext
 from zjtx_cli.engine.evaluate import counts_of, evaluate_condition, verdict_of
-from zjtx_cli.engine.metrics import Ctx
-from zjtx_cli.engine.results import Assessment, LadderAssessment, TierStatus, TrackAssessment
+from zjtx_cli.engine.results import Assessment, LadderAssessment, TierStatus, TrackAssessment, closest
 
 
 class UnknownTier(KeyError):
@@ -32,7 +32,7 @@ class UnknownTier(KeyError):
         self.tier, self.scheme, self.known = tier, scheme, known
 
 
-def make_ctx(enterprise, fields, year=None, as_of=None, review=False, evidence_required=False) -> Ctx:
+def make_ctx(enterprise, fields, year=None, as_of=None, review=False, evidence_required=False) -> EvaluationContext:
     """The assessment year defaults to the latest year in the data (else the year before as_of)."""
     if as_of is None:
         as_of = _dt.date.today()
@@ -40,7 +40,7 @@ def make_ctx(enterprise, fields, year=None, as_of=None, review=False, evidence_r
         year = enterprise.latest_year()
     if year is None:
         year = as_of.year - 1
-    return Ctx(enterprise, year, as_of, fields, review=review, evidence_required=evidence_required)
+    return EvaluationContext(enterprise, year, as_of, fields, review=review, evidence_required=evidence_required)
 
 
 # ----------------------------------------------------------------------------- primitives
@@ -81,11 +81,6 @@ def _reaching(tracks):
     return None
 
 
-def closest(assessments):
-    """The track nearest to success: not excluded, then fewest unmet, then fewest unknown."""
-    return min(assessments, key=lambda a: (a.verdict == "excluded", a.counts["unmet"], a.counts["unknown"]))
-
-
 def assess_lower_tiers(ruleset, tier, ctx) -> None:
     """Every track of every tier below ``tier``, for the conditions that depend on them."""
     for lower in ruleset.tiers:
@@ -111,7 +106,8 @@ def assess_external(ref: str, ctx, ruleset=None):
     if found is None:
         return None
     rs, tier, tracks = found
-    sub = Ctx(ctx.e, ctx.year, ctx.as_of, ctx.fields, review=ctx.review, evidence_required=ctx.evidence_required)
+    sub = EvaluationContext(ctx.e, ctx.year, ctx.as_of, ctx.fields, review=ctx.review,
+                            evidence_required=ctx.evidence_required)
     return closest(assess_tracks(rs, tier, tracks, sub))
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as _dt
 from decimal import Decimal
 
-from zjtx_cli.engine.metrics import METRICS, fmt
+from zjtx_cli.engine.metrics import METRICS
+from zjtx_cli.engine.numbers import format_number
 
 LABELS = {
     "met": {"zh": "满足", "en": "met"},
@@ -72,7 +73,7 @@ def value_text(v, unit, lang: str) -> str:
     if isinstance(v, _dt.date):
         return v.isoformat()
     if isinstance(v, (Decimal, int)):
-        return fmt(v, unit, lang=lang)
+        return format_number(v, unit, lang=lang)
     return str(v)
 
 

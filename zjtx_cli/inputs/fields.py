@@ -117,6 +117,16 @@ class FieldDictionary:
 
 _DICT: FieldDictionary | None = None
 _USER: tuple = (None, None)  # (signature of the user rules folders, dictionary with their fields)
+# Where the user rulesets' own fields come from: set by rules/registry.py when it is imported (the
+# rules sit above the inputs, so the field dictionary is handed them rather than asking for them).
+# A callable returning (signature, [field entries]), or None when no user rules folder is given.
+_USER_FIELDS_SOURCE: list = []
+
+
+def take_user_fields_from(source) -> None:
+    """Add the ``fields:`` of user rulesets to :func:`field_dictionary`: ``source()`` returns
+    ``(signature, items)`` (the signature changes whenever the items may have), or None."""
+    _USER_FIELDS_SOURCE[:] = [source]
 
 
 def _builtin_items() -> list[dict]:
@@ -128,23 +138,20 @@ def builtin_field_keys() -> set[str]:
 
 
 def field_dictionary() -> FieldDictionary:
-    """The built-in field dictionary, plus the ``fields:`` of user rulesets when user rules folders are given."""
+    """The built-in field dictionary, plus the ``fields:`` of user rulesets when user rules folders are given
+    (from ``rules/registry.py``, once it is imported: choosing or loading any ruleset imports it)."""
     global _DICT, _USER
-    import os as _os
 
     if _DICT is None:
         _DICT = FieldDictionary(_builtin_items())
     if _EXTRA:
         return _EXTRA[-1]
-    if _os.environ.get("ZJTX_RULES_PATH") or _os.environ.get("_ZJTX_RULES_DIRS") or _cli_dirs_given():
-        from zjtx_cli.rules import registry
-
-        extra = registry.user_fields()
-        if extra:
-            sig = registry.fields_signature()
-            if _USER[0] != sig or _USER[1] is None:
-                _USER = (sig, FieldDictionary(_builtin_items() + extra))
-            return _USER[1]
+    got = _USER_FIELDS_SOURCE[0]() if _USER_FIELDS_SOURCE else None
+    if got is not None and got[1]:
+        sig, extra = got
+        if _USER[0] != sig or _USER[1] is None:
+            _USER = (sig, FieldDictionary(_builtin_items() + list(extra)))
+        return _USER[1]
     return _DICT
 
 
@@ -164,10 +171,3 @@ class extra_fields:
     def __exit__(self, *exc):
         _EXTRA.pop()
         return False
-
-
-def _cli_dirs_given() -> bool:
-    import sys
-
-    reg = sys.modules.get("zjtx_cli.rules.registry")
-    return bool(reg is not None and reg._CLI_DIRS)

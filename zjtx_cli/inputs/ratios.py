@@ -1,7 +1,7 @@
 """Declared ratios (资产负债率, 研发费用占营业收入比重, 主营业务收入占比 given as percentages).
 
 A declared ratio stands in for a metric only when the absolute figures are missing
-(``engine.metrics._ratio_metric``); figures present always win. When both are given and
+(``engine.formulas.ratio_metric``); figures present always win. When both are given and
 disagree, :func:`declared_ratio_warnings` warns: they agree when the computed ratio rounds to
 the declared one at the declared figure's own precision (45.3 covers 45.25 to 45.35).
 """
@@ -19,7 +19,8 @@ def _tolerance(v: Decimal) -> Decimal:
 
 
 def declared_ratio_warnings(e, fields) -> list[Problem]:
-    from zjtx_cli.engine.metrics import METRICS, lc
+    from zjtx_cli.engine.metrics import METRICS
+    from zjtx_cli.engine.numbers import lower_first
 
     out: list[Problem] = []
     for m in METRICS.values():
@@ -40,7 +41,7 @@ def declared_ratio_warnings(e, fields) -> list[Problem]:
                 c = format(computed.quantize(Decimal("0.01")), "f")
                 out.append(Problem(
                     e.source, f"{f.zh} ({key})",
-                    f"declared {v}% but {lc(fields[num].en)} / {lc(fields[den].en)} gives {c}%; "
+                    f"declared {v}% but {lower_first(fields[num].en)} / {lower_first(fields[den].en)} gives {c}%; "
                     f"the figures are used", str(v), y, severity="warning",
                     reason_zh=f"填报 {v}%，但按{fields[num].zh}÷{fields[den].zh}计算为 {c}%；以绝对数为准"))
     return out

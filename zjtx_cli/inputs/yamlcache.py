@@ -11,7 +11,7 @@ from __future__ import annotations
 import marshal
 import os
 
-from zjtx_cli import __version__
+from zjtx_cli.version import __version__
 
 _MEMO: dict[str, object] = {}
 

@@ -2,24 +2,17 @@
 
 Everything in ``zjtx_cli.match`` and ``zjtx_cli.outputs.deliverable`` is built from the
 ``assess --format json`` document (format 1.x, pinned by tests/golden), never from engine
-objects. :func:`assess_document` is the only place that produces that document; when the
-engine gains an in-process assessment service, only this function changes.
+objects. :func:`assess_document` is the only place that produces that document, through the
+in-process assessment of one file (``zjtx_cli/assessment.py``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 from dataclasses import dataclass, field
 
+from zjtx_cli.assessment import AssessFailed
 
-class AssessFailed(Exception):
-    """The assessment could not be made: ``lines`` are the one-line messages, ``code`` the exit status."""
-
-    def __init__(self, lines, code=2):
-        super().__init__("; ".join(lines))
-        self.lines, self.code = list(lines), code
+__all__ = ["AssessFailed", "Assessment", "assess_document", "read_identity", "catalog"]
 
 
 @dataclass
@@ -29,38 +22,26 @@ class Assessment:
     warnings: list = field(default_factory=list)  # lines `assess` wrote to stderr, without the prefix
 
 
-def _lines(text, prefix):
-    out = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        out.append(line[len(prefix):] if line.startswith(prefix) else line)
-    return out
+def _as_printed(lines):
+    """Lines as `assess` prints them (inert, one line each, trimmed), without the prefix."""
+    from zjtx_cli.inputs.text import inert
+
+    return [x for x in (inert(line).strip() for line in lines) if x]
 
 
 def assess_document(file, scheme, tier=None, lang="zh", as_of=None, year=None, sets=(), evidence=(),
                     checklist=False) -> Assessment:
     """``zjtx assess FILE --scheme S [--tier T] --format json`` in-process: the document and its warnings
     (``evidence``: ``--evidence`` values, e.g. ``("required",)``; ``checklist``: ``--checklist``)."""
-    from zjtx_cli.cli.commands import run_assess
+    from zjtx_cli.assessment import assess_file
 
-    out, err = io.StringIO(), io.StringIO()
-    as_of_s = as_of.isoformat() if hasattr(as_of, "isoformat") else as_of
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = run_assess(file, scheme, tier=tier, fmt="json", lang=lang, year=year, as_of=as_of_s,
-                              sets=list(sets or ()), evidence=tuple(evidence or ()), checklist=checklist)
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 2
-        lines = _lines(err.getvalue(), "zjtx: error: ") or [f"{file}: assessment failed"]
-        raise AssessFailed([ln for ln in lines if not ln.startswith("zjtx: warning: ")] or lines, code) from None
-    text = out.getvalue()
-    try:
-        doc = json.loads(text)
-    except ValueError:
-        raise AssessFailed([f"{file}: {scheme}: no assessment document"], 2) from None
-    return Assessment(code, doc, _lines(err.getvalue(), "zjtx: warning: "))
+        done = assess_file(file, scheme, tier=tier, lang=lang, year=year, as_of=as_of, sets=list(sets or ()),
+                           evidence=tuple(evidence or ()))
+    except AssessFailed as exc:
+        raise AssessFailed(_as_printed(exc.lines) or [f"{file}: assessment failed"], exc.code) from None
+    return Assessment(done.code, done.json_document(checklist), _as_printed(done.warnings))
+
 
 
 # fields `match` reads from the input itself: identity, place and titles held

@@ -17,7 +17,7 @@ from zjtx_cli.engine.kinds import (
     describe_rule,  # noqa: F401 - part of this module's interface (zjtx rules)
     gap_item_json,
 )
-from zjtx_cli.engine.metrics import num_json
+from zjtx_cli.engine.numbers import num_json
 from zjtx_cli.engine.texts import label
 
 LEVEL = {

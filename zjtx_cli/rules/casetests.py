@@ -18,16 +18,14 @@
           gaps: {hy-2-revenue: 20}                     # optional: the shortfall amount (null: no gap)
           highest_tier: municipal                      # optional, ladder (no tier): the tier reached
 
-Each case is run through ``zjtx assess --format json`` (:func:`commands.run_assess`), so
-a case tests exactly what a user sees. A failure prints the case, the condition,
+Each case is assessed as ``zjtx assess --format json`` assesses it (:func:`zjtx_cli.assessment.assess_file`,
+the JSON document it prints), so a case tests exactly what a user sees. A failure prints the case, the condition,
 expected and actual; the run ends with ``N passed, N failed`` (exit 1 on a failure,
 2 when a tests file cannot be read).
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import sys
@@ -137,8 +135,6 @@ def load_tests(path: str) -> dict:
 # ------------------------------------------------------------------------- running
 def run_case(case: dict, base_dir: str, tmp: str) -> dict | str:
     """The assess --format json document of a case, or one line saying why there is none."""
-    from zjtx_cli.cli.commands import guarded, run_assess
-
     if "sample" in case:
         file = os.path.normpath(os.path.join(base_dir, str(case["sample"])))
     else:
@@ -155,24 +151,23 @@ def run_case(case: dict, base_dir: str, tmp: str) -> dict | str:
     sets = case.get("set") or []
     if isinstance(sets, str):
         sets = [sets]
-    out, err = io.StringIO(), io.StringIO()
-    code = None
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = guarded(run_assess, file, case["scheme"], tier=case.get("tier"), fmt="json", lang="en",
-                           year=case.get("year"),
+    from zjtx_cli.assessment import AssessFailed, assess_file
+    from zjtx_cli.inputs.text import inert
+
+    try:
+        done = assess_file(file, case["scheme"], tier=case.get("tier"), lang="en", year=case.get("year"),
                            as_of=str(case["as_of"]) if case.get("as_of") is not None else None,
                            sets=[str(s) for s in sets], review=bool(case.get("review", False)))
-        except SystemExit as exc:
-            code = exc.code
-    text = out.getvalue()
-    if not text.strip():
-        lines = [ln for ln in err.getvalue().splitlines() if "error" in ln] or err.getvalue().splitlines()
-        return f"could not be assessed (exit {code}): " + (lines[0] if lines else "no output")
-    try:
-        return json.loads(text)
-    except ValueError:
-        return f"assess printed no JSON document (exit {code})"
+    except AssessFailed as exc:
+        return f"could not be assessed (exit {exc.code}): " + (
+            f"zjtx: error: {inert(exc.lines[0])}" if exc.lines else "no output")
+    except Exception as exc:  # a bug in zjtx: the case fails with one line, the run goes on
+        if os.environ.get("ZJTX_DEBUG"):
+            raise
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        return (f"could not be assessed (exit 2): zjtx: internal error: {type(exc).__name__}: {first} "
+                f"(please report it; set ZJTX_DEBUG=1 to see the details)")
+    return done.json_document()
 
 
 def _jsonable(v):

@@ -8,6 +8,7 @@ dictionary lacks are errors naming the file and the rule. See
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 
 from zjtx_cli.engine.kinds.base import Check, RulesetError, build, compile_check, text_pair, walk
@@ -15,8 +16,8 @@ from zjtx_cli.engine.record import Record
 from zjtx_cli.inputs.fields import field_dictionary
 from zjtx_cli.inputs.yamlcache import load_cached
 
-# ruleset discovery (built-in and user folders) lives in registry.py; names kept here for compatibility
-from zjtx_cli.rules.registry import RULESET_DIRS, get_ruleset, ruleset_paths  # noqa: E402,F401
+# ruleset discovery (built-in and user folders) lives in registry.py; names kept here for their importers
+from zjtx_cli.rules.registry import RULESET_DIRS, ruleset_paths  # noqa: E402,F401
 
 KINDS = ("required", "priority", "exclusion")  # kinds of condition (not of check: see engine/kinds)
 LEVELS = ("innovation", "county", "municipal", "provincial", "zjtx_sme", "national", "champion", "industry")
@@ -252,8 +253,6 @@ class Ruleset:
         if ":" not in ref:
             return None
         scheme, tier_id = ref.split(":", 1)
-        from zjtx_cli.rules.versions import resolve
-
         rs = get_ruleset(resolve(scheme, as_of))
         if rs is None:
             return None
@@ -333,3 +332,93 @@ def load_ruleset(path: str) -> Ruleset:
         deps = (FIELDS_PATH, __file__, metrics.__file__, *_kind_files())
         _LOADED[path] = Ruleset(load_cached(path, compile_ruleset, deps), path)
     return _LOADED[path]
+
+
+# ------------------------------------------------------------------- by scheme id
+def get_ruleset(scheme: str):
+    """The ruleset of a scheme id, or None; a broken user ruleset raises RulesetError."""
+    from zjtx_cli.rules.registry import _ONELINE, BUILTIN, discover
+
+    disc = discover()
+    if disc.dir_problems:
+        raise RulesetError(disc.dir_problems[0])
+    if scheme in disc.problems:
+        raise RulesetError(disc.problems[scheme])
+    path = disc.paths.get(scheme)
+    if not path:
+        return None
+    if disc.origin.get(scheme) == BUILTIN:
+        return load_ruleset(path)
+    from zjtx_cli.rules.yamlcache import YamlError
+
+    try:
+        rs = load_ruleset(path)
+    except (RulesetError, YamlError) as exc:  # a user's file: its name may hold anything
+        raise type(exc)(str(exc).translate(_ONELINE)) from None
+    _check_user_fields_used(rs, path)
+    return rs
+
+
+def _check_user_fields_used(rs, path):
+    """A user ruleset may use the built-in fields and its own, not another user ruleset's."""
+    from zjtx_cli.engine.metrics import METRICS
+    from zjtx_cli.inputs.fields import builtin_field_keys
+    from zjtx_cli.rules.registry import read_header, shown
+
+    own = {f["key"] for f in read_header(path)["fields"]}
+    builtin = builtin_field_keys()
+    for k in rs.fields_used():
+        if k not in own and k not in builtin and k not in METRICS:
+            raise RulesetError(f"{shown(path)}: indicator {k!r} is declared by another user ruleset; "
+                               f"declare it in this file's 'fields:' section")
+
+
+# ------------------------------------------------- by programme and date (rules/versions.py)
+def versions(programme: str) -> list[dict]:
+    """[{id, effective_from, effective_to, document_number, title}] of a programme, oldest first."""
+    out = []
+    for sid in ruleset_paths():
+        if not sid.startswith(programme + "-"):
+            continue
+        d = get_ruleset(sid).data
+        if d.get("programme") != programme:
+            continue
+        out.append({"id": sid, "effective_from": d.get("effective_from"), "effective_to": d.get("effective_to"),
+                    "document_number": d.get("document_number"), "title": d["title"]})
+    out.sort(key=lambda v: v["effective_from"] or "")
+    return out
+
+
+def programmes() -> list[str]:
+    """Programme ids (e.g. ``miit``) named by the rulesets' metadata."""
+    out = set()
+    for sid in ruleset_paths():
+        if "-" in sid:
+            p = get_ruleset(sid).data.get("programme")
+            if p:
+                out.add(p)
+    return sorted(out)
+
+
+def _date(s):
+    return _dt.date.fromisoformat(str(s)) if s else None
+
+
+def resolve(scheme: str, as_of: _dt.date | None = None) -> str:
+    """The version id of ``scheme`` in force on ``as_of``; any other id is returned unchanged."""
+    if scheme in ruleset_paths():
+        return scheme
+    vs = versions(scheme)
+    if not vs:
+        return scheme
+    when = as_of or _dt.date.today()
+    chosen = None
+    for v in vs:
+        start, end = _date(v["effective_from"]), _date(v["effective_to"])
+        if (start is None or start <= when) and (end is None or when <= end):
+            chosen = v  # the latest version whose period holds the date wins
+    if chosen is None:
+        # before the first dated version: the oldest; in a gap or after the last: the latest begun
+        begun = [v for v in vs if _date(v["effective_from"]) is None or _date(v["effective_from"]) <= when]
+        chosen = begun[-1] if begun else vs[0]
+    return chosen["id"]

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 
+from zjtx_cli.inputs import fields as _fields
+
 _HERE = os.path.dirname(__file__)
 _PACKAGE = os.path.dirname(_HERE)
 # installed wheel: zjtx_cli/rulesets; source checkout: rulesets/ beside the package
@@ -123,7 +125,7 @@ def discover() -> Discovery:
 
 
 def _discover_user(disc: Discovery, dirs):
-    from zjtx_cli.rules.loader import RulesetError
+    from zjtx_cli.engine.kinds.base import RulesetError
     from zjtx_cli.rules.yamlcache import YamlError
 
     user_ids: dict[str, str] = {}
@@ -207,8 +209,8 @@ def control_char(data, where=""):
 
 def _header(data, path):
     """id, replaces and the validated ``fields:`` entries of a user ruleset (cached by content)."""
+    from zjtx_cli.engine.kinds.base import RulesetError
     from zjtx_cli.inputs.fields import builtin_field_keys, validate_field_entries
-    from zjtx_cli.rules.loader import RulesetError
 
     if not isinstance(data, dict):
         raise RulesetError(f"{path}: expected a mapping")
@@ -267,39 +269,13 @@ def problems() -> list[str]:
     return disc.dir_problems + [disc.problems[k] for k in sorted(disc.problems)]
 
 
-def get_ruleset(scheme: str):
-    """The ruleset of a scheme id, or None; a broken user ruleset raises RulesetError."""
-    from zjtx_cli.rules.loader import RulesetError, load_ruleset
-
-    disc = discover()
-    if disc.dir_problems:
-        raise RulesetError(disc.dir_problems[0])
-    if scheme in disc.problems:
-        raise RulesetError(disc.problems[scheme])
-    path = disc.paths.get(scheme)
-    if not path:
+def _user_fields_for_dictionary():
+    """(signature, user field entries) for the field dictionary, or None (no user rules folder)."""
+    if not user_dirs():
         return None
-    if disc.origin.get(scheme) == BUILTIN:
-        return load_ruleset(path)
-    from zjtx_cli.rules.yamlcache import YamlError
-
-    try:
-        rs = load_ruleset(path)
-    except (RulesetError, YamlError) as exc:  # a user's file: its name may hold anything
-        raise type(exc)(str(exc).translate(_ONELINE)) from None
-    _check_user_fields_used(rs, path)
-    return rs
+    items = user_fields()
+    return (fields_signature(), items) if items else None
 
 
-def _check_user_fields_used(rs, path):
-    """A user ruleset may use the built-in fields and its own, not another user ruleset's."""
-    from zjtx_cli.engine.metrics import METRICS
-    from zjtx_cli.inputs.fields import builtin_field_keys
-    from zjtx_cli.rules.loader import RulesetError
-
-    own = {f["key"] for f in read_header(path)["fields"]}
-    builtin = builtin_field_keys()
-    for k in rs.fields_used():
-        if k not in own and k not in builtin and k not in METRICS:
-            raise RulesetError(f"{shown(path)}: indicator {k!r} is declared by another user ruleset; "
-                               f"declare it in this file's 'fields:' section")
+# the field dictionary (inputs/fields.py) takes the user rulesets' own fields from here
+_fields.take_user_fields_from(_user_fields_for_dictionary)

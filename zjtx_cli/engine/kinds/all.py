@@ -25,7 +25,7 @@ class AllCheck(Group):
         out = merge_data(out)
         if all(s["type"] == "metric" for s in node["checks"]):
             # an award rank tested as 1 <= rank <= N: "no award now; rank 1–N needed" (issue 12)
-            from zjtx_cli.engine.metrics import rank_range_items
+            from zjtx_cli.engine.shortfalls import rank_range_items
 
             return rank_range_items(node, out)
         return out

@@ -117,8 +117,6 @@ class Check(Record):
         children that share its status decided. ``has(field, year)`` says whether evidence is
         named for an input; kinds with alternatives use it to name the branch that is evidenced
         (:func:`pick`)."""
-        from zjtx_cli.engine.kinds.common import inputs_used
-
         out = []
         if node.get("field") is not None:
             out.append(figure(node["field"], node.get("year"), ctx))
@@ -161,8 +159,6 @@ class Check(Record):
 
     @classmethod
     def describe_gap_item(cls, item: dict, fields, lang: str) -> str:
-        from zjtx_cli.engine.kinds.common import describe_common_gap_item
-
         return describe_common_gap_item(item, fields, lang)
 
 
@@ -271,3 +267,39 @@ def node_children(node: dict) -> list[dict]:
         if node.get(k):
             subs.append(node[k])
     return subs
+
+
+# ------------------------------------------------- entry points the defaults above use
+def inputs_used(node: dict, ctx, has) -> list[tuple[str, int | None]]:
+    """The (field, year) inputs an evaluated node rests on, each once, in order (issue 13)."""
+    out: list = []
+    for i in kind_of(node).inputs_used(node, ctx, has):
+        i = (i[0], i[1])
+        if i not in out:
+            out.append(i)
+    return out
+
+
+def describe_required(node: dict, fields, lang: str) -> str:
+    """What an evaluated check requires."""
+    if node.get("label"):
+        return node["label"][lang]
+    return kind_of(node).describe_required(node, fields, lang)
+
+
+def describe_common_gap_item(item: dict, fields, lang: str) -> str:
+    """Gap items any kind can produce: data to provide, a declaration, a restriction."""
+    from zjtx_cli.engine.texts import missing_name
+
+    zh = lang == "zh"
+    k = item["kind"]
+    node = item["node"]
+    if k == "data":
+        names = ("、" if zh else ", ").join(missing_name(m, fields, lang) for m in item["missing"])
+        return f"补充数据：{names}" if zh else f"provide: {names}"
+    if k == "declaration":
+        req = describe_required(node, fields, lang)
+        return f"须声明并提供证明材料：{req}" if zh else f"declaration with supporting evidence needed: {req}"
+    if k == "blocker":
+        return ("限制条件：" if zh else "restriction: ") + describe_required(node, fields, lang)
+    return ""

@@ -1,13 +1,22 @@
 """The entry points every caller uses: evaluate, gaps and texts of any check, by its kind.
 
-These never look at a type name themselves; they ask the kind (:func:`base.kind_of`).
+These never look at a type name themselves; they ask the kind (:func:`base.kind_of`). The few
+that the default methods of :class:`base.Check` need (``inputs_used``, ``describe_required``,
+``describe_common_gap_item``) live in ``base`` and are imported here with the others.
 """
 
 from __future__ import annotations
 
-from zjtx_cli.engine.kinds.base import Check, kind_of, missing_data_item
+from zjtx_cli.engine.kinds.base import (  # noqa: F401  (inputs_used, describe_*: entry points too)
+    Check,
+    describe_common_gap_item,
+    describe_required,
+    inputs_used,
+    kind_of,
+    missing_data_item,
+    walk,
+)
 from zjtx_cli.engine.status import MET
-from zjtx_cli.engine.texts import missing_name
 
 
 def evaluate_check(check: Check, ctx) -> dict:
@@ -26,16 +35,6 @@ def gap_items(node: dict, ctx) -> list[dict]:
     if data is not None:
         return data
     return kind_of(node).gap_items(node, ctx)
-
-
-def inputs_used(node: dict, ctx, has) -> list[tuple[str, int | None]]:
-    """The (field, year) inputs an evaluated node rests on, each once, in order (issue 13)."""
-    out: list = []
-    for i in kind_of(node).inputs_used(node, ctx, has):
-        i = (i[0], i[1])
-        if i not in out:
-            out.append(i)
-    return out
 
 
 def merge_data(items: list[dict]) -> list[dict]:
@@ -57,13 +56,6 @@ def describe_rule(check: Check, fields, lang: str) -> str:
     if check.label:
         return check.label[lang]
     return check.describe_rule(fields, lang)
-
-
-def describe_required(node: dict, fields, lang: str) -> str:
-    """What an evaluated check requires."""
-    if node.get("label"):
-        return node["label"][lang]
-    return kind_of(node).describe_required(node, fields, lang)
 
 
 def describe_actual(node: dict, fields, lang: str) -> str:
@@ -99,24 +91,6 @@ class ItemJson:
         return gap_item_json(item, self.fields, self.lang)
 
 
-def describe_common_gap_item(item: dict, fields, lang: str) -> str:
-    """Gap items any kind can produce: data to provide, a declaration, a restriction."""
-    zh = lang == "zh"
-    k = item["kind"]
-    node = item["node"]
-    if k == "data":
-        names = ("、" if zh else ", ").join(missing_name(m, fields, lang) for m in item["missing"])
-        return f"补充数据：{names}" if zh else f"provide: {names}"
-    if k == "declaration":
-        req = describe_required(node, fields, lang)
-        return f"须声明并提供证明材料：{req}" if zh else f"declaration with supporting evidence needed: {req}"
-    if k == "blocker":
-        return ("限制条件：" if zh else "restriction: ") + describe_required(node, fields, lang)
-    return ""
-
-
 def metrics_tested(check: Check) -> list[tuple[tuple[str, ...], int]]:
     """(metric keys, year offset) of every figure tested anywhere in a check tree, in order."""
-    from zjtx_cli.engine.kinds.base import walk
-
     return [m for c in walk(check) for m in c.metrics_tested()]

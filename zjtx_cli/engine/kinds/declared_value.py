@@ -13,7 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from zjtx_cli.engine.kinds.base import Check, RulesetError, number, register, text_pair, year_offset
-from zjtx_cli.engine.metrics import fmt
+from zjtx_cli.engine.numbers import format_number
 from zjtx_cli.engine.status import COMPARE, MET, OP_SIGN, OPS, UNKNOWN, UNMET
 from zjtx_cli.engine.texts import field_name, missing_name
 
@@ -84,7 +84,7 @@ class DeclaredValueCheck(Check):
         if node.get("pending"):
             return [{"kind": "pending", "effort": "data", "node": node, "missing": node["missing"]}]
         short = node["value"] - Decimal(node["actual"])
-        from zjtx_cli.engine.metrics import near_or_far  # a 1-point shortfall is near (issue 12)
+        from zjtx_cli.engine.shortfalls import near_or_far  # a 1-point shortfall is near (issue 12)
 
         return [{"kind": "score_declared", "effort": near_or_far(short, node["value"]), "node": node,
                  "short": short}]
@@ -96,7 +96,7 @@ class DeclaredValueCheck(Check):
         if self.year:
             yr = f"（评价年度{self.year}年）" if zh else f" (assessment year {self.year})"
         src = self.source[lang]
-        value = fmt(Decimal(self.value_text))
+        value = format_number(Decimal(self.value_text))
         return f"{name}{yr} {OP_SIGN[self.op]} {value}（{src}）" if zh else \
             f"{name}{yr} {OP_SIGN[self.op]} {value} ({src})"
 
@@ -104,14 +104,14 @@ class DeclaredValueCheck(Check):
     def describe_required(cls, node, fields, lang):
         name = field_name(node["field"], fields, lang)
         yr = "" if node["year"] is None else (f"（{node['year']}）" if lang == "zh" else f" ({node['year']})")
-        return f"{name}{yr} {OP_SIGN[node['op']]} {fmt(node['value'], node['unit'], lang=lang)}"
+        return f"{name}{yr} {OP_SIGN[node['op']]} {format_number(node['value'], node['unit'], lang=lang)}"
 
     @classmethod
     def describe_actual(cls, node, fields, lang):
         zh = lang == "zh"
         if node["actual"] is None:
             return node["pending"][lang]
-        value = fmt(Decimal(node["actual"]), node["unit"], lang=lang)
+        value = format_number(Decimal(node["actual"]), node["unit"], lang=lang)
         source = node["source"][lang]
         return f"{value}（自报，来源：{source}）" if zh else f"{value} (declared; source: {source})"
 
@@ -125,7 +125,7 @@ class DeclaredValueCheck(Check):
             return node["pending"][lang] + ("（平台计算后填入 " if zh else " (enter ") + \
                 missing_name(node["missing"][0], fields, lang) + ("）" if zh else " once computed)")
         if item["kind"] == "score_declared":
-            now, short = fmt(Decimal(node["actual"])), fmt(item["short"])
+            now, short = format_number(Decimal(node["actual"])), format_number(item["short"])
             return (f"{describe_required(node, fields, lang)}：现为 {now}，尚差 {short}" if zh else
                     f"{describe_required(node, fields, lang)}: now {now}, short by {short}")
         return super().describe_gap_item(item, fields, lang)

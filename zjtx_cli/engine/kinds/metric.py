@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from zjtx_cli.engine.formulas import MetricValue
 from zjtx_cli.engine.kinds.base import Check, RulesetError, number, register
-from zjtx_cli.engine.metrics import BLOCKER_METRICS, METRICS, MV, STATIC_METRICS, Gap, evaluate_metric, fmt, metric_gap
+from zjtx_cli.engine.metrics import BLOCKER_METRICS, METRICS, STATIC_METRICS, evaluate_metric, metric_gap
+from zjtx_cli.engine.numbers import format_number
+from zjtx_cli.engine.shortfalls import Gap
 from zjtx_cli.engine.status import COMPARE, MET, OP_SIGN, OPS, UNKNOWN, UNMET
 from zjtx_cli.engine.texts import field_name, missing_name, value_text, year_suffix
 
@@ -85,7 +88,7 @@ class MetricCheck(Check):
                 else:
                     value += part.value
                     parts.append((k, part.value))
-            mv = MV(value, missing, [(k, None, v) for k, v in parts], part.formula_zh, part.formula_en, unit)
+            mv = MetricValue(value, missing, [(k, None, v) for k, v in parts], part.formula_zh, part.formula_en, unit)
         node = {"type": "metric", "metric": keys, "year": year if self.per_year else None, "op": op,
                 "value": target, "unit": unit, "actual": None, "missing": [list(m) for m in missing],
                 # a condition decided by a declared ratio is marked declared (issue 12)
@@ -113,8 +116,8 @@ class MetricCheck(Check):
                 node["gap"] = metric_gap(keys[0], ctx, year, op, target, mv)
             else:
                 short = target - value + (1 if op == ">" else 0)
-                node["gap"] = Gap(short, unit or "", f"尚差 {fmt(short, unit, up=True)}",
-                                  f"short by {fmt(short, unit, lang='en', up=True)}",
+                node["gap"] = Gap(short, unit or "", f"尚差 {format_number(short, unit, up=True)}",
+                                  f"short by {format_number(short, unit, lang='en', up=True)}",
                                   short / target if target else None)
         return node
 
@@ -150,7 +153,7 @@ class MetricCheck(Check):
     def gap_item_json(cls, item, item_json):
         if item["kind"] != "numeric":
             return super().gap_item_json(item, item_json)
-        from zjtx_cli.engine.metrics import num_json
+        from zjtx_cli.engine.numbers import num_json
 
         n = item["node"]
         return {"metric": n["metric"], "year": n["year"], "actual": num_json(n["actual"]), "op": n["op"],
@@ -177,11 +180,12 @@ class MetricCheck(Check):
             name += f"（评价年度{self.year}年）" if zh else f" (assessment year {self.year})"
         first = self.metric[0]
         unit = METRICS[first].unit if first in METRICS else fields[first].unit
-        return f"{name} {OP_SIGN[self.op]} {fmt(Decimal(self.value_text), unit, lang=lang)}"
+        return f"{name} {OP_SIGN[self.op]} {format_number(Decimal(self.value_text), unit, lang=lang)}"
 
     @classmethod
     def describe_required(cls, node, fields, lang):
-        return f"{cls.name_of(node, fields, lang)} {OP_SIGN[node['op']]} {fmt(node['value'], node['unit'], lang=lang)}"
+        return (f"{cls.name_of(node, fields, lang)} {OP_SIGN[node['op']]} "
+                f"{format_number(node['value'], node['unit'], lang=lang)}")
 
     @classmethod
     def describe_actual(cls, node, fields, lang):
@@ -192,7 +196,7 @@ class MetricCheck(Check):
         if node["actual"] is None and node["status"] == UNKNOWN:
             miss = ", ".join(missing_name(m, fields, lang) for m in node["missing"])
             return ("缺：" if zh else "missing: ") + miss
-        s = fmt(node["actual"], node["unit"], lang=lang)
+        s = format_number(node["actual"], node["unit"], lang=lang)
         keys = node["metric"]
         if len(keys) == 1 and keys[0] in METRICS and node["inputs"]:
             if zh:
@@ -207,7 +211,8 @@ class MetricCheck(Check):
             s += f"（{ins}）" if zh else f" ({ins})"
         elif len(keys) > 1:
             s += ("（" if zh else " (") + ("，" if zh else ", ").join(
-                f"{field_name(k, fields, lang)} {fmt(v)}" for k, _y, v in node["inputs"]) + ("）" if zh else ")")
+                f"{field_name(k, fields, lang)} {format_number(v)}" for k, _y, v in node["inputs"]) + (
+                "）" if zh else ")")
         return s
 
     @classmethod
@@ -220,8 +225,8 @@ class MetricCheck(Check):
                     f"{cls.name_of(node, fields, lang)} cannot be computed: {figs} is zero or negative")
         if item["kind"] == "numeric":
             g = item.get("gap")
-            actual = fmt(node["actual"], node["unit"], lang=lang)
-            need = f"{OP_SIGN[node['op']]} {fmt(node['value'], node['unit'], lang=lang)}"
+            actual = format_number(node["actual"], node["unit"], lang=lang)
+            need = f"{OP_SIGN[node['op']]} {format_number(node['value'], node['unit'], lang=lang)}"
             head = (f"{cls.name_of(node, fields, lang)} 现为 {actual}，须 {need}" if zh else
                     f"{cls.name_of(node, fields, lang)} is {actual}, needs {need}")
             if g is None:

@@ -32,13 +32,14 @@ def write_report(m, out, protect=()):
 
 def run_report_command(file, out, scheme=None, tier=None, with_match=False, lang="zh", as_of=None, region=None,
                        year=None, force=False) -> int:
-    from zjtx_cli.cli.commands import _as_of, _check_lang, fail, msg, warn
     from zjtx_cli.inputs.safety import OutputError
     from zjtx_cli.match.render import clean
     from zjtx_cli.match.service import AssessFailed
+    from zjtx_cli.options import check_lang, parse_as_of
+    from zjtx_cli.terminal import fail, msg, warn
 
-    _check_lang(lang)
-    as_of_date = _as_of(as_of, lang)
+    check_lang(lang)
+    as_of_date = parse_as_of(as_of, lang)
     out = os.fspath(out)
     ext = os.path.splitext(out)[1].lower()
     if ext not in FORMATS:

@@ -5,18 +5,19 @@ from __future__ import annotations
 from decimal import Decimal
 
 from zjtx_cli.engine.kinds.score.spec import band_text
-from zjtx_cli.engine.metrics import fmt, metric_or_field
+from zjtx_cli.engine.metrics import metric_or_field
+from zjtx_cli.engine.numbers import format_number
 from zjtx_cli.engine.status import OP_SIGN, UNMET
 from zjtx_cli.engine.texts import field_name
 
 
 def _fmt(v, unit=None, lang=None):
     if lang is not None and unit:
-        try:  # English units where metrics.fmt knows them (items, years, people); money stays 万元
-            return fmt(v, unit, lang=lang)
+        try:  # English units where numbers.format_number knows them (items, years, people); money stays 万元
+            return format_number(v, unit, lang=lang)
         except TypeError:
             pass
-    return fmt(v, unit)
+    return format_number(v, unit)
 
 
 def _fmt_apart(v, edge, unit=None, lang=None):
@@ -35,9 +36,9 @@ def _fmt_apart(v, edge, unit=None, lang=None):
 
 def _fmt_places(d, unit, lang, places):
     try:
-        return fmt(d, unit, places=places, lang=lang)
+        return format_number(d, unit, places=places, lang=lang)
     except TypeError:
-        return fmt(d, unit, places=places)
+        return format_number(d, unit, places=places)
 
 
 

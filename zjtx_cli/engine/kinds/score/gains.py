@@ -6,7 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from zjtx_cli.engine.kinds.common import gap_items
-from zjtx_cli.engine.metrics import Gap, evaluate_metric, fmt, metric_gap
+from zjtx_cli.engine.metrics import evaluate_metric, metric_gap
+from zjtx_cli.engine.numbers import format_number
+from zjtx_cli.engine.shortfalls import Gap
 from zjtx_cli.engine.status import EFFORT_ORDER, MET, UNKNOWN, UNMET, effort_name
 
 ZERO = Decimal(0)
@@ -24,7 +26,7 @@ def ceil_money_gap(g):
     up = Decimal(g.amount).quantize(CENT, rounding="ROUND_CEILING")
     if up == g.amount:
         return g
-    old, new = fmt(g.amount, "万元"), fmt(up, "万元")
+    old, new = format_number(g.amount, "万元"), format_number(up, "万元")
 
     def sub(t):
         return re.sub(r"(?<![\d.,])" + re.escape(old), new, t) if t else t

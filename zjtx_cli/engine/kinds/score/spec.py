@@ -222,12 +222,14 @@ def _compile_bands(bands, where, pts):
 
 def band_text(b, lang, unit=None):
     """A band as an interval: ``[3, 5)``, ``≥ 5``, ``< 3``."""
-    from zjtx_cli.engine.metrics import fmt
+    from zjtx_cli.engine.numbers import format_number
 
     u = unit or ""
 
     def num(x):
-        return fmt(Decimal(x), u, lang=lang) if u and lang is not None else fmt(Decimal(x), u or None)
+        if u and lang is not None:
+            return format_number(Decimal(x), u, lang=lang)
+        return format_number(Decimal(x), u or None)
 
     lo, hi = b.get("min"), b.get("max")
     if lo is not None and hi is not None:
