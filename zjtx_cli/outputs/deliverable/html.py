@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from zjtx_cli.outputs.deliverable import charts
-from zjtx_cli.outputs.deliverable.text import T, clean, group_title, match_rows, prereq_text
+from zjtx_cli.outputs.deliverable.text import ReportWords, clean, group_title, match_rows, prereq_text
 
 CSS = """
 body{font-family:'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC',sans-serif;color:#212121;
@@ -50,7 +50,7 @@ def _td(html, cls=""):
 
 def render(m) -> str:
     lang = m["lang"]
-    t = T(lang)
+    t = ReportWords(lang)
     P = [f'<!DOCTYPE html><html lang="{"en" if lang == "en" else "zh-CN"}"><head><meta charset="utf-8">'
          f'<meta name="generator" content="zjtx"><title>{_e(t("title"))} — {_e(m["company"] or "")}</title>'
          f"<style>{CSS}</style></head><body>"]

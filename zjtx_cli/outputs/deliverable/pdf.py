@@ -10,7 +10,7 @@ from __future__ import annotations
 from xml.sax.saxutils import escape
 
 from zjtx_cli.outputs.deliverable import charts
-from zjtx_cli.outputs.deliverable.text import T, clean, group_title, match_rows
+from zjtx_cli.outputs.deliverable.text import ReportWords, clean, group_title, match_rows
 
 FONT = "STSong-Light"
 STATUS_COLOUR = {"met": "#2e7d32", "unmet": "#c62828", "unknown": "#ef6c00", "pending": "#ef6c00",
@@ -44,7 +44,7 @@ def build_pdf(m, path):
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     lang = m["lang"]
-    t = T(lang)
+    t = ReportWords(lang)
     base = ParagraphStyle("b", fontName=FONT, fontSize=8.5, leading=11, wordWrap="CJK")
     small = ParagraphStyle("s", parent=base, fontSize=7.5, leading=9.5, textColor=colors.HexColor("#616161"))
     h1 = ParagraphStyle("h1", parent=base, fontSize=18, leading=24, spaceAfter=6)

@@ -51,7 +51,9 @@ LABELS = {
 }
 
 
-class T:
+class ReportWords:
+    """The report's fixed words (labels, headings) in one language: ``ReportWords("en")("mode")``."""
+
     def __init__(self, lang):
         self.lang = lang
 
@@ -145,4 +147,4 @@ def match_rows(md, lang):
     return out
 
 
-__all__ = ["T", "clean", "group_title", "match_rows", "prereq_text"]
+__all__ = ["ReportWords", "clean", "group_title", "match_rows", "prereq_text"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zjtx_cli.outputs.deliverable.text import T, group_title, match_rows
+from zjtx_cli.outputs.deliverable.text import ReportWords, group_title, match_rows
 
 FILL = {"met": "C8E6C9", "unmet": "FFCDD2", "unknown": "FFE0B2", "pending": "FFE0B2",
         "reached": "C8E6C9", "not_reached": "E0E0E0", "undetermined": "FFE0B2",
@@ -85,7 +85,7 @@ def build_workbook(m):
     from openpyxl.styles import Font, PatternFill
 
     lang = m["lang"]
-    t = T(lang)
+    t = ReportWords(lang)
     wb = Workbook()
     wb.remove(wb.active)
     # cover
