@@ -208,13 +208,11 @@ def try_main(argv: list[str]) -> int | None:
     from zjtx_cli.cli.commands import guarded
 
     if argv[0] == "assess":
-        from zjtx_cli.cli.commands import run_assess as run
-    elif argv[0] == "schemes":
-        from zjtx_cli.cli.listing import run_schemes as run
+        from zjtx_cli.cli import commands as impl
     else:
-        from zjtx_cli.cli.listing import run_rules as run
+        from zjtx_cli.cli import listing as impl  # type: ignore[no-redef]
     try:
-        return guarded(run, **kw)
+        return guarded(getattr(impl, "run_" + argv[0]), **kw)
     except SystemExit as exc:  # usage errors and unreadable input, already reported on stderr
         return exc.code if isinstance(exc.code, int) else 2
 
