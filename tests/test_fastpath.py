@@ -151,7 +151,7 @@ def test_version(capsys):
     ["assess", S + "/hengyang-eligible.json", "--scheme", "hengyang"],  # a table, into a pipe: plain text
     ["assess", S + "/guizhou-eligible.json", "--scheme", "guizhou", "--lang", "en"],
     ["assess", S + "/hengyang-eligible.xlsx", "--scheme", "hengyang", "-f", "json"],
-    ["assess", S + "/hengyang-near-miss.xlsx", "--scheme", "hengyang"],
+    ["assess", S + "/hengyang-near-miss.xlsx", "--scheme", "hengyang", "--checklist"],
     ["schemes"], ["schemes", "-f", "json"], ["rules", "hengyang"], ["rules", "check", ROOT + "/rulesets"],
     ["--help"], ["assess", "--help"], ["rules", "-h"],
 ])
