@@ -29,8 +29,13 @@ _UNITS = "万元|亿元|万|元|项|人|年|名|位|分"
 _CLOSING = "，。；：、）》」』”’！？%"  # never at the start of a line (标点避头)
 _OPENING = "（《「『“‘(\\["  # never at the end of a line (标点避尾)
 # a word: a run of non-Chinese characters with a following unit, or one Chinese character; with its spaces
-WORD = re.compile(rf"\s*[{_OPENING}]*(?:[^\s{_CJK}]+(?: ?(?:{_UNITS}))?|\S)[{_CLOSING}]*\s*")
-_MARKUP = re.compile(r"\[/?(?:bold|dim|italic|underline|red|green|yellow|cyan|blue|magenta| )*\]")
+WORD = rf"\s*[{_OPENING}]*(?:[^\s{_CJK}]+(?: ?(?:{_UNITS}))?|\S)[{_CLOSING}]*\s*"
+_MARKUP = r"\[/?(?:bold|dim|italic|underline|red|green|yellow|cyan|blue|magenta| )*\]"  # rich's style tags
+
+
+def word_pattern() -> re.Pattern:
+    """WORD, compiled on first use (compiling a pattern costs start-up time; re caches it)."""
+    return re.compile(WORD)
 
 
 def char_width(ch: str) -> int:
@@ -76,7 +81,7 @@ def wrap(line: str, cols: int) -> list[str]:
         return [line]
     out: list[str] = []
     cur = ""
-    for m in WORD.finditer(line):
+    for m in word_pattern().finditer(line):
         word = m.group()
         if width((cur + word).rstrip()) <= cols:
             cur += word
@@ -195,7 +200,7 @@ class Console:
                 lines.extend(obj.render(self.width))
             elif isinstance(obj, (str, Text)) or hasattr(obj, "plain"):
                 text = _plain(obj)
-                texts.append(_MARKUP.sub("", text) if markup and isinstance(obj, str) else text)
+                texts.append(re.sub(_MARKUP, "", text) if markup and isinstance(obj, str) and "[" in text else text)
             else:  # a rich renderable (a caller's own table): rich lays it out, at the same width
                 if texts:
                     lines.extend(_lines(" ".join(texts)))

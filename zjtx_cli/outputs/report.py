@@ -230,9 +230,9 @@ def enable_cjk_wrap():
         return
     if getattr(_wrap, "_zjtx_cjk", False) or not hasattr(_wrap, "re_word"):
         return
-    from zjtx_cli.outputs.plain import WORD  # the plain renderer's words (outputs/plain.py)
+    from zjtx_cli.outputs.plain import word_pattern  # the plain renderer's words (outputs/plain.py)
 
-    _wrap.re_word = WORD
+    _wrap.re_word = word_pattern()
     setattr(_wrap, "_zjtx_cjk", True)  # noqa: B010 - a module attribute the type stubs do not know
 
 
