@@ -89,7 +89,7 @@ def checklist_json(result, fields, lang) -> dict:
 
 def render_checklist(console, result, fields, lang) -> None:
     """The checklist as text, after the assessment (rich on a terminal, plain text elsewhere)."""
-    from zjtx_cli.outputs.report import kit
+    from zjtx_cli.outputs.plain import kit  # not outputs.report, which imports this module
 
     Text = kit(console)[1]
 
