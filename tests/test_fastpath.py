@@ -45,13 +45,98 @@ def test_system_exit_codes_match(capsys):
 
 
 @pytest.mark.parametrize("argv", [
-    [], ["--help"], ["assess", "--help"], ["assess", "x.json"], ["assess", "x.json", "--scheme"],
+    ["assess", "x.json"], ["assess", "x.json", "--scheme"],
     ["assess", "a.json", "b.json", "--scheme", "h"], ["assess", "x.json", "--scheme", "h", "--bogus"],
     ["assess", "x.json", "--scheme", "h", "--year", "twenty"], ["assess", "x.json", "-s=h"],
-    ["schemes"], ["rules", "hengyang"], ["batch", "x", "--scheme", "h"],
+    ["batch", "x", "--scheme", "h"], ["schemes", "--rules-dir", "x"], ["schemes", "--bogus"], ["schemes", "-f"],
+    ["rules"], ["rules", "--lang", "en"], ["rules", "hengyang", "--rules-dir=x"], ["rules", "-x", "hengyang"],
+    ["nope", "--help"], ["-h", "--help"], ["rules", "check", "--help"], ["--help", "assess"], ["assess"],
+    ["schemes", "extra"],
 ])
-def test_hands_off_everything_else(argv):
+def test_hands_off_everything_else(argv, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
     assert fastpath.try_main(argv) is None
+
+
+LISTING_CASES = [
+    ["schemes"], ["schemes", "--lang", "en"], ["schemes", "-f", "json"], ["schemes", "--format=json", "--lang=en"],
+    ["schemes", "--lang", "fr"], ["schemes", "-f", "xml"],
+    ["rules", "hengyang"], ["rules", "jinhu", "--lang", "en"], ["rules", "--format", "json", "guizhou"],
+    ["rules", "miit", "--as-of", "2024-01-01", "-f", "json"], ["rules", "miit", "--as-of", "soon"],
+    ["rules", "nowhere"], ["rules", "hengyang", "guizhou"], ["rules", "check"],
+    ["rules", "check", os.path.join(ROOT, "rulesets", "hengyang.yaml")],
+    ["rules", "check", os.path.join(ROOT, "rulesets", "missing.yaml")],
+    ["rules", "test", os.path.join(ROOT, "rulesets", "hengyang.tests.yaml")],
+    ["rules", "--", "hengyang"],
+]
+
+
+@pytest.mark.parametrize("argv", LISTING_CASES)
+def test_schemes_and_rules_same_result_as_typer(argv, capsys):
+    expected = CliRunner().invoke(app, argv, catch_exceptions=False)
+    code = fastpath.try_main(argv)
+    if code is None:
+        pytest.fail("the fast path should serve this call")
+    out = capsys.readouterr()
+    assert (code, out.out, out.err) == (expected.exit_code, expected.stdout, expected.stderr)
+
+
+# ------------------------------------------------------------------------------ --help
+HELP_CASES = [["--help"], ["-h"], []] + [[c, h] for c in ("assess", "schemes", "rules", "batch", "template",
+                                                             "match", "report") for h in ("--help", "-h")]
+
+
+def test_help_texts_are_generated_from_typer():
+    # after an edit of cli/app.py: python -m zjtx_cli.cli.fastpath --write
+    assert fastpath.help_module() == fastpath.current_help_module(), \
+        "cli/helptext.py differs from cli/app.py: run python -m zjtx_cli.cli.fastpath --write"
+
+
+def _run(argv, columns, typer_only):
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    if columns is not None:
+        env["COLUMNS"] = str(columns)
+    code = ("import sys; sys.argv[0] = 'zjtx'; from zjtx_cli.cli.app import main; main()" if typer_only else
+            "import sys; sys.argv[0] = 'zjtx'; from zjtx_cli.__main__ import main; main()")
+    r = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, cwd=ROOT, env=env)
+    return r.returncode, r.stdout, r.stderr
+
+
+@pytest.mark.parametrize("columns", [None, 80, 200])
+def test_help_as_typer_prints_it(columns):
+    # the console script, fast path and all, prints what typer alone prints, on stdout or (zjtx alone) stderr
+    for argv in ([], ["--help"], ["assess", "-h"], ["rules", "--help"]):
+        assert _run(argv, columns, False) == _run(argv, columns, True), argv
+
+
+@pytest.mark.parametrize("argv", HELP_CASES)
+def test_help_served_without_typer(argv, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    expected = CliRunner().invoke(app, argv, prog_name="zjtx", terminal_width=78)  # width as on a wide terminal
+    assert fastpath.try_main(argv) == expected.exit_code == (2 if not argv else 0)
+    out = capsys.readouterr()
+    assert (out.out, out.err) == ((expected.stdout, "") if argv else ("", expected.stderr))
+    assert "Usage: zjtx" in (out.out or out.err)
+
+
+@pytest.mark.parametrize("columns", ["79", "60", "30"])
+def test_help_on_a_narrow_terminal_goes_to_typer(columns, monkeypatch):
+    monkeypatch.setenv("COLUMNS", columns)
+    assert fastpath.try_main(["--help"]) is None and fastpath.try_main(["assess", "-h"]) is None
+
+
+@pytest.mark.parametrize("columns", [None, "0", "-5", "abc", "79", "80", "300"])
+def test_columns_as_click_reads_them(columns, monkeypatch):
+    import shutil
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert fastpath._columns() == shutil.get_terminal_size().columns
 
 
 def test_version(capsys):
@@ -61,16 +146,26 @@ def test_version(capsys):
     assert capsys.readouterr().out == f"zjtx {__version__}\n"
 
 
-def test_fast_path_does_not_import_typer():
+@pytest.mark.parametrize("argv", [
+    ["assess", S + "/hengyang-eligible.json", "--scheme", "hengyang", "--format", "json"],
+    ["assess", S + "/hengyang-eligible.json", "--scheme", "hengyang"],  # a table, into a pipe: plain text
+    ["assess", S + "/guizhou-eligible.json", "--scheme", "guizhou", "--lang", "en"],
+    ["assess", S + "/hengyang-eligible.xlsx", "--scheme", "hengyang", "-f", "json"],
+    ["assess", S + "/hengyang-near-miss.xlsx", "--scheme", "hengyang", "--checklist"],
+    ["schemes"], ["schemes", "-f", "json"], ["rules", "hengyang"], ["rules", "check", ROOT + "/rulesets"],
+    ["--help"], ["assess", "--help"], ["rules", "-h"],
+])
+def test_fast_path_does_not_import_typer(argv):
     import subprocess
     import sys
 
     code = ("import sys; from zjtx_cli.cli import fastpath as fastpath; "
-            f"fastpath.try_main(['assess', {S + '/hengyang-eligible.json'!r}, '--scheme', 'hengyang', "
-            "'--format', 'json']); print('typer' in sys.modules, 'openpyxl' in sys.modules, 'rich' in sys.modules, "
-            "file=sys.stderr)")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert r.stderr.strip().splitlines()[-1] == "False False False"
+            f"code = fastpath.try_main({argv!r}); print(code, 'typer' in sys.modules, 'click' in sys.modules, "
+            "'openpyxl' in sys.modules, 'rich' in sys.modules, file=sys.stderr)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                       env={**os.environ, "COLUMNS": "100"})
+    assert r.stderr.strip().splitlines()[-1].split()[1:] == ["False"] * 4
+    assert r.stderr.strip().splitlines()[-1].split()[0] != "None"
 
 
 @pytest.mark.parametrize("raw", ["./samples/x.json", "samples//x.json", "", ".", "a/./b/../c", "/abs//p/",

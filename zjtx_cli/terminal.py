@@ -55,20 +55,22 @@ def msg(lang, zh, en):
 
 
 def console(stderr=False):
-    from rich.console import Console
-
-    from zjtx_cli.outputs.report import enable_cjk_wrap
-
-    enable_cjk_wrap()
+    """Where tables go: rich (colours, boxes) on a terminal; plain aligned text to a file or a pipe."""
     out = sys.stderr if stderr else sys.stdout
-    width = None
-    if not out.isatty():
-        # piped or redirected: COLUMNS if the caller set it, else wide enough for the tables
-        import os
+    if out.isatty():
+        from rich.console import Console
 
-        cols = os.environ.get("COLUMNS", "")
-        width = int(cols) if cols.isdigit() and 40 <= int(cols) <= 1000 else 160
-    return Console(file=out, highlight=False, width=width)
+        from zjtx_cli.outputs.report import enable_cjk_wrap
+
+        enable_cjk_wrap()
+        return Console(file=out, highlight=False)
+    # piped or redirected: COLUMNS if the caller set it, else wide enough for the tables
+    import os
+
+    from zjtx_cli.outputs.plain import Console as PlainConsole
+
+    cols = os.environ.get("COLUMNS", "")
+    return PlainConsole(out, width=int(cols) if cols.isdigit() and 40 <= int(cols) <= 1000 else 160)
 
 
 def emit_json(doc):

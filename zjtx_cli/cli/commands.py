@@ -47,7 +47,7 @@ def run_assess(file, scheme, tier=None, fmt="table", lang="zh", year=None, as_of
         report.render_rich(con, result.track, fields, lang)
         nxt = result.next
         if nxt is not None:
-            from rich.text import Text
+            Text = report.kit(con)[1]
 
             con.print()
             con.print(Text(("下一层级：" if lang == "zh" else "Next tier: ") +

@@ -53,6 +53,35 @@ ASSESS_DEFAULTS: dict = {
 }
 ASSESS_REQUIRED = ("scheme",)
 ASSESS_ARGUMENT = "file"
+ASSESS_ARGUMENT_KIND = "path"
+SCHEMES_OPTIONS = {
+    "--format": ("fmt", "value", None),
+    "-f": ("fmt", "value", None),
+    "--lang": ("lang", "value", None),
+    "--rules-dir": ("rules_dir", "typer", None),
+}
+SCHEMES_DEFAULTS: dict = {
+    "fmt": "table",
+    "lang": "zh",
+}
+SCHEMES_REQUIRED = ()
+SCHEMES_ARGUMENT = None
+SCHEMES_ARGUMENT_KIND = None
+RULES_OPTIONS = {
+    "--format": ("fmt", "value", None),
+    "-f": ("fmt", "value", None),
+    "--lang": ("lang", "value", None),
+    "--as-of": ("as_of", "value", None),
+    "--rules-dir": ("rules_dir", "typer", None),
+}
+RULES_DEFAULTS: dict = {
+    "fmt": "table",
+    "lang": "zh",
+    "as_of": None,
+}
+RULES_REQUIRED = ()
+RULES_ARGUMENT = "args"
+RULES_ARGUMENT_KIND = "texts"
 # --- end generated ---
 
 
@@ -76,9 +105,16 @@ def _acceptable(kind, constraint, value):
     return value
 
 
-def parse_assess(args: list[str]) -> dict | None:
-    """Keyword arguments for run_assess, or None when typer should handle the call."""
-    kw: dict = {k: (list(v) if isinstance(v, list) else v) for k, v in ASSESS_DEFAULTS.items()}
+SERVED = ("assess", "schemes", "rules")  # the commands whose tables are generated below
+
+
+def parse(command: str, args: list[str]) -> dict | None:
+    """Keyword arguments for the command's implementation, or None when typer should handle the call."""
+    prefix = command.upper()
+    g = globals()
+    table, defaults = g[prefix + "_OPTIONS"], g[prefix + "_DEFAULTS"]
+    required, argument, argument_kind = g[prefix + "_REQUIRED"], g[prefix + "_ARGUMENT"], g[prefix + "_ARGUMENT_KIND"]
+    kw: dict = {k: (list(v) if isinstance(v, list) else v) for k, v in defaults.items()}
     given: set[str] = set()
     files: list[str] = []
     i = 0
@@ -89,7 +125,7 @@ def parse_assess(args: list[str]) -> dict | None:
             break
         if a.startswith("-") and a != "-":
             name, eq, inline = a.partition("=")
-            spec = ASSESS_OPTIONS.get(name)
+            spec = table.get(name)
             if spec is None or (eq and not name.startswith("--")):
                 return None
             param, kind, constraint = spec
@@ -120,10 +156,24 @@ def parse_assess(args: list[str]) -> dict | None:
             continue
         files.append(a)
         i += 1
-    if len(files) != 1 or any(r not in given for r in ASSESS_REQUIRED):
+    if any(r not in given for r in required):
         return None
-    kw[ASSESS_ARGUMENT] = path_text(files[0])
+    if argument_kind == "path":  # one path, shown as typer's Path shows it
+        if len(files) != 1:
+            return None
+        kw[argument] = path_text(files[0])
+    elif argument_kind == "texts":  # one or more words, as given
+        if not files:
+            return None
+        kw[argument] = files
+    elif files:  # no argument declared: a word is a usage error, for typer to report
+        return None
     return kw
+
+
+def parse_assess(args: list[str]) -> dict | None:
+    """Keyword arguments for run_assess, or None when typer should handle the call."""
+    return parse("assess", args)
 
 
 def path_text(s: str) -> str:
@@ -149,57 +199,117 @@ def try_main(argv: list[str]) -> int | None:
 
         sys.stdout.write(f"zjtx {__version__}\n")
         return 0
-    if not argv or argv[0] != "assess":
-        return None
-    kw = parse_assess(argv[1:])
+    code = _try_help(argv)
+    if code is not None or not argv or argv[0] not in SERVED:
+        return code
+    kw = parse(argv[0], argv[1:])
     if kw is None:
         return None
-    from zjtx_cli.cli.commands import guarded, run_assess
+    from zjtx_cli.terminal import guarded
 
+    if argv[0] == "assess":
+        from zjtx_cli.cli import commands as impl
+    else:
+        from zjtx_cli.cli import listing as impl  # type: ignore[no-redef]
     try:
-        return guarded(run_assess, **kw)
+        return guarded(getattr(impl, "run_" + argv[0]), **kw)
     except SystemExit as exc:  # usage errors and unreadable input, already reported on stderr
         return exc.code if isinstance(exc.code, int) else 2
 
 
+HELP_FLAGS = ("--help", "-h")
+
+
+def _try_help(argv: list[str]) -> int | None:
+    """``zjtx --help``, ``zjtx COMMAND --help`` (and ``zjtx`` alone) from the texts generated from typer
+    (cli/helptext.py), when the terminal is as wide as the one they were generated for; else None."""
+    if argv and argv[-1] not in HELP_FLAGS or len(argv) > 2:
+        return None
+    if len(argv) == 2 and argv[0] in HELP_FLAGS:
+        return None
+    from zjtx_cli.cli import helptext
+
+    text = helptext.HELP.get(argv[0] if len(argv) == 2 else "")
+    if text is None or _columns() < helptext.MIN_COLUMNS:
+        return None
+    import sys
+
+    if not argv:  # no command: the help goes to stderr and it is a usage error (exit 2), as typer does
+        sys.stderr.write(text)
+        return 2
+    sys.stdout.write(text)
+    return 0
+
+
+def _columns() -> int:
+    """The terminal width as click's help formatter reads it (shutil.get_terminal_size, without importing
+    shutil): COLUMNS if a positive number, else the width of the terminal on stdout, else 80."""
+    import os
+    import sys
+
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+        columns = columns or 80
+    return columns
+
+
 # ------------------------------------------------------------------ the table, from the declaration
 def derive_assess_table(app=None) -> dict:
-    """ASSESS_OPTIONS, ASSESS_DEFAULTS, ASSESS_REQUIRED and ASSESS_ARGUMENT read from the typer declaration
-    of ``assess`` (imports typer: for tests and ``--write`` only). A parameter of a kind the fast path cannot
-    serve raises ValueError: extend the fast path (or leave that option to typer) deliberately."""
+    """ASSESS_OPTIONS, ASSESS_DEFAULTS, ASSESS_REQUIRED, ASSESS_ARGUMENT and ASSESS_ARGUMENT_KIND read from
+    the typer declaration of ``assess`` (see :func:`derive_table`)."""
+    return derive_table("assess", app)
+
+
+def derive_table(command: str, app=None) -> dict:
+    """The option table of ``command`` read from its typer declaration (imports typer: for tests and
+    ``--write`` only). A parameter of a kind the fast path cannot serve raises ValueError: extend the fast
+    path (or leave that option to typer) deliberately. The argument is one path ("path"), one or more
+    words ("texts"), or none."""
     import click
     import typer
 
     if app is None:
         from zjtx_cli.cli.app import app
     cmd = typer.main.get_command(app)
-    cmd = cmd.commands["assess"] if isinstance(cmd, click.Group) else cmd
+    cmd = cmd.commands[command] if isinstance(cmd, click.Group) else cmd
+    prefix = command.upper()
     options: dict = {}
     defaults: dict = {}
     required: list = []
-    argument = None
+    argument = argument_kind = None
     for p in cmd.params:
         if isinstance(p, click.Argument):
-            if argument is not None or p.nargs != 1 or not isinstance(p.type, click.Path):
-                raise ValueError(f"assess: argument {p.name!r}: the fast path serves one path argument only")
-            argument = p.name
+            if argument is None and p.nargs == 1 and isinstance(p.type, click.Path):
+                argument, argument_kind = p.name, "path"
+            elif argument is None and p.nargs == -1 and p.required and p.type is click.STRING:
+                argument, argument_kind = p.name, "texts"
+            else:
+                raise ValueError(f"{command}: argument {p.name!r}: the fast path serves one path argument, "
+                                 "or one or more words")
             continue
         if p.secondary_opts or getattr(p, "count", False) or p.nargs != 1 or p.callback is not None \
                 or p.envvar or getattr(p, "is_eager", False):
-            raise ValueError(f"assess: option {p.name!r} is of a form the fast path does not serve")
+            raise ValueError(f"{command}: option {p.name!r} is of a form the fast path does not serve")
         t = p.type
         constraint = None
         if getattr(p, "is_flag", False):
             if p.default not in (False, None) or not getattr(p, "is_bool_flag", False):
-                raise ValueError(f"assess: flag {p.name!r}: the fast path serves off-by-default flags only")
+                raise ValueError(f"{command}: flag {p.name!r}: the fast path serves off-by-default flags only")
             kind = "flag"
         elif isinstance(t, click.Choice):
             if not t.case_sensitive or p.multiple:
-                raise ValueError(f"assess: choice {p.name!r} is of a form the fast path does not serve")
+                raise ValueError(f"{command}: choice {p.name!r} is of a form the fast path does not serve")
             kind, constraint = "choice", tuple(t.choices)
         elif isinstance(t, (click.IntRange, click.FloatRange)):
             if t.clamp:
-                raise ValueError(f"assess: {p.name!r} clamps: the fast path does not serve that")
+                raise ValueError(f"{command}: {p.name!r} clamps: the fast path does not serve that")
             kind = "int" if isinstance(t, click.IntRange) else "float"
             constraint = (t.min, t.max, t.min_open, t.max_open)
         elif t is click.INT:
@@ -213,9 +323,9 @@ def derive_assess_table(app=None) -> dict:
             # user rules folders before the assessment): given, the whole call goes to typer
             kind = "typer"
         else:
-            raise ValueError(f"assess: option {p.name!r} has a type ({t!r}) the fast path does not serve")
+            raise ValueError(f"{command}: option {p.name!r} has a type ({t!r}) the fast path does not serve")
         if p.multiple and kind not in ("multi", "typer"):
-            raise ValueError(f"assess: repeatable option {p.name!r} must be text for the fast path")
+            raise ValueError(f"{command}: repeatable option {p.name!r} must be text for the fast path")
         for o in p.opts:
             options[o] = (p.name, kind, constraint)
         if kind == "typer":
@@ -225,8 +335,8 @@ def derive_assess_table(app=None) -> dict:
         else:
             d = p.default
             defaults[p.name] = list(d or ()) if kind == "multi" else d  # type: ignore[arg-type]
-    return {"ASSESS_OPTIONS": options, "ASSESS_DEFAULTS": defaults, "ASSESS_REQUIRED": tuple(required),
-            "ASSESS_ARGUMENT": argument}
+    return {f"{prefix}_OPTIONS": options, f"{prefix}_DEFAULTS": defaults, f"{prefix}_REQUIRED": tuple(required),
+            f"{prefix}_ARGUMENT": argument, f"{prefix}_ARGUMENT_KIND": argument_kind}
 
 
 def _lit(v) -> str:
@@ -242,13 +352,15 @@ def _lit(v) -> str:
     return repr(v)
 
 
-def _render(table: dict) -> str:
-    lines = ["ASSESS_OPTIONS = {"]
-    lines += [f"    {_lit(k)}: {_lit(v)}," for k, v in table["ASSESS_OPTIONS"].items()]
-    lines += ["}", "ASSESS_DEFAULTS: dict = {"]
-    lines += [f"    {_lit(k)}: {_lit(v)}," for k, v in table["ASSESS_DEFAULTS"].items()]
-    lines += ["}", f"ASSESS_REQUIRED = {_lit(table['ASSESS_REQUIRED'])}",
-              f"ASSESS_ARGUMENT = {_lit(table['ASSESS_ARGUMENT'])}"]
+def _render(command: str, table: dict) -> str:
+    p = command.upper()
+    lines = [f"{p}_OPTIONS = {{"]
+    lines += [f"    {_lit(k)}: {_lit(v)}," for k, v in table[f"{p}_OPTIONS"].items()]
+    lines += ["}", f"{p}_DEFAULTS: dict = {{"]
+    lines += [f"    {_lit(k)}: {_lit(v)}," for k, v in table[f"{p}_DEFAULTS"].items()]
+    lines += ["}", f"{p}_REQUIRED = {_lit(table[f'{p}_REQUIRED'])}",
+              f"{p}_ARGUMENT = {_lit(table[f'{p}_ARGUMENT'])}",
+              f"{p}_ARGUMENT_KIND = {_lit(table[f'{p}_ARGUMENT_KIND'])}"]
     return "\n".join(lines) + "\n"
 
 
@@ -257,7 +369,7 @@ _END = "# --- end generated ---\n"
 
 
 def generated_block(app=None) -> str:
-    return _render(derive_assess_table(app))
+    return "".join(_render(c, derive_table(c, app)) for c in SERVED)
 
 
 def current_block() -> str:
@@ -266,19 +378,78 @@ def current_block() -> str:
     return text.split(_BEGIN, 1)[1].split(_END, 1)[0]
 
 
+# ------------------------------------------------------------------ the help texts, from typer
+HELP_MODULE = __file__.rsplit("fastpath.py", 1)[0] + "helptext.py"
+HELP_COLUMNS = 80  # click wraps help at min(terminal columns, 80) - 2: any terminal this wide gets the same text
+
+
+def help_texts(app=None) -> dict:
+    """What typer prints for ``zjtx --help`` and ``zjtx COMMAND --help`` on a terminal of HELP_COLUMNS
+    columns or more ("" is the top level), and for ``zjtx`` alone (on stderr) under None."""
+    import click
+    import typer
+    from typer.testing import CliRunner
+
+    if app is None:
+        from zjtx_cli.cli.app import app
+    group = typer.main.get_command(app)
+    names = [""] + (list(group.commands) if isinstance(group, click.Group) else [])
+    texts: dict = {}
+    env = {"COLUMNS": str(HELP_COLUMNS), "NO_COLOR": "1", "TERM": "dumb"}
+    # click lays help out min(columns, 80) - 2 wide; its test runner would force 80, so the width is given
+    width = HELP_COLUMNS - 2
+    for name in names:
+        r = CliRunner().invoke(app, ([name] if name else []) + ["--help"], prog_name="zjtx", env=env,
+                               terminal_width=width)
+        if r.exit_code != 0 or r.stderr:
+            raise ValueError(f"zjtx {name} --help: exit {r.exit_code}, {r.stderr!r}")
+        texts[name] = r.stdout
+    r = CliRunner().invoke(app, [], prog_name="zjtx", env=env, terminal_width=width)
+    if r.exit_code != 2 or r.stdout or r.stderr != texts[""]:
+        raise ValueError("zjtx without a command no longer prints the top-level help on stderr (exit 2): "
+                         "extend the fast path for it")
+    return texts
+
+
+def help_module(app=None) -> str:
+    """The text of cli/helptext.py."""
+    lines = ['"""The help texts of ``zjtx`` as typer renders them on a terminal of MIN_COLUMNS columns or more.',
+             "",
+             "Generated, never edited: ``python -m zjtx_cli.cli.fastpath --write`` rewrites it from cli/app.py,",
+             "and tests/test_fastpath.py fails while the two differ. The fast path prints these without",
+             'importing typer; on a narrower terminal typer renders the help itself."""',
+             "",
+             f"MIN_COLUMNS = {HELP_COLUMNS}",
+             "HELP = {"]
+    for name, text in help_texts(app).items():
+        lines.append(f"    {_lit(name)}: (")
+        lines += [f"        {_lit(line)}" for line in text.splitlines(keepends=True)]
+        lines.append("    ),")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def current_help_module() -> str:
+    with open(HELP_MODULE, encoding="utf-8") as fh:
+        return fh.read()
+
+
 if __name__ == "__main__":  # pragma: no cover - a developer's command
     import sys
 
     block = generated_block()
+    helps = help_module()
     if "--write" in sys.argv:
         with open(__file__, encoding="utf-8") as fh:
             text = fh.read()
         head, rest = text.split(_BEGIN, 1)
         with open(__file__, "w", encoding="utf-8") as fh:
             fh.write(head + _BEGIN + block + _END + rest.split(_END, 1)[1])
-        print("fastpath: option table rewritten from cli/app.py")
+        with open(HELP_MODULE, "w", encoding="utf-8") as fh:
+            fh.write(helps)
+        print("fastpath: option tables and help texts rewritten from cli/app.py")
     else:
-        ok = block == current_block()
-        print("fastpath: option table matches cli/app.py" if ok else "fastpath: option table differs from "
-              "cli/app.py: run python -m zjtx_cli.cli.fastpath --write")
+        ok = block == current_block() and helps == current_help_module()
+        print("fastpath: option tables and help texts match cli/app.py" if ok else "fastpath: option tables or "
+              "help texts differ from cli/app.py: run python -m zjtx_cli.cli.fastpath --write")
         sys.exit(0 if ok else 1)

@@ -88,8 +88,10 @@ def checklist_json(result, fields, lang) -> dict:
 
 
 def render_checklist(console, result, fields, lang) -> None:
-    """The checklist as text, after the assessment."""
-    from rich.text import Text
+    """The checklist as text, after the assessment (rich on a terminal, plain text elsewhere)."""
+    from zjtx_cli.outputs.plain import kit  # not outputs.report, which imports this module
+
+    Text = kit(console)[1]
 
     zh = lang == "zh"
     cl = checklist(result, fields, lang)

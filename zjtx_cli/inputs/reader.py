@@ -475,6 +475,11 @@ class _SheetXml:
         self._uncached = found
         try:
             with zipfile.ZipFile(self.path) as zf:
+                # a small workbook with no formula in any part: nothing to find, and no XML parser needed
+                parts = [i for i in zf.infolist() if i.filename.endswith(".xml") and not i.is_dir()]
+                if sum(i.file_size for i in parts) <= 1 << 20 and \
+                        not any(self._HAS_FORMULA.search(zf.read(i)) for i in parts):
+                    return found
                 data = self._sheet(zf)
             if not self._HAS_FORMULA.search(data):
                 return found
@@ -627,12 +632,21 @@ def _native_rows(path, kind="xlsx"):
     return rows, index, meta[index].name, hidden, others
 
 
-def _call_native(path, capped: bool, kind: str):
-    from zjtx_cli.inputs.isolate import ReaderCrashed, run_capped
+def _reader_crashed():
+    from zjtx_cli.inputs.isolate import ReaderCrashed
 
+    return ReaderCrashed
+
+
+def _call_native(path, capped: bool, kind: str):
     try:
-        got = run_capped(_native_rows, str(path), kind) if capped else _native_rows(str(path), kind)
-    except ReaderCrashed as exc:
+        if capped:
+            from zjtx_cli.inputs.isolate import run_capped
+
+            got = run_capped(_native_rows, str(path), kind)
+        else:  # read in-process: the capped reader's module (and pickle) is not needed
+            got = _native_rows(str(path), kind)
+    except _reader_crashed() as exc:  # evaluated only when something was raised
         raise InputError([Problem(str(path), None, exc.reason, reason_zh=exc.zh)]) from None
     except MemoryError:
         raise InputError([Problem(str(path), None, "too large to read within the memory budget",

@@ -20,11 +20,12 @@ very deeply nested input raises ``RecursionError``, which the caller must catch.
 
 import os
 import stat
-from typing import TYPE_CHECKING
 
 from zjtx_cli.inputs.text import FORMULA_PREFIXES as _FORMULA_PREFIXES
 from zjtx_cli.inputs.text import ILLEGAL_XLSX as _ILLEGAL_CHARS
 from zjtx_cli.inputs.text import fix_surrogates, inert
+
+TYPE_CHECKING = False  # not typing's: importing typing costs start-up time
 
 if TYPE_CHECKING:
     from zjtx_cli.inputs.sheetcheck import SheetStats

@@ -5,11 +5,12 @@ so that its regular expressions are compiled only when a workbook is read
 (``zjtx assess x.json`` never pays for them).
 """
 
+from __future__ import annotations
+
 import functools
 import io
 import re as _re
 from collections.abc import Iterable
-from typing import NoReturn
 
 from zjtx_cli.inputs.safety import (
     EXCEL_MAX_COL,
@@ -20,6 +21,10 @@ from zjtx_cli.inputs.safety import (
     UnsafeInput,
     _shown,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs start-up time; NoReturn is only read by the type checker
+    from typing import NoReturn
 
 _SHEET_TAG = _re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row|dimension)(?=[\s/>])([^>]*)>")
 _ATTR_R = _re.compile(rb"""(?:^|\s)r\s*=\s*["']([^"']*)["']""")

@@ -1,7 +1,8 @@
 """Explain an assessment: texts for people (zh / en) and the JSON document.
 
-Nothing here prints; the CLI decides where text goes. Rich is imported only
-by :func:`render_rich`, i.e. only when a person will read a table.
+Nothing here prints; the CLI decides where text goes. The render_* functions
+draw on the console they are given: rich's on a terminal (imported only then),
+or the plain one of :mod:`zjtx_cli.outputs.plain` for a file or a pipe.
 """
 
 from __future__ import annotations
@@ -217,9 +218,6 @@ def document(result, fields, lang, extra=None, checklist=False) -> dict:
 
 
 # ------------------------------------------------------------------------------- text
-_CJK = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u3000-\u303f"
-
-
 def enable_cjk_wrap():
     """Let rich break Chinese text between characters, never inside a number.
 
@@ -228,18 +226,15 @@ def enable_cjk_wrap():
     non-Chinese characters (digits, Latin, ASCII punctuation) with a following
     unit (万元, 亿元, 项, 人, 年), or a single Chinese character.
     """
-    import re
-
     try:
         from rich import _wrap
     except ImportError:  # pragma: no cover - rich's private module moved: plain wrapping
         return
     if getattr(_wrap, "_zjtx_cjk", False) or not hasattr(_wrap, "re_word"):
         return
-    units = "万元|亿元|万|元|项|人|年|名|位|分"
-    closing = "，。；：、）》」』”’！？%"  # never at the start of a line (标点避头)
-    opening = "（《「『“‘"  # never at the end of a line (标点避尾)
-    _wrap.re_word = re.compile(rf"\s*[{opening}]*(?:[^\s{_CJK}]+(?: ?(?:{units}))?|\S)[{closing}]*\s*")
+    from zjtx_cli.outputs.plain import word_pattern  # the plain renderer's words (outputs/plain.py)
+
+    _wrap.re_word = word_pattern()
     setattr(_wrap, "_zjtx_cjk", True)  # noqa: B010 - a module attribute the type stubs do not know
 
 
@@ -253,12 +248,22 @@ def _inert(text):
     return inert(text)
 
 
-def render_rich(console, a, fields, lang, title=True):
-    """A table of every condition, the verdict line, and the gap report."""
+def kit(console):
+    """``(Table, Text)`` for ``console``: rich's on a terminal, plain ones for a file or a pipe (outputs/plain)."""
+    from zjtx_cli.outputs import plain
+
+    if isinstance(console, plain.Console):
+        return plain.Table, plain.Text
+    enable_cjk_wrap()
     from rich.table import Table
     from rich.text import Text
 
-    enable_cjk_wrap()
+    return Table, Text
+
+
+def render_rich(console, a, fields, lang, title=True):
+    """A table of every condition, the verdict line, and the gap report (rich or plain, by ``console``)."""
+    Table, Text = kit(console)
     zh = lang == "zh"
     if title:
         rs = a.ruleset
@@ -306,7 +311,8 @@ def render_verdict(console, a, lang):
         counts += f"，不考察 {c['not_examined']} 项" if zh else f", not examined {c['not_examined']}"
     if c.get("evidence_needed"):
         counts += f"，待补证 {c['evidence_needed']} 项" if zh else f", evidence needed {c['evidence_needed']}"
-    console.print(f"[{style}]{'结论：' if zh else 'Verdict: '}{t(a.verdict, lang)}[/]    {counts}")
+    Text = kit(console)[1]
+    console.print(Text.assemble((f"{'结论：' if zh else 'Verdict: '}{t(a.verdict, lang)}", style), f"    {counts}"))
 
 
 def gap_title(g, lang) -> str:
@@ -323,7 +329,7 @@ def render_gaps(console, a, fields, lang):
     zh = lang == "zh"
     if not a.gaps:
         return
-    console.print(f"[bold]{'差距' if zh else 'Gaps'}[/]")
+    console.print(kit(console)[1]("差距" if zh else "Gaps", style="bold"))
     for g in a.gaps:
         text = gap_title(g, lang)
         head = f"  [{EFFORT[g['effort']][lang]}] {text}（{g['cond']['citation']}）" if zh else \
@@ -337,10 +343,7 @@ def render_gaps(console, a, fields, lang):
 
 
 def render_ladder(console, ladder, fields, lang):
-    from rich.table import Table
-    from rich.text import Text
-
-    enable_cjk_wrap()
+    Table, Text = kit(console)
     zh = lang == "zh"
     rs = ladder.ruleset
     console.print(Text(rs.data["title"][lang], style="bold"))
@@ -365,7 +368,7 @@ def render_ladder(console, ladder, fields, lang):
         console.print(Text(f"{reached}{ladder.highest['name'][lang]}{tail}",
                            style="bold yellow" if cond else "bold green"))
     else:
-        console.print(f"[bold red]{'尚未达到任何层级' if zh else 'No tier reached'}[/]")
+        console.print(Text("尚未达到任何层级" if zh else "No tier reached", style="bold red"))
     if ladder.next_assessment is not None:
         a = ladder.next_assessment
         console.print()

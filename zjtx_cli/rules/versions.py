@@ -15,11 +15,14 @@ is a new version of the national standard.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import TypedDict
 
 # choosing the version in force needs the rulesets themselves, and so does a compiled ruleset's
 # ``lookup`` of a ``scheme:tier`` it leads to: both live in the loader (no import cycle)
 from zjtx_cli.rules.loader import _date, programmes, resolve, versions
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs start-up time; the annotations are only read by the type checker
+    from typing import TypedDict
 
 __all__ = ["versions", "programmes", "resolve", "in_force", "batch_warning", "review_layer", "review_layer_ids",
            "BATCH_WINDOWS", "REVIEW_LAYERS"]
@@ -39,10 +42,11 @@ def in_force(ruleset_data: dict, as_of: _dt.date) -> bool:
 # texts no public copy was found for (docs/national-standards.md, "Batches before 2022"), so a date
 # outside the 2nd batch's window is assessed against the 2nd batch's criteria with a warning.
 # "from" is a keyword, hence the functional form
-_BatchWindow = TypedDict("_BatchWindow", {"from": _dt.date, "to": _dt.date, "batch_zh": str, "batch_en": str,
-                                          "document": str})
-_ReviewLayer = TypedDict("_ReviewLayer", {"programme": str, "from": _dt.date, "to": _dt.date, "tier": str,
-                                          "ruleset": str, "document": str})
+if TYPE_CHECKING:
+    _BatchWindow = TypedDict("_BatchWindow", {"from": _dt.date, "to": _dt.date, "batch_zh": str, "batch_en": str,
+                                              "document": str})
+    _ReviewLayer = TypedDict("_ReviewLayer", {"programme": str, "from": _dt.date, "to": _dt.date, "tier": str,
+                                              "ruleset": str, "document": str})
 BATCH_WINDOWS: dict[str, _BatchWindow] = {
     "miit-2020": {"from": _dt.date(2020, 7, 6), "to": _dt.date(2020, 8, 21), "batch_zh": "第二批",
                   "batch_en": "2nd batch", "document": "工信厅企业函〔2020〕159号"},
