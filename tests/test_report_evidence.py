@@ -249,3 +249,30 @@ def test_batch_json_in_officer_mode_has_the_states(folder, tmp_path):
     assert docs["hengyang-eligible.json"]["counts"]["evidence_needed"] > 0
     assert docs["hengyang-evidenced.json"]["counts"]["evidence_needed"] == 0
     assert all(d["evidence_required"] for d in docs.values())
+
+
+# --------------------------------------------------------------------------- zjtx report --evidence required
+def test_report_command_takes_officer_mode(tmp_path):
+    """`zjtx report --evidence required` writes the officer-mode report; without it the verdict is the plain one;
+    any other --evidence value is a usage error (exit 2) and nothing is written."""
+    def verdict_of(path):
+        text = path.read_text(encoding="utf-8")
+        return ("有条件符合（待补证）" in text, "官员模式" in text)
+
+    officer_html, plain_html = tmp_path / "o.html", tmp_path / "p.html"
+    code, _out, err = run("report", HY, "--scheme", "hengyang", "--as-of", "2025-06-30", "--evidence", "required",
+                          "-o", officer_html)
+    assert code == 0, err
+    assert verdict_of(officer_html) == (True, True)
+    code, _out, err = run("report", HY, "--scheme", "hengyang", "--as-of", "2025-06-30", "-o", plain_html)
+    assert code == 0, err
+    assert verdict_of(plain_html) == (False, False)
+    # evidenced for every input: eligible in officer mode too
+    ev_html = tmp_path / "ev.html"
+    code, _out, err = run("report", HY_EV, "--scheme", "hengyang", "--as-of", "2025-06-30", "--evidence",
+                          "required", "-o", ev_html)
+    assert code == 0, err
+    assert verdict_of(ev_html) == (False, True)
+    bad = tmp_path / "bad.html"
+    code, _out, err = run("report", HY, "--scheme", "hengyang", "--evidence", "yes", "-o", bad)
+    assert code == 2 and "--evidence" in err and "'yes'" in err and not bad.exists()

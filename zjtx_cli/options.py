@@ -40,3 +40,20 @@ def parse_as_of(as_of, lang="zh"):
         return as_of_date(as_of, lang)
     except CommandError as exc:
         fail_with(exc)
+
+
+def check_evidence_option(value, lang="zh") -> bool:
+    """``--evidence`` of ``batch`` and ``report``: ``required`` (officer mode, issue 13) or nothing;
+    anything else is a usage error (a company's evidence is named in its own file)."""
+    if value is None:
+        return False
+    if value == "required":
+        return True
+    from zjtx_cli.inputs.text import inert
+
+    fail([msg(lang, f"--evidence 只能是 required（官员模式），不能是 {inert(value, 80)!r}；"
+                    "企业的证明材料写在各自的文件里"
+                    "（JSON 的 evidence、xlsx 的证明材料列、名单的“<字段>证明材料”列）",
+              f"--evidence can only be 'required' (officer mode), not {inert(value, 80)!r}; a company's evidence "
+              "is named in its own file (JSON 'evidence', the xlsx 证明材料 column, "
+              "a roster's <field>证明材料 column)")])

@@ -81,23 +81,6 @@ def evidence_sheet_headers(lang):
             ["Company", "Source", "Row", "Document", "Basis", "For", "Conditions"])
 
 
-def check_evidence_option(value, lang) -> bool:
-    """``--evidence``: ``required`` (officer mode) or nothing; anything else is a usage error."""
-    if value is None:
-        return False
-    if value == "required":
-        return True
-    from zjtx_cli.inputs.text import inert
-    from zjtx_cli.terminal import fail
-
-    fail([_msg(lang, f"--evidence 只能是 required（官员模式），不能是 {inert(value, 80)!r}；"
-                     "企业的证明材料写在各自的文件里"
-                     "（JSON 的 evidence、xlsx 的证明材料列、名单的“<字段>证明材料”列）",
-               f"--evidence can only be 'required' (officer mode), not {inert(value, 80)!r}; a company's evidence "
-               "is named in its own file (JSON 'evidence', the xlsx 证明材料 column, "
-               "a roster's <field>证明材料 column)")])
-
-
 # ---------------------------------------------------------------------------------- extras
 class Extras:
     """The columns appended to every row, and the per-company ``--match`` / ``--report-dir`` work."""

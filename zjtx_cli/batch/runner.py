@@ -1077,7 +1077,8 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
                   f"--jobs must be 0 (automatic) or more, not {jobs}")])
     if not os.path.lexists(path):
         fail([msg(lang, f"{inert(path)}: 文件或文件夹不存在", f"{inert(path)}: no such file or folder")])
-    from zjtx_cli.batch.extras import Extras, check_evidence_option  # issues 13 and 14
+    from zjtx_cli.batch.extras import Extras  # issues 13 and 14
+    from zjtx_cli.options import check_evidence_option
 
     evidence_required = check_evidence_option(evidence, lang)
     ext = Extras(scheme, tier, year, as_of, lang, match=match, report_dir=report_dir, report_format=report_format,

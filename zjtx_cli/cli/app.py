@@ -220,12 +220,15 @@ def report(
     region: str | None = typer.Option(None, "--region", help="Place of registration, for --match"),
     year: int | None = typer.Option(None, "--year", help="Assessment year (default: latest year in the data)"),
     force: bool = typer.Option(False, "--force", help="Replace the file if it exists"),
+    evidence: str | None = typer.Option(None, "--evidence", help="'required': officer mode, a pass resting on "
+                                           "inputs without evidence is conditional"),
 ):
     """Write a report (.xlsx, .html or .pdf) to hand over for one enterprise."""
     from zjtx_cli.outputs.deliverable.command import run_report_command
 
     raise typer.Exit(run_report_command(file, out=out, scheme=scheme, tier=tier, with_match=with_match, lang=lang,
-                                        as_of=as_of, region=region, year=year, force=force))
+                                        as_of=as_of, region=region, year=year, force=force,
+                                        evidence=evidence))
 # --------------------------------------------------------------- end match / report
 
 

@@ -174,6 +174,8 @@ HELP = {
         "  --region TEXT      Place of registration, for --match\n"
         "  --year INTEGER     Assessment year (default: latest year in the data)\n"
         "  --force            Replace the file if it exists\n"
+        "  --evidence TEXT    'required': officer mode, a pass resting on inputs\n"
+        "                     without evidence is conditional\n"
         "  -h, --help         Show this message and exit.\n"
     ),
 }

@@ -31,14 +31,15 @@ def write_report(m, out, protect=()):
 
 
 def run_report_command(file, out, scheme=None, tier=None, with_match=False, lang="zh", as_of=None, region=None,
-                       year=None, force=False) -> int:
+                       year=None, force=False, evidence=None) -> int:
     from zjtx_cli.inputs.safety import OutputError
     from zjtx_cli.match.render import clean
     from zjtx_cli.match.service import AssessFailed
-    from zjtx_cli.options import check_lang, parse_as_of
+    from zjtx_cli.options import check_evidence_option, check_lang, parse_as_of
     from zjtx_cli.terminal import fail, msg, warn
 
     check_lang(lang)
+    evidence_required = check_evidence_option(evidence, lang)
     as_of_date = parse_as_of(as_of, lang)
     out = os.fspath(out)
     ext = os.path.splitext(out)[1].lower()
@@ -64,7 +65,7 @@ def run_report_command(file, out, scheme=None, tier=None, with_match=False, lang
 
     try:
         m = build(file, scheme=scheme, tier=tier, lang=lang, as_of=as_of_date, year=year, with_match=with_match,
-                  region=region)
+                  region=region, evidence_required=evidence_required)
     except AssessFailed as exc:
         fail([clean(x) for x in exc.lines], exc.code if exc.code in (1, 2, 3) else 2)
     for x in m["warnings"]:
