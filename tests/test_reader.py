@@ -137,9 +137,9 @@ def test_json_bom_accepted(tmp_path):
 
 
 def test_json_too_large(tmp_path, monkeypatch):
-    from zjtx_cli.inputs import safety as safety
+    from zjtx_cli.inputs import sniff as sniff_module
 
-    monkeypatch.setattr(safety, "MAX_JSON_BYTES", 100)
+    monkeypatch.setattr(sniff_module, "MAX_JSON_BYTES", 100)
     p = write_json(tmp_path, {"company_name": "x" * 200})
     with pytest.raises(InputError, match="too large"):
         read_enterprise(p, F)

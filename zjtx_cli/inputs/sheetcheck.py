@@ -1,6 +1,6 @@
 """Sheet extents: what the native reader will be asked to allocate, checked before it runs.
 
-Part of :func:`zjtx_cli.inputs.safety.check_xlsx_file`, in a module of its own
+Part of :func:`zjtx_cli.inputs.zipcheck.check_xlsx_file`, in a module of its own
 so that its regular expressions are compiled only when a workbook is read
 (``zjtx assess x.json`` never pays for them).
 """
@@ -11,14 +11,14 @@ import re as _re
 from collections.abc import Iterable
 from typing import NoReturn
 
-from zjtx_cli.inputs.safety import (
+from zjtx_cli.inputs.limits import (
     EXCEL_MAX_COL,
     EXCEL_MAX_ROW,
     IN_PROCESS_CELLS,
     IN_PROCESS_SHEET_BYTES,
     MAX_SHEET_CELLS,
     UnsafeInput,
-    _shown,
+    shown,
 )
 
 _SHEET_TAG = _re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row|dimension)(?=[\s/>])([^>]*)>")
@@ -150,9 +150,9 @@ def _refuse(path, name, en, zh) -> NoReturn:
 
 
 def _bad_ref(path, name, ref) -> NoReturn:
-    shown = _shown(ref.decode("latin-1"), 20)
-    _refuse(path, name, f"has a cell reference {shown!r} outside Excel's limits (XFD1048576)",
-            f"含有超出 Excel 范围（XFD1048576）的单元格引用“{shown}”")
+    text = shown(ref.decode("latin-1"), 20)
+    _refuse(path, name, f"has a cell reference {text!r} outside Excel's limits (XFD1048576)",
+            f"含有超出 Excel 范围（XFD1048576）的单元格引用“{text}”")
 
 
 def check_sheets(path, zf, infos, whole=None) -> SheetStats:
@@ -167,7 +167,7 @@ def check_sheets(path, zf, infos, whole=None) -> SheetStats:
     whole = whole or {}
     for info in _sheet_parts(zf, infos, whole):
         stats.sheet_bytes = max(stats.sheet_bytes, info.file_size)
-        name = _shown(info.filename)
+        name = shown(info.filename)
         max_r = max_c = 0
         row = 0
         col = 0
@@ -236,9 +236,9 @@ def check_sheets(path, zf, infos, whole=None) -> SheetStats:
                         if r:
                             v = r.group(1)
                             if not v.isdigit() or not 1 <= int(v[:8]) <= EXCEL_MAX_ROW:
-                                shown = _shown(v.decode("latin-1"), 20)
-                                refuse(f"has a row number {shown!r} outside Excel's limits (1 to 1048576)",
-                                       f"含有超出 Excel 范围（1 至 1048576）的行号“{shown}”")
+                                text = shown(v.decode("latin-1"), 20)
+                                refuse(f"has a row number {text!r} outside Excel's limits (1 to 1048576)",
+                                       f"含有超出 Excel 范围（1 至 1048576）的行号“{text}”")
                             row = int(v)
                         else:
                             row += 1
