@@ -16,7 +16,10 @@ from conftest import ROOT
 from zjtx_cli.cli.app import app
 from zjtx_cli.inputs.fields import field_dictionary
 from zjtx_cli.inputs.model import InputError
-from zjtx_cli.inputs.reader import UNCACHED_FORMULA, read_enterprise, read_json, read_rows, read_xlsx
+from zjtx_cli.inputs.json_reader import read_json
+from zjtx_cli.inputs.label_sheet import read_rows, read_xlsx
+from zjtx_cli.inputs.reader import read_enterprise
+from zjtx_cli.inputs.sheet_xml import UNCACHED_FORMULA
 
 openpyxl = pytest.importorskip("openpyxl")
 F = field_dictionary()

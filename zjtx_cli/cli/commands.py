@@ -125,7 +125,8 @@ def console(stderr=False):
 
 def apply_sets(e, sets, fields, lang="zh"):
     """--set KEY=VALUE and KEY.YEAR=VALUE overrides (what-if)."""
-    from zjtx_cli.inputs.reader import _year_of, parse_value
+    from zjtx_cli.inputs.collector import parse_value
+    from zjtx_cli.inputs.labels import year_of as _year_of
     from zjtx_cli.inputs.values import BadValue
 
     problems = []
