@@ -254,6 +254,26 @@ def evidence_from_json(data, path, fields) -> Evidence:
     return from_json(data.get("evidence"), fields, source=str(path))
 
 
+_IS_HEAD: dict = {}  # text -> is it an evidence column heading (the same few texts come back file after file)
+
+
+def is_evidence_head(v) -> bool:
+    """Does cell ``v`` head an evidence column of a label/value sheet (证明材料 / Evidence)?"""
+    if not isinstance(v, str):
+        return False
+    hit = _IS_HEAD.get(v)
+    if hit is None:
+        if len(_IS_HEAD) > 50000:
+            _IS_HEAD.clear()
+        hit = _IS_HEAD[v] = head_word(v) in EVIDENCE_HEADS
+    return hit
+
+
+def _evidence_head(cells) -> int | None:
+    """The first cell of a row that heads an evidence column, if any."""
+    return next((i for i, v in enumerate(cells) if is_evidence_head(v)), None)
+
+
 def evidence_from_rows(rows, path, fields) -> Evidence:
     """The evidence column of a label/value sheet: rows under a header row with a 证明材料 /
     Evidence column give, for the field their label names, the text in that column."""
@@ -261,9 +281,9 @@ def evidence_from_rows(rows, path, fields) -> Evidence:
     col = None
     for r, row in enumerate(rows, start=1):
         cells = list(row)
-        heads = [i for i, v in enumerate(cells) if head_word(v) in EVIDENCE_HEADS]
-        if heads:
-            col = heads[0]
+        head = _evidence_head(cells)
+        if head is not None:
+            col = head
             continue
         if col is None or col >= len(cells):
             continue

@@ -17,7 +17,6 @@ percentage (35% is stored as 0.35) is read as the percentage shown.
 
 from __future__ import annotations
 
-import functools
 import os
 
 from zjtx_cli.inputs.collector import Collector
@@ -97,86 +96,194 @@ def _put_cell(col, sheet_xml, f, key, label_unit, shown, r, i, v, year):
     col.put(key, v, year, label_unit, shown, row=r)
 
 
-def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None) -> Enterprise:
+# ------------------------------------------------------------------------------ the layout
+# What a sheet's label column decides (which rows are headers, which field each row holds,
+# which columns hold years, units, keys) does not depend on the values: filled-in copies of
+# one template share it, so it is worked out once and reused (issue 11). A layout is found
+# by the label column (row number, column and text of each row's first non-blank cell);
+# the rows that hold no field by their label (header rows, section titles, unknown labels)
+# are compared cell for cell, because their other cells decide the columns' roles.
+_LAYOUTS: dict = {}
+_MAX_LAYOUTS = 64
+
+
+class _FieldRow:
+    """A row whose label names a field, and what the rows above made of the columns."""
+
+    __slots__ = ("r", "li", "start", "key", "lyear", "label_unit", "shown", "field", "years", "skip", "unit",
+                 "key_col", "value_col", "misaligned")
+
+    def __init__(self, r, li, start, key, lyear, label_unit, shown, field, cols: _Columns):
+        self.r, self.li, self.start, self.key, self.lyear = r, li, start, key, lyear
+        self.label_unit, self.shown, self.field = label_unit, shown, field
+        self.years = tuple(cols.years.items())  # ((year, column), ...) in header order
+        self.skip = frozenset(cols.skip)
+        self.unit, self.key_col, self.value_col = cols.unit, cols.key, cols.value
+        self.misaligned = any(i <= li for _y, i in self.years)
+
+
+class _Layout:
+    __slots__ = ("steps", "fixed", "comments", "evidence_head")
+
+    def __init__(self, steps, fixed, comments, evidence_head):
+        self.steps = steps  # _FieldRow, or (row number, label) for an unknown label
+        self.fixed = fixed  # (row index, cells) of the rows compared cell for cell
+        self.comments = comments  # row indexes of comment rows (their other cells may head an evidence column)
+        self.evidence_head = evidence_head  # a fixed row heads an evidence column
+
+
+def _label_column(rows) -> tuple:
+    """(row number, column, text) of each non-blank row's first non-blank cell."""
+    out = []
+    for r, row in enumerate(rows, start=1):
+        for i, v in enumerate(row):
+            if v is None or v == "":
+                continue
+            if isinstance(v, str) and (len(v) <= 3 or not v[:1].strip() or not v[-1:].strip()) and _empty(v):
+                continue
+            out.append((r, i, v))
+            break
+    return tuple(out)
+
+
+def _plan(fields, rows, column) -> _Layout:
+    """The layout of a sheet: the label/value reading of every row, without the values."""
+    from zjtx_cli.inputs.evidence_cells import is_evidence_head
+
+    cols = _Columns()
+    steps: list = []
+    fixed: list = []
+    comments: list = []
+    evidence_head = False
+    for r, li, label in column:
+        cells = list(rows[r - 1])
+        if isinstance(label, str) and is_comment(label):
+            comments.append(r - 1)
+            continue
+        key, lyear, label_unit = (lookup_label(fields, label) if isinstance(label, str) else (None, None, None))
+        if key is not None:
+            steps.append(_FieldRow(r, li, li + 1, key, lyear, label_unit, str(label), fields[key], cols))
+            continue
+        fixed.append((r - 1, tuple(cells)))
+        evidence_head = evidence_head or any(is_evidence_head(v) for v in cells)
+        if cols.header(cells, li):
+            continue
+        if not isinstance(label, str) or head_word(label) in HEADER_WORDS:
+            continue
+        # the label may be in the key column instead (an edited Chinese label)
+        nxt = next(((i, v) for i, v in enumerate(cells) if i > li and not _empty(v)), None)
+        k2 = lookup_label(fields, nxt[1]) if nxt and isinstance(nxt[1], str) else (None, None, None)
+        if nxt is not None and k2[0] is not None and (cols.key is None or nxt[0] == cols.key):
+            key, lyear, label_unit = k2
+            steps.append(_FieldRow(r, li, nxt[0] + 1, key, lyear, label_unit, str(nxt[1]), fields[key], cols))
+        else:
+            steps.append((r, label))
+    return _Layout(steps, fixed, comments, evidence_head)
+
+
+def _layout(fields, rows) -> _Layout:
+    column = _label_column(rows)
+    memo_key = (id(fields), column)
+    layout = _LAYOUTS.get(memo_key)
+    if layout is not None and all(i < len(rows) and tuple(rows[i]) == cells for i, cells in layout.fixed):
+        return layout
+    layout = _plan(fields, rows, column)
+    if len(_LAYOUTS) >= _MAX_LAYOUTS:
+        _LAYOUTS.clear()
+    _LAYOUTS[memo_key] = layout
+    return layout
+
+
+def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None, evidence: list | None = None) -> Enterprise:
     """Label/value rows (from xlsx or CSV) to an enterprise.
 
     ``rows[0]`` is row 1; ``sheet_xml`` (xlsx only) tells uncached formulas and
-    percentage formats apart from plain cells.
+    percentage formats apart from plain cells. When ``evidence`` is a list, True is
+    appended to it if a cell heads an evidence column (证明材料 / Evidence).
     """
-    path = str(path)
-    col = Collector(path, fields)
-    cols = _Columns()
-    for r, row in enumerate(rows, start=1):
-        cells = list(row)
-        li = next((i for i, v in enumerate(cells) if not _empty(v)), None)
-        if li is None:
-            continue
-        label = cells[li]
-        if isinstance(label, str) and is_comment(label):
-            continue
-        key, lyear, label_unit = (lookup_label(fields, label) if isinstance(label, str) else (None, None, None))
-        if key is None and cols.header(cells, li):
-            continue
-        rest = [(i, v) for i, v in enumerate(cells) if i > li]
-        if key is None:
-            if not isinstance(label, str) or head_word(label) in HEADER_WORDS:
-                continue
-            # the label may be in the key column instead (an edited Chinese label)
-            nxt = next(((i, v) for i, v in rest if not _empty(v)), None)
-            k2 = lookup_label(fields, nxt[1]) if nxt and isinstance(nxt[1], str) else (None, None, None)
-            if nxt is not None and k2[0] is not None and (cols.key is None or nxt[0] == cols.key):
-                key, lyear, label_unit = k2
-                label = nxt[1]
-                rest = [(i, v) for i, v in rest if i > nxt[0]]
-            else:
-                col.unknown(label, row=r)
-                continue
-        shown = str(label)
-        # the key column beside the label
-        if cols.key is None and rest and isinstance(rest[0][1], str) and fields.lookup(rest[0][1]) == key:
-            rest = rest[1:]
-        # a unit column
-        unit_cell = None
-        if cols.unit is not None:
-            unit_cell = cells[cols.unit] if cols.unit < len(cells) else None
-        elif rest and isinstance(rest[0][1], str) and nfkc(rest[0][1]) in UNIT_CELLS:
-            unit_cell = rest[0][1]
-            rest = rest[1:]
-        if isinstance(unit_cell, str) and nfkc(unit_cell) in MONEY_CELLS:
-            label_unit = nfkc(unit_cell)
-        rest = [(i, v) for i, v in rest if i not in cols.skip]
-        f = fields[key]
-        # this row's label, field and unit are bound now, not looked up when put() runs
-        put = functools.partial(_put_cell, col, sheet_xml, f, key, label_unit, shown, r)
+    from zjtx_cli.inputs.evidence_cells import is_evidence_head
 
-        if lyear is not None:
-            i, v = next(((i, v) for i, v in rest if not _empty(v)), (None, None))
+    path = str(path)
+    if not isinstance(rows, list):
+        rows = list(rows)
+    col = Collector(path, fields)
+    layout = _layout(fields, rows)
+    evidence_head = layout.evidence_head or any(is_evidence_head(v) for i in layout.comments for v in rows[i])
+    for step in layout.steps:
+        if type(step) is tuple:
+            col.unknown(step[1], row=step[0])
+            continue
+        r = step.r
+        cells = rows[r - 1]
+        if type(cells) is not list:
+            cells = list(cells)
+        n = len(cells)
+        s = step.start
+        key = step.key
+        if not evidence_head:
+            evidence_head = any(is_evidence_head(v) for v in cells)
+        # the key column beside the label
+        if step.key_col is None and s < n and isinstance(cells[s], str) and fields.lookup(cells[s]) == key:
+            s += 1
+        # a unit column
+        label_unit = step.label_unit
+        unit_cell = None
+        if step.unit is not None:
+            unit_cell = cells[step.unit] if step.unit < n else None
+        elif s < n and isinstance(cells[s], str) and _unit_word(cells[s]) in UNIT_CELLS:
+            unit_cell = cells[s]
+            s += 1
+        if isinstance(unit_cell, str) and _unit_word(unit_cell) in MONEY_CELLS:
+            label_unit = _unit_word(unit_cell)
+        skip = step.skip
+        f = step.field
+        shown = step.shown
+        if step.lyear is not None:
+            i = next((i for i in range(s, n) if i not in skip and not _empty(cells[i])), None)
             if i is not None:
-                put(i, v, lyear)
+                _put_cell(col, sheet_xml, f, key, label_unit, shown, r, i, cells[i], step.lyear)
         elif f.per_year:
-            if not cols.years:
-                if any(not _empty(v) for _i, v in rest):
+            if not step.years:
+                if any(i not in skip and not _empty(cells[i]) for i in range(s, n)):
                     col.error(shown, "a per-year row needs a header row naming the years above it", row=r,
                               zh="按年度填报的行，上方需要有注明年度的表头行")
                 continue
-            if any(i <= li for i in cols.years.values()):
+            if step.misaligned:
                 col.error(shown, "the year header row above is not aligned with this row (a year heads the "
                                  "label column); check the header row", row=r,
                           zh="上方的年度表头行与本行没有对齐（标签列上方是年度）；请检查表头行")
                 continue
-            for y, i in cols.years.items():
-                if i < len(cells) and i not in cols.skip:
-                    put(i, cells[i], y)
+            for y, i in step.years:
+                if i < n and i not in skip:
+                    _put_cell(col, sheet_xml, f, key, label_unit, shown, r, i, cells[i], y)
         else:
-            order = rest
-            if cols.value is not None:
-                order = sorted(rest, key=lambda iv: iv[0] != cols.value)
-            i, v = next(((i, v) for i, v in order if not _empty(v)), (None, None))
-            if i is None and sheet_xml is not None:
-                i = next((i for i, _v in order if sheet_xml.uncached(r, i)), None)
+            order = [i for i in range(s, n) if i not in skip]
+            if step.value_col is not None:
+                order.sort(key=lambda i: i != step.value_col)
+            i = next((i for i in order if not _empty(cells[i])), None)
             if i is not None:
-                put(i, v, None)
+                _put_cell(col, sheet_xml, f, key, label_unit, shown, r, i, cells[i], None)
+            elif sheet_xml is not None:
+                i = next((i for i in order if sheet_xml.uncached(r, i)), None)
+                if i is not None:
+                    _put_cell(col, sheet_xml, f, key, label_unit, shown, r, i, None, None)
+    if evidence is not None and evidence_head:
+        evidence.append(True)
     return col.result(checks)
+
+
+_UNIT_MEMO: dict = {}
+
+
+def _unit_word(v: str) -> str:
+    """``nfkc(v)``, remembered (a unit column repeats the same few words)."""
+    try:
+        return _UNIT_MEMO[v]
+    except KeyError:
+        if len(_UNIT_MEMO) > 10000:
+            _UNIT_MEMO.clear()
+        out = _UNIT_MEMO[v] = nfkc(v)
+        return out
 
 
 def read_xlsx(path, fields, checks: bool = True, kind: str | None = None) -> Enterprise:
@@ -196,17 +303,19 @@ def read_xlsx(path, fields, checks: bool = True, kind: str | None = None) -> Ent
                                   reason_zh=f"看起来是企业名单（每行一家企业，表头在第{hr}行），不是单个企业的申报文件："
                                             f"请用 'zjtx batch {base}'")])
     sheet_xml = SheetXml(str(path), sheet.index) if sheet.kind == "xlsx" else None
+    evidence: list = []
     try:
-        e = read_rows(path, fields, rows, checks=checks, sheet_xml=sheet_xml)
+        e = read_rows(path, fields, rows, checks=checks, sheet_xml=sheet_xml, evidence=evidence)
     except InputError as exc:
         exc.warnings = sheet_warnings(  # type: ignore[attr-defined]  # not declared by InputError (inputs/model.py)
             path, sheet) + list(getattr(exc, "warnings", ()))
         raise
     e.warnings[:0] = sheet_warnings(path, sheet)
-    from zjtx_cli.inputs.evidence_cells import evidence_from_rows
+    if evidence:  # a 证明材料 / Evidence column beside the values (issue 13)
+        from zjtx_cli.inputs.evidence_cells import evidence_from_rows
 
-    ev = evidence_from_rows(rows, path, fields)  # a 证明材料 / Evidence column beside the values (issue 13)
-    e.evidence = dict(ev.items)
-    e.warnings.extend(ev.problems)
+        ev = evidence_from_rows(rows, path, fields)
+        e.evidence = dict(ev.items)
+        e.warnings.extend(ev.problems)
     return e
 

@@ -87,10 +87,24 @@ def _lookup_label_uncached(fields, label: str):
     return None, None, unit
 
 
+_HEAD_MEMO: dict = {}
+
+
 def head_word(v) -> str | None:
     """The first word of a header cell, normalised: '指标 Indicator' -> '指标'."""
     if not isinstance(v, str):
         return None
+    try:
+        return _HEAD_MEMO[v]
+    except KeyError:
+        pass
+    if len(_HEAD_MEMO) > 50000:
+        _HEAD_MEMO.clear()
+    out = _HEAD_MEMO[v] = _head_word(v)
+    return out
+
+
+def _head_word(v: str) -> str | None:
     text = nfkc(v).strip()
     if not text:
         return None
