@@ -35,7 +35,7 @@ from zjtx_cli.inputs.labels import (
     lookup_label,
     year_of,
 )
-from zjtx_cli.inputs.model import InputError
+from zjtx_cli.inputs.model import Enterprise, InputError
 from zjtx_cli.inputs.sheet_xml import UNCACHED_FORMULA, UNCACHED_FORMULA_ZH
 from zjtx_cli.inputs.text import FORMULA_PREFIXES as _FORMULA_START
 from zjtx_cli.inputs.text import is_blank as _empty

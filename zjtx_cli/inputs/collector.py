@@ -25,6 +25,9 @@ MAX_SUGGESTIONS = 20       # unknown labels that get a "did you mean"
 MAX_UNKNOWN_LISTED = 100   # unknown labels listed one by one; the rest are counted
 
 
+_PARSED: dict = {}  # (id(field), text) -> (field, value): the same few words (是, 否, 制造业) on every file
+
+
 def parse_value(field, raw, label_unit=None):
     """One raw cell to the field's type (raises BadValue)."""
     t = field.type
@@ -32,6 +35,21 @@ def parse_value(field, raw, label_unit=None):
         return parse_number(raw, field.unit, label_unit)
     if t == "integer":
         return parse_integer(raw, field.unit, label_unit)
+    if type(raw) is str and t in ("bool", "choice", "date"):  # a text read without units: remembered
+        memo_key = (id(field), raw)
+        hit = _PARSED.get(memo_key)
+        if hit is not None and hit[0] is field:
+            return hit[1]
+        v = _parse_other(field, raw)
+        if len(_PARSED) > 20000:
+            _PARSED.clear()
+        _PARSED[memo_key] = (field, v)
+        return v
+    return _parse_other(field, raw)
+
+
+def _parse_other(field, raw):
+    t = field.type
     if t == "bool":
         return parse_bool(raw)
     if t == "date":

@@ -265,8 +265,22 @@ def is_evidence_head(v) -> bool:
     if hit is None:
         if len(_IS_HEAD) > 50000:
             _IS_HEAD.clear()
+            _NOT_HEAD.clear()
         hit = _IS_HEAD[v] = head_word(v) in EVIDENCE_HEADS
+        if not hit:
+            _NOT_HEAD.add(v)
     return hit
+
+
+def has_evidence_head(rows) -> bool:
+    """Does any cell of a sheet head an evidence column? (One look at each distinct text.)"""
+    import itertools
+
+    texts = {v for v in itertools.chain.from_iterable(rows) if isinstance(v, str)}
+    return any(is_evidence_head(v) for v in texts.difference(_NOT_HEAD))
+
+
+_NOT_HEAD: set = set()  # texts known not to head an evidence column
 
 
 def _evidence_head(cells) -> int | None:

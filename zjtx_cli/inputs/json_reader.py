@@ -65,25 +65,28 @@ def _no_duplicates(pairs):
     return d
 
 
-def read_json(path, fields, data=None, checks: bool | None = None) -> Enterprise:
+def read_json(path, fields, data=None, checks: bool | None = None, raw: bytes | None = None) -> Enterprise:
     """A JSON file (or already-parsed ``data``) to an enterprise.
 
     The data checks run by default when a file is read, not when ``data`` is
-    given (tests build enterprises that way); ``checks`` overrides.
+    given (tests build enterprises that way); ``checks`` overrides. ``raw``: the
+    file's bytes when the caller has read them already.
     """
     if checks is None:
         checks = data is None
     path = str(path)
     col = Collector(path, fields)
-    raw = b"\\ud800" if data is not None else None  # given data: walk it
-    if data is None:
+    if data is not None:
+        raw = b"\\ud800"  # given data: walk it
+    else:
         from zjtx_cli.inputs.limits import UnsafeInput
         from zjtx_cli.inputs.sniff import check_json_file
 
         try:
-            check_json_file(path)
-            with open(path, "rb") as fh:
-                raw = fh.read()
+            check_json_file(path, None if raw is None else len(raw))
+            if raw is None:
+                with open(path, "rb") as fh:
+                    raw = fh.read()
         except UnsafeInput as exc:
             raise InputError([unsafe_problem(path, exc)]) from None
         except OSError as exc:

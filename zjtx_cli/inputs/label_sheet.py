@@ -123,13 +123,11 @@ class _FieldRow:
 
 
 class _Layout:
-    __slots__ = ("steps", "fixed", "comments", "evidence_head")
+    __slots__ = ("steps", "fixed")
 
-    def __init__(self, steps, fixed, comments, evidence_head):
+    def __init__(self, steps, fixed):
         self.steps = steps  # _FieldRow, or (row number, label) for an unknown label
         self.fixed = fixed  # (row index, cells) of the rows compared cell for cell
-        self.comments = comments  # row indexes of comment rows (their other cells may head an evidence column)
-        self.evidence_head = evidence_head  # a fixed row heads an evidence column
 
 
 def _label_column(rows) -> tuple:
@@ -148,24 +146,18 @@ def _label_column(rows) -> tuple:
 
 def _plan(fields, rows, column) -> _Layout:
     """The layout of a sheet: the label/value reading of every row, without the values."""
-    from zjtx_cli.inputs.evidence_cells import is_evidence_head
-
     cols = _Columns()
     steps: list = []
     fixed: list = []
-    comments: list = []
-    evidence_head = False
     for r, li, label in column:
         cells = list(rows[r - 1])
         if isinstance(label, str) and is_comment(label):
-            comments.append(r - 1)
             continue
         key, lyear, label_unit = (lookup_label(fields, label) if isinstance(label, str) else (None, None, None))
         if key is not None:
             steps.append(_FieldRow(r, li, li + 1, key, lyear, label_unit, str(label), fields[key], cols))
             continue
         fixed.append((r - 1, tuple(cells)))
-        evidence_head = evidence_head or any(is_evidence_head(v) for v in cells)
         if cols.header(cells, li):
             continue
         if not isinstance(label, str) or head_word(label) in HEADER_WORDS:
@@ -178,7 +170,7 @@ def _plan(fields, rows, column) -> _Layout:
             steps.append(_FieldRow(r, li, nxt[0] + 1, key, lyear, label_unit, str(nxt[1]), fields[key], cols))
         else:
             steps.append((r, label))
-    return _Layout(steps, fixed, comments, evidence_head)
+    return _Layout(steps, fixed)
 
 
 def _layout(fields, rows) -> _Layout:
@@ -201,14 +193,11 @@ def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None, evidence:
     percentage formats apart from plain cells. When ``evidence`` is a list, True is
     appended to it if a cell heads an evidence column (证明材料 / Evidence).
     """
-    from zjtx_cli.inputs.evidence_cells import is_evidence_head
-
     path = str(path)
     if not isinstance(rows, list):
         rows = list(rows)
     col = Collector(path, fields)
     layout = _layout(fields, rows)
-    evidence_head = layout.evidence_head or any(is_evidence_head(v) for i in layout.comments for v in rows[i])
     for step in layout.steps:
         if type(step) is tuple:
             col.unknown(step[1], row=step[0])
@@ -220,10 +209,8 @@ def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None, evidence:
         n = len(cells)
         s = step.start
         key = step.key
-        if not evidence_head:
-            evidence_head = any(is_evidence_head(v) for v in cells)
         # the key column beside the label
-        if step.key_col is None and s < n and isinstance(cells[s], str) and fields.lookup(cells[s]) == key:
+        if step.key_col is None and s < n and isinstance(cells[s], str) and _field_key(fields, cells[s]) == key:
             s += 1
         # a unit column
         label_unit = step.label_unit
@@ -267,12 +254,28 @@ def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None, evidence:
                 i = next((i for i in order if sheet_xml.uncached(r, i)), None)
                 if i is not None:
                     _put_cell(col, sheet_xml, f, key, label_unit, shown, r, i, None, None)
-    if evidence is not None and evidence_head:
-        evidence.append(True)
+    if evidence is not None:
+        from zjtx_cli.inputs.evidence_cells import has_evidence_head
+
+        if has_evidence_head(rows):
+            evidence.append(True)
     return col.result(checks)
 
 
 _UNIT_MEMO: dict = {}
+_KEY_MEMO: dict = {}
+
+
+def _field_key(fields, text: str):
+    """``fields.lookup(text)``, remembered per field dictionary (value cells repeat: 是, 否, 制造业)."""
+    memo_key = (id(fields), text)
+    try:
+        return _KEY_MEMO[memo_key]
+    except KeyError:
+        if len(_KEY_MEMO) > 50000:
+            _KEY_MEMO.clear()
+        out = _KEY_MEMO[memo_key] = fields.lookup(text)
+        return out
 
 
 def _unit_word(v: str) -> str:
@@ -286,8 +289,9 @@ def _unit_word(v: str) -> str:
         return out
 
 
-def read_xlsx(path, fields, checks: bool = True, kind: str | None = None) -> Enterprise:
-    sheet = load_sheet(path, kind, max_rows=MAX_APPLICANT_ROWS)
+def read_xlsx(path, fields, checks: bool = True, kind: str | None = None, data: bytes | None = None) -> Enterprise:
+    """One applicant's workbook (``data``: its bytes, when the caller has read them) to an enterprise."""
+    sheet = load_sheet(path, kind, max_rows=MAX_APPLICANT_ROWS, data=data)
     rows = sheet.rows
     if len(rows) > MAX_APPLICANT_ROWS:  # a CPU budget for the label/value reading below
         n = sum(1 for row in rows if any(v is not None and v != "" for v in row))
@@ -302,7 +306,7 @@ def read_xlsx(path, fields, checks: bool = True, kind: str | None = None) -> Ent
                                               f"not one applicant's file: use 'zjtx batch {base}'",
                                   reason_zh=f"看起来是企业名单（每行一家企业，表头在第{hr}行），不是单个企业的申报文件："
                                             f"请用 'zjtx batch {base}'")])
-    sheet_xml = SheetXml(str(path), sheet.index) if sheet.kind == "xlsx" else None
+    sheet_xml = SheetXml(str(path), sheet.index, sheet.data, sheet.parts) if sheet.kind == "xlsx" else None
     evidence: list = []
     try:
         e = read_rows(path, fields, rows, checks=checks, sheet_xml=sheet_xml, evidence=evidence)

@@ -24,6 +24,8 @@ from zjtx_cli.inputs.model import Enterprise, InputError, Problem
 from zjtx_cli.inputs.problems import not_a_spreadsheet, oserror_problem, unsafe_problem
 from zjtx_cli.inputs.text import inert
 
+ONE_PASS_BYTES = 16 * 1024 * 1024  # a file up to this size is read once, into memory, and checked and read from there
+
 # old name -> module that defines it now (kept importable from here, resolved on first use)
 _MOVED = {
     "read_json": "json_reader", "raw_text_has_surrogate": "json_reader",
@@ -60,10 +62,11 @@ def read_enterprise(path, fields) -> Enterprise:
         raise InputError([Problem(p, None, "is a folder, not a file (use 'zjtx batch' for folders)",
                                   reason_zh="是文件夹，不是文件（文件夹请用 'zjtx batch'）")])
     from zjtx_cli.inputs.limits import UnsafeInput
-    from zjtx_cli.inputs.sniff import sniff
+    from zjtx_cli.inputs.sniff import read_whole, sniff
 
     try:
-        kind = sniff(p)
+        data = read_whole(p, ONE_PASS_BYTES)  # one read: sniffing, the xlsx guard and calamine share it
+        kind = sniff(p, data)
     except UnsafeInput as exc:
         raise InputError([unsafe_problem(p, exc)]) from None
     except OSError as exc:
@@ -71,14 +74,14 @@ def read_enterprise(path, fields) -> Enterprise:
     if kind == "json":
         from zjtx_cli.inputs.json_reader import read_json
 
-        return read_json(p, fields, checks=True)
+        return read_json(p, fields, checks=True, raw=data)
     ext = os.path.splitext(p)[1].lower()
     from zjtx_cli.inputs.workbook import SHEET_KINDS, kind_by_ext
 
     if kind in SHEET_KINDS or kind_by_ext(ext):
         from zjtx_cli.inputs.label_sheet import read_xlsx
 
-        return read_xlsx(p, fields, checks=True, kind=kind)
+        return read_xlsx(p, fields, checks=True, kind=kind, data=data)
     if kind == "text" and ext in (".csv", ".tsv"):
         base = inert(os.path.basename(p), 80)
         raise InputError([Problem(p, None, "a CSV file is read as a roster (one company per row): "

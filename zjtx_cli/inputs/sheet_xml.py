@@ -14,14 +14,17 @@ class SheetXml:
     Read lazily from the first worksheet's XML, once per file, and only when
     needed: formulas when a field's cell is empty (and then only if the sheet
     has a formula at all), percentage formats when a percentage field holds a
-    fraction.
+    fraction. ``data`` (the workbook's bytes) and ``parts`` (XML parts already
+    decompressed by the guard) spare opening the file again.
     """
 
     _HAS_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 
-    def __init__(self, path, index: int = 0):
+    def __init__(self, path, index: int = 0, data: bytes | None = None, parts: dict | None = None):
         self.path = path
         self.index = index
+        self._bytes = data
+        self._parts = parts or {}
         self._data: bytes | None = None
         self._uncached: set | None = None
         self._percent: set | None = None
@@ -34,20 +37,33 @@ class SheetXml:
             from xml.etree.ElementTree import fromstring, iterparse
         return fromstring, iterparse
 
+    def _zip(self):
+        import zipfile
+
+        if self._bytes is not None:
+            import io
+
+            return zipfile.ZipFile(io.BytesIO(self._bytes))
+        return zipfile.ZipFile(self.path)
+
+    def _read(self, zf, name: str) -> bytes:
+        known = self._parts.get(name)
+        return known if known is not None else zf.read(name)
+
     def _sheet(self, zf) -> bytes:
         if self._data is None:
             import posixpath
 
             fromstring, _ = self._xml()
             rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-            wb = fromstring(zf.read("xl/workbook.xml"))
+            wb = fromstring(self._read(zf, "xl/workbook.xml"))
             sheets = [el for el in wb.iter() if el.tag.rsplit("}", 1)[-1] == "sheet"]
             sheet = sheets[self.index] if self.index < len(sheets) else sheets[0]
             rid = sheet.get(rel_ns)
-            rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+            rels = fromstring(self._read(zf, "xl/_rels/workbook.xml.rels"))
             target = next(el.get("Target") for el in rels.iter() if el.get("Id") == rid)
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
-            self._data = zf.read(part)
+            self._data = self._read(zf, part)
         return self._data
 
     def _cells(self, data, want):
@@ -66,12 +82,10 @@ class SheetXml:
                 el.clear()
 
     def _load_formulas(self) -> set:
-        import zipfile
-
         found: set = set()
         self._uncached = found
         try:
-            with zipfile.ZipFile(self.path) as zf:
+            with self._zip() as zf:
                 data = self._sheet(zf)
             if not self._HAS_FORMULA.search(data):
                 return found
@@ -89,12 +103,10 @@ class SheetXml:
         return found
 
     def _load_percent(self) -> set:
-        import zipfile
-
         found: set = set()
         self._percent = found
         try:
-            with zipfile.ZipFile(self.path) as zf:
+            with self._zip() as zf:
                 data = self._sheet(zf)
                 styles = self._percent_styles(zf)
             if not styles:
@@ -113,7 +125,7 @@ class SheetXml:
     def _percent_styles(self, zf) -> set:
         fromstring, _ = self._xml()
         try:
-            st = fromstring(zf.read("xl/styles.xml"))
+            st = fromstring(self._read(zf, "xl/styles.xml"))
         except KeyError:
             return set()
         fmts = {9, 10}

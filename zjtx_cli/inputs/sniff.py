@@ -34,28 +34,45 @@ def check_regular_file(path) -> int:
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def sniff(path) -> str:
+def read_whole(path, limit: int) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes, else None (one read
+    then serves the sniffing, the guards and the reader). UnsafeInput for a non-regular file;
+    OSError when unreadable."""
+    if regular_file_size(path) > limit:
+        return None
+    with open(path, "rb") as fh:
+        data = fh.read(limit + 1)
+    return data if len(data) <= limit else None
+
+
+def sniff(path, data: bytes | None = None) -> str:
     """What a file is, by its content (never its name).
 
     ``xlsx`` (also .xlsm: an OOXML zip with xl/workbook.xml), ``xlsb``, ``ods``,
     ``ole`` (legacy .xls, WPS .et, or an encrypted workbook), ``json``, ``text``
     (a CSV candidate), ``zip`` (another zip archive), ``empty`` or ``binary``.
+    ``data``: the file's bytes when already read (:func:`read_whole`).
     Raises UnsafeInput for a non-regular file, OSError when unreadable.
     """
-    size = regular_file_size(path)
-    if size == 0:
-        return "empty"
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
+    if data is not None:
+        if not data:
+            return "empty"
+        head = data[:4096]
+    else:
+        if regular_file_size(path) == 0:
+            return "empty"
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
     if head.startswith(OLE2_MAGIC):
         return "ole"
     if head.startswith(b"PK"):
         if os.fspath(path)[-5:].lower() in (".xlsx", ".xlsm"):
             return "xlsx"  # as named: check_xlsx_file looks inside (and says what is missing)
+        import io
         import zipfile
 
         try:
-            with zipfile.ZipFile(path) as zf:
+            with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
                 names = set(zf.namelist()[:MAX_ZIP_ENTRIES + 1])
                 mimetype = b""
                 if "mimetype" in names:
@@ -91,12 +108,14 @@ def sniff(path) -> str:
 # --------------------------------------------------------------------------- JSON
 
 
-def check_json_file(path) -> None:
-    """Refuse a JSON input that is not a regular file or exceeds MAX_JSON_BYTES.
+def check_json_file(path, size: int | None = None) -> None:
+    """Refuse a JSON input that is not a regular file or exceeds MAX_JSON_BYTES (``size``: of the
+    bytes already read, when they were).
 
     A missing/unreadable file raises the usual ``OSError``.
     """
-    size = regular_file_size(path)
+    if size is None:
+        size = regular_file_size(path)
     if size > MAX_JSON_BYTES:
         raise UnsafeInput(
             path,

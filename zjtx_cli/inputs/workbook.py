@@ -4,6 +4,11 @@
 cell reference and the used area) and reads one small enough in-process; any other
 workbook (and every .xls / .et / .xlsb / .ods, which cannot be checked beforehand) is
 read in the capped reader process (:mod:`isolate`).
+
+One pass per file (issue 11): given the file's bytes (``data``, read once by the
+caller), the xlsx guard checks those bytes and calamine reads the same bytes, so the
+file is neither opened twice nor swapped between the check and the read; the XML parts
+the guard decompressed stay on :class:`SheetData` for :class:`~zjtx_cli.inputs.sheet_xml.SheetXml`.
 """
 
 from __future__ import annotations
@@ -22,11 +27,13 @@ _KIND = {"xlsx": "xlsx", "xlsb": "xlsb", "ods": "ods",
 class SheetData:
     """The rows of a workbook's first visible sheet, and what else the reader saw."""
 
-    __slots__ = ("rows", "index", "name", "hidden", "others", "kind")
+    __slots__ = ("rows", "index", "name", "hidden", "others", "kind", "data", "parts")
 
-    def __init__(self, rows, index=0, name="", hidden=(), others=(), kind="xlsx"):
+    def __init__(self, rows, index=0, name="", hidden=(), others=(), kind="xlsx", data=None, parts=None):
         self.rows, self.index, self.name = rows, index, name
         self.hidden, self.others, self.kind = list(hidden), list(others), kind
+        self.data: bytes | None = data  # the workbook's bytes, when read in-process from them
+        self.parts: dict | None = parts  # XML parts the guard decompressed in full (name -> bytes)
 
 
 _EXT_KIND = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xlsb": "xlsb", ".ods": "ods", ".xls": "ole", ".et": "ole",
@@ -38,15 +45,20 @@ def kind_by_ext(ext: str):
     return _EXT_KIND.get(ext)
 
 
-def _native_rows(path, kind="xlsx"):
-    """Read with python-calamine (in the capped reader, or in-process after the checks).
+def _native_rows(path, kind="xlsx", data: bytes | None = None):
+    """Read with python-calamine (in the capped reader, or in-process after the checks; from
+    ``data``, the file's bytes, when given).
 
     Returns (rows, sheet index, sheet name, hidden sheets skipped, other sheets with data).
     """
     import python_calamine as pc
 
     ext = os.path.splitext(str(path))[1].lower()
-    if kind_by_ext(ext) == kind:
+    if data is not None:
+        import io
+
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    elif kind_by_ext(ext) == kind:
         wb = pc.CalamineWorkbook.from_path(str(path))
     else:  # a workbook under another name (or none): calamine tells the format from the content
         with open(path, "rb") as fh:
@@ -78,11 +90,13 @@ def _native_rows(path, kind="xlsx"):
     return rows, index, meta[index].name, hidden, others
 
 
-def _call_native(path, capped: bool, kind: str):
+def _call_native(path, capped: bool, kind: str, data: bytes | None = None, parts: dict | None = None):
     from zjtx_cli.inputs.isolate import ReaderCrashed, run_capped
 
+    if capped:
+        data = parts = None  # the capped reader opens the file itself (the bytes stay out of the pipe)
     try:
-        got = run_capped(_native_rows, str(path), kind) if capped else _native_rows(str(path), kind)
+        got = run_capped(_native_rows, str(path), kind) if capped else _native_rows(str(path), kind, data)
     except ReaderCrashed as exc:
         raise InputError([Problem(str(path), None, exc.reason, reason_zh=exc.zh)]) from None
     except MemoryError:
@@ -95,7 +109,7 @@ def _call_native(path, capped: bool, kind: str):
     if got is None:
         raise InputError([Problem(str(path), None, "the workbook has no sheets", reason_zh="工作簿中没有工作表")])
     rows, index, name, hidden, others = got
-    return SheetData(rows, index, name, hidden, others, kind)
+    return SheetData(rows, index, name, hidden, others, kind, data, parts)
 
 
 def too_many_rows(path, n) -> InputError:
@@ -106,7 +120,7 @@ def too_many_rows(path, n) -> InputError:
                                          "（企业名单需要一行写明企业名称和另外两个字段的表头）")])
 
 
-def load_sheet(path, kind: str | None = None, max_rows: int | None = None) -> SheetData:
+def load_sheet(path, kind: str | None = None, max_rows: int | None = None, data: bytes | None = None) -> SheetData:
     """The first visible sheet of a workbook (any format calamine reads), after the safety checks.
 
     An xlsx is checked first (:func:`zipcheck.check_xlsx_file`: zip sizes, XML
@@ -114,20 +128,25 @@ def load_sheet(path, kind: str | None = None, max_rows: int | None = None) -> Sh
     that the checks bound what the reader allocates is read in-process, any
     other workbook (and every .xls / .et / .xlsb / .ods, which cannot be
     checked beforehand) in the capped reader process (:mod:`isolate`).
-    Raises InputError.
+    ``data``: the file's bytes, read once by the caller (an xlsx is then checked
+    and read from them). Raises InputError.
     """
     from zjtx_cli.inputs.limits import UnsafeInput
     from zjtx_cli.inputs.sniff import sniff
-    from zjtx_cli.inputs.zipcheck import check_xlsx_file
+    from zjtx_cli.inputs.zipcheck import check_xlsx_bytes, check_xlsx_file
 
+    parts = None
     try:
         if kind is None:
-            kind = sniff(path)
+            kind = sniff(path, data)
         if kind not in SHEET_KINDS:
             # named as a workbook but not one: the workbook's own check says why
             kind = kind_by_ext(os.path.splitext(str(path))[1].lower()) or kind
         if kind == "xlsx":
-            stats = check_xlsx_file(path)
+            if data is not None:
+                stats, parts = check_xlsx_bytes(path, data)
+            else:
+                stats = check_xlsx_file(path)
             capped = not stats.small
             if max_rows is not None and stats.rows > max_rows:
                 raise too_many_rows(str(path), stats.rows)
@@ -135,7 +154,7 @@ def load_sheet(path, kind: str | None = None, max_rows: int | None = None) -> Sh
             from zjtx_cli.inputs.limits import MAX_XLSX_BYTES
             from zjtx_cli.inputs.sniff import check_regular_file
 
-            size = check_regular_file(path)
+            size = len(data) if data is not None else check_regular_file(path)
             if size > MAX_XLSX_BYTES:
                 raise UnsafeInput(path, f"is too large ({size / 1048576:.1f} MiB; limit "
                                         f"{MAX_XLSX_BYTES // 1048576} MiB)",
@@ -147,7 +166,7 @@ def load_sheet(path, kind: str | None = None, max_rows: int | None = None) -> Sh
         raise InputError([unsafe_problem(path, exc)]) from None
     except OSError as exc:
         raise InputError([oserror_problem(path, exc)]) from None
-    return _call_native(path, capped, kind)
+    return _call_native(path, capped, kind, data, parts)
 
 
 
