@@ -81,9 +81,12 @@ class Collector:
         self.errors.append(Problem(self.path, oneline(field), reason, value, year, row=row, reason_zh=zh))
 
     def put(self, key, raw, year=None, label_unit=None, shown=None, row=None):
-        f = self.fields[key]
+        self.put_field(self.fields[key], key, raw, year, label_unit, shown, row)
+
+    def put_field(self, f, key, raw, year=None, label_unit=None, shown=None, row=None):
+        """:meth:`put` with the field ``f`` (``fields[key]``) looked up already."""
         label = shown or f.zh
-        if is_blank(raw):
+        if type(raw) is not float and is_blank(raw):
             return
         try:
             v = parse_value(f, raw, label_unit)

@@ -18,6 +18,7 @@ percentage (35% is stored as 0.35) is read as the percentage shown.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from zjtx_cli.inputs.collector import Collector
 from zjtx_cli.inputs.labels import (
@@ -93,7 +94,7 @@ def _put_cell(col, sheet_xml, f, key, label_unit, shown, r, i, v, year):
     if (f.unit == "%" and isinstance(v, float) and -1 <= v <= 1 and v != 0
             and sheet_xml is not None and sheet_xml.percent(r, i)):
         v = v * 100
-    col.put(key, v, year, label_unit, shown, row=r)
+    col.put_field(f, key, v, year, label_unit, shown, r)
 
 
 # ------------------------------------------------------------------------------ the layout
@@ -134,6 +135,10 @@ def _label_column(rows) -> tuple:
     """(row number, column, text) of each non-blank row's first non-blank cell."""
     out = []
     for r, row in enumerate(rows, start=1):
+        v = row[0] if type(row) is list and row else None
+        if type(v) is str and len(v) > 3 and not v[0].isspace() and not v[-1].isspace():
+            out.append((r, 0, v))  # the usual label: long enough to be no placeholder, nothing to strip
+            continue
         for i, v in enumerate(row):
             if v is None or v == "":
                 continue
@@ -240,16 +245,34 @@ def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None, evidence:
                                  "label column); check the header row", row=r,
                           zh="上方的年度表头行与本行没有对齐（标签列上方是年度）；请检查表头行")
                 continue
+            put_field = col.put_field
+            pct = f.unit == "%"
             for y, i in step.years:
                 if i < n and i not in skip:
-                    _put_cell(col, sheet_xml, f, key, label_unit, shown, r, i, cells[i], y)
+                    v = cells[i]
+                    if type(v) is float and not pct:  # a plain figure: nothing for _put_cell to look at
+                        put_field(f, key, v, y, label_unit, shown, r)
+                    else:
+                        _put_cell(col, sheet_xml, f, key, label_unit, shown, r, i, v, y)
         else:
-            order = [i for i in range(s, n) if i not in skip]
-            if step.value_col is not None:
-                order.sort(key=lambda i: i != step.value_col)
-            i = next((i for i in order if not _empty(cells[i])), None)
+            if not skip and step.value_col is None:
+                order: Any = range(s, n)
+            else:
+                order = [i for i in range(s, n) if i not in skip]
+                if step.value_col is not None:
+                    order.sort(key=lambda i: i != step.value_col)
+            i = None
+            for j in order:
+                v = cells[j]
+                if v is None or v == "" or (type(v) is str and _empty(v)):
+                    continue
+                i = j
+                break
             if i is not None:
-                _put_cell(col, sheet_xml, f, key, label_unit, shown, r, i, cells[i], None)
+                if (type(v) is str and v[0] != "'") or (type(v) is float and f.unit != "%"):
+                    col.put_field(f, key, v, None, label_unit, shown, r)  # what _put_cell would do with it
+                else:
+                    _put_cell(col, sheet_xml, f, key, label_unit, shown, r, i, v, None)
             elif sheet_xml is not None:
                 i = next((i for i in order if sheet_xml.uncached(r, i)), None)
                 if i is not None:

@@ -18,7 +18,7 @@ class SheetXml:
     decompressed by the guard) spare opening the file again.
     """
 
-    _HAS_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+    _HAS_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*+:)?f[\s>/]")
 
     def __init__(self, path, index: int = 0, data: bytes | None = None, parts: dict | None = None):
         self.path = path

@@ -21,12 +21,14 @@ from zjtx_cli.inputs.limits import (
     shown,
 )
 
-_SHEET_TAG = _re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row|dimension)(?=[\s/>])([^>]*)>")
+_SHEET_TAG = _re.compile(rb"<(?:[A-Za-z_][\w.-]*+:)?(c|row|dimension)(?=[\s/>])([^>]*)>")
 _ATTR_R = _re.compile(rb"""(?:^|\s)r\s*=\s*["']([^"']*)["']""")
 _ATTR_REF = _re.compile(rb"""(?:^|\s)ref\s*=\s*["']([^"']*)["']""")
 _A1 = _re.compile(rb"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 _REL_SHEET = _re.compile(rb"""<Relationship\b[^>]*>""")
 _SCAN_CHUNK = 1 << 20
+# A tag name's prefix ([\w.-]*+ possessive, Python 3.11): a name cannot end before a ':' that follows
+# it, so not backtracking changes no match and spares trying every shorter prefix at every '<'.
 
 
 class SheetStats:
@@ -79,12 +81,12 @@ def _sheet_parts(zf, infos, whole=None) -> list:
     return [names[p] for p in sorted(parts)]
 
 
-_C_REF = _re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?(?<=\s)r\s*=\s*["']\$?([A-Z]{1,3})\$?([0-9]{1,7})["']""")
-_ROW_REF = _re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?(?<=\s)r\s*=\s*["']([0-9]{1,7})["']""")
+_C_REF = _re.compile(rb"""<(?:[A-Za-z_][\w.-]*+:)?c\s[^>]*?(?<=\s)r\s*=\s*["']\$?([A-Z]{1,3})\$?([0-9]{1,7})["']""")
+_ROW_REF = _re.compile(rb"""<(?:[A-Za-z_][\w.-]*+:)?row\s[^>]*?(?<=\s)r\s*=\s*["']([0-9]{1,7})["']""")
 _C_REF_PLAIN = _re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
-_ANY_TAG = _re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row)[\s/>]")
+_ANY_TAG = _re.compile(rb"<(?:[A-Za-z_][\w.-]*+:)?(c|row)[\s/>]")
 _ROW_REF_PLAIN = _re.compile(rb'<row r="([0-9]{1,7})"')
-_DIM = _re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b")
+_DIM = _re.compile(rb"<(?:[A-Za-z_][\w.-]*+:)?dimension\b")
 _COLS: dict = {}
 
 
@@ -105,7 +107,7 @@ def _fast_scan(data: bytes, end: int):
     and the tag-by-tag scan decides (and says what is wrong)."""
     view = data[:end] if end != len(data) else data
     dim = None
-    dm = _DIM.search(view)
+    dm = _DIM.search(view) if b"dimension" in view else None
     if dm is not None:
         close = view.find(b">", dm.end())
         ref = _ATTR_REF.search(view[dm.end():close]) if close > 0 else None
@@ -115,7 +117,7 @@ def _fast_scan(data: bytes, end: int):
         if len(rcs) > 2 or any(rc is None for rc in rcs):
             return None
         dim = (max(rc[0] for rc in rcs), max(rc[1] for rc in rcs))
-        if _DIM.search(view, close):
+        if view.find(b"dimension", close) >= 0 and _DIM.search(view, close):
             return None
     tags = _ANY_TAG.findall(view)  # one pass: every <c> and <row>, prefixed or not
     n_c = tags.count(b"c")
