@@ -83,10 +83,11 @@ class Collector:
     def put(self, key, raw, year=None, label_unit=None, shown=None, row=None):
         self.put_field(self.fields[key], key, raw, year, label_unit, shown, row)
 
-    def put_field(self, f, key, raw, year=None, label_unit=None, shown=None, row=None):
-        """:meth:`put` with the field ``f`` (``fields[key]``) looked up already."""
+    def put_field(self, f, key, raw, year=None, label_unit=None, shown=None, row=None, filled=False):
+        """:meth:`put` with the field ``f`` (``fields[key]``) looked up already; ``filled``: the
+        caller has found ``raw`` not blank."""
         label = shown or f.zh
-        if type(raw) is not float and is_blank(raw):
+        if not filled and type(raw) is not float and is_blank(raw):
             return
         try:
             v = parse_value(f, raw, label_unit)

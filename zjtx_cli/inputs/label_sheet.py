@@ -203,6 +203,7 @@ def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None, evidence:
         rows = list(rows)
     col = Collector(path, fields)
     layout = _layout(fields, rows)
+    keys = _key_memo(fields)
     for step in layout.steps:
         if type(step) is tuple:
             col.unknown(step[1], row=step[0])
@@ -215,8 +216,12 @@ def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None, evidence:
         s = step.start
         key = step.key
         # the key column beside the label
-        if step.key_col is None and s < n and isinstance(cells[s], str) and _field_key(fields, cells[s]) == key:
-            s += 1
+        if step.key_col is None and s < n and isinstance(cells[s], str):
+            k = keys.get(cells[s], _MISSING)
+            if k is _MISSING:
+                k = _field_key(fields, keys, cells[s])
+            if k == key:
+                s += 1
         # a unit column
         label_unit = step.label_unit
         unit_cell = None
@@ -270,7 +275,7 @@ def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None, evidence:
                 break
             if i is not None:
                 if (type(v) is str and v[0] != "'") or (type(v) is float and f.unit != "%"):
-                    col.put_field(f, key, v, None, label_unit, shown, r)  # what _put_cell would do with it
+                    col.put_field(f, key, v, None, label_unit, shown, r, True)  # what _put_cell would do
                 else:
                     _put_cell(col, sheet_xml, f, key, label_unit, shown, r, i, v, None)
             elif sheet_xml is not None:
@@ -286,19 +291,25 @@ def read_rows(path, fields, rows, checks: bool = True, sheet_xml=None, evidence:
 
 
 _UNIT_MEMO: dict = {}
-_KEY_MEMO: dict = {}
+_KEY_MEMO: dict = {}  # id(fields) -> (fields, {text: fields.lookup(text)})
+_MISSING = object()
 
 
-def _field_key(fields, text: str):
-    """``fields.lookup(text)``, remembered per field dictionary (value cells repeat: 是, 否, 制造业)."""
-    memo_key = (id(fields), text)
-    try:
-        return _KEY_MEMO[memo_key]
-    except KeyError:
-        if len(_KEY_MEMO) > 50000:
+def _key_memo(fields) -> dict:
+    """``{text: fields.lookup(text)}`` remembered for this field dictionary (value cells repeat: 是, 否, 制造业)."""
+    hit = _KEY_MEMO.get(id(fields))
+    if hit is None or hit[0] is not fields:
+        if len(_KEY_MEMO) > 16:
             _KEY_MEMO.clear()
-        out = _KEY_MEMO[memo_key] = fields.lookup(text)
-        return out
+        hit = _KEY_MEMO[id(fields)] = (fields, {})
+    return hit[1]
+
+
+def _field_key(fields, memo: dict, text: str):
+    if len(memo) > 50000:
+        memo.clear()
+    out = memo[text] = fields.lookup(text)
+    return out
 
 
 def _unit_word(v: str) -> str:
