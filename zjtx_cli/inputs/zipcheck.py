@@ -267,12 +267,12 @@ def _check_archive(path, source, size: int, magic: bytes | None) -> "tuple[Sheet
                         head = f.read()  # the sheet checks below need all of it: decompress once
                     else:
                         head = f.read(_XML_FIRST_BYTES)
-                    problem = None
+                    problem, settled = None, False
                     if info.file_size > _XML_FIRST_BYTES:
                         problem = _xml_head_problem(head, False)
-                        if problem == _PROLOG_TOO_LONG:
+                        settled = problem != _PROLOG_TOO_LONG  # (else the walk ran out of bytes)
+                        if not settled:
                             head += f.read(_XML_SCAN_BYTES - _XML_FIRST_BYTES)
-                            problem = None
             except RuntimeError:  # encrypted entry
                 raise UnsafeInput(
                     path,
@@ -288,7 +288,7 @@ def _check_archive(path, source, size: int, magic: bytes | None) -> "tuple[Sheet
                 ) from None
             if len(head) == info.file_size:
                 whole[info.filename] = head  # read in full already: the sheet checks reuse it
-            if problem is None:  # (one found on the first bytes is the same on the whole window)
+            if not settled:  # a verdict reached on these bytes is the same with complete= either way
                 problem = _xml_head_problem(head, info.file_size <= _XML_SCAN_BYTES)
             if problem:
                 en, zh = problem
