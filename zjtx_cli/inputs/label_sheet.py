@@ -124,9 +124,10 @@ class _FieldRow:
 
 
 class _Layout:
-    __slots__ = ("steps", "fixed")
+    __slots__ = ("fields", "steps", "fixed")
 
-    def __init__(self, steps, fixed):
+    def __init__(self, fields, steps, fixed):
+        self.fields = fields  # the field dictionary the labels were looked up in
         self.steps = steps  # _FieldRow, or (row number, label) for an unknown label
         self.fixed = fixed  # (row index, cells) of the rows compared cell for cell
 
@@ -175,14 +176,15 @@ def _plan(fields, rows, column) -> _Layout:
             steps.append(_FieldRow(r, li, nxt[0] + 1, key, lyear, label_unit, str(nxt[1]), fields[key], cols))
         else:
             steps.append((r, label))
-    return _Layout(steps, fixed)
+    return _Layout(fields, steps, fixed)
 
 
 def _layout(fields, rows) -> _Layout:
     column = _label_column(rows)
     memo_key = (id(fields), column)
     layout = _LAYOUTS.get(memo_key)
-    if layout is not None and all(i < len(rows) and tuple(rows[i]) == cells for i, cells in layout.fixed):
+    if (layout is not None and layout.fields is fields
+            and all(i < len(rows) and tuple(rows[i]) == cells for i, cells in layout.fixed)):
         return layout
     layout = _plan(fields, rows, column)
     if len(_LAYOUTS) >= _MAX_LAYOUTS:
