@@ -22,7 +22,7 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
 def enterprise_from(values: dict, source="test.json"):
     """An Enterprise from a JSON-like dict, through the real JSON reader."""
     from zjtx_cli.inputs.fields import field_dictionary
-    from zjtx_cli.inputs.reader import read_json
+    from zjtx_cli.inputs.json_reader import read_json
 
     return read_json(source, field_dictionary(), data=json.loads(json.dumps(values, default=str)))
 

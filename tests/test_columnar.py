@@ -634,7 +634,7 @@ def test_threshold_edges_decided_exactly():
 
 
 def read_enterprise_data(vals):
-    from zjtx_cli.inputs.reader import read_json
+    from zjtx_cli.inputs.json_reader import read_json
 
     return read_json("t.json", FIELDS, data=_json(vals))
 

@@ -36,7 +36,7 @@ def _ruleset(conditions):
 
 def run(conditions, values, evidence=None, required=False):
     from zjtx_cli.engine.service import assess
-    from zjtx_cli.inputs.reader import read_json
+    from zjtx_cli.inputs.json_reader import read_json
 
     e = read_json("t.json", F, data=json.loads(json.dumps(values)), checks=False)
     ev = parse.from_json(evidence or {}, F, "t.json")
@@ -354,8 +354,8 @@ def test_library_api_evidence():
 
 # --------------------------------------------------------------------- template round trip
 def test_template_round_trip_of_the_evidence_column(tmp_path):
-    from zjtx_cli.evidence.read import evidence_from_rows
-    from zjtx_cli.inputs.reader import load_sheet
+    from zjtx_cli.inputs.evidence_cells import evidence_from_rows
+    from zjtx_cli.inputs.workbook import load_sheet
     from zjtx_cli.outputs.template import build_workbook
 
     ev = {("own_brand", None): "商标注册证 第12345678号", ("main_business_revenue", 2024): "2024年度审计报告",

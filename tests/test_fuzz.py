@@ -22,7 +22,9 @@ from hypothesis import strategies as st  # noqa: E402
 from conftest import ROOT  # noqa: E402
 from zjtx_cli.inputs.fields import field_dictionary  # noqa: E402
 from zjtx_cli.inputs.model import Enterprise, InputError  # noqa: E402
-from zjtx_cli.inputs.reader import parse_value, read_enterprise, read_rows  # noqa: E402
+from zjtx_cli.inputs.collector import parse_value  # noqa: E402
+from zjtx_cli.inputs.label_sheet import read_rows  # noqa: E402
+from zjtx_cli.inputs.reader import read_enterprise  # noqa: E402
 from zjtx_cli.inputs.values import BadValue, parse_number  # noqa: E402
 
 F = field_dictionary()

@@ -16,7 +16,10 @@ from conftest import ROOT
 from zjtx_cli.cli.app import app
 from zjtx_cli.inputs.fields import field_dictionary
 from zjtx_cli.inputs.model import InputError
-from zjtx_cli.inputs.reader import UNCACHED_FORMULA, read_enterprise, read_json, read_rows, read_xlsx
+from zjtx_cli.inputs.json_reader import read_json
+from zjtx_cli.inputs.label_sheet import read_rows, read_xlsx
+from zjtx_cli.inputs.reader import read_enterprise
+from zjtx_cli.inputs.sheet_xml import UNCACHED_FORMULA
 
 openpyxl = pytest.importorskip("openpyxl")
 F = field_dictionary()
@@ -137,9 +140,9 @@ def test_json_bom_accepted(tmp_path):
 
 
 def test_json_too_large(tmp_path, monkeypatch):
-    from zjtx_cli.inputs import safety as safety
+    from zjtx_cli.inputs import sniff as sniff_module
 
-    monkeypatch.setattr(safety, "MAX_JSON_BYTES", 100)
+    monkeypatch.setattr(sniff_module, "MAX_JSON_BYTES", 100)
     p = write_json(tmp_path, {"company_name": "x" * 200})
     with pytest.raises(InputError, match="too large"):
         read_enterprise(p, F)

@@ -14,6 +14,8 @@ from decimal import Decimal
 import pytest
 
 from zjtx_cli.inputs import safety as safety
+from zjtx_cli.inputs import sniff as sniff_module
+from zjtx_cli.inputs import zipcheck
 from zjtx_cli.inputs.safety import (
     OutputError,
     UnsafeInput,
@@ -190,21 +192,21 @@ def test_many_small_high_ratio_entries_refused_overall(good, tmp_path):
 
 
 def test_total_uncompressed_limit(good, monkeypatch):
-    monkeypatch.setattr(safety, "MAX_UNCOMPRESSED", 10_000)
+    monkeypatch.setattr(zipcheck, "MAX_UNCOMPRESSED", 10_000)
     refused(good, "uncompressed")
 
 
 def test_compressed_size_limit(good, monkeypatch):
-    monkeypatch.setattr(safety, "MAX_XLSX_BYTES", 1_000)
+    monkeypatch.setattr(zipcheck, "MAX_XLSX_BYTES", 1_000)
     refused(good, "too large")
 
 
 def test_too_many_entries(good, monkeypatch):
     with zipfile.ZipFile(good) as z:
         count = len(z.infolist())
-    monkeypatch.setattr(safety, "MAX_ZIP_ENTRIES", count)
+    monkeypatch.setattr(zipcheck, "MAX_ZIP_ENTRIES", count)
     check_xlsx_file(good)
-    monkeypatch.setattr(safety, "MAX_ZIP_ENTRIES", count - 1)
+    monkeypatch.setattr(zipcheck, "MAX_ZIP_ENTRIES", count - 1)
     refused(good, "too many", str(count))
 
 
@@ -300,7 +302,7 @@ def test_json_size_limit(tmp_path, monkeypatch):
     path = tmp_path / "申报.json"
     path.write_text('{"企业名称": "某某科技"}', encoding="utf-8")
     check_json_file(path)
-    monkeypatch.setattr(safety, "MAX_JSON_BYTES", 10)
+    monkeypatch.setattr(sniff_module, "MAX_JSON_BYTES", 10)
     with pytest.raises(UnsafeInput) as info:
         check_json_file(path)
     assert "申报.json" in str(info.value) and "too large" in str(info.value)

@@ -14,7 +14,9 @@ from typer.testing import CliRunner
 from conftest import ROOT
 from zjtx_cli.cli.app import app
 from zjtx_cli.inputs.fields import field_dictionary
-from zjtx_cli.inputs.reader import read_enterprise, read_json, read_xlsx
+from zjtx_cli.inputs.json_reader import read_json
+from zjtx_cli.inputs.label_sheet import read_xlsx
+from zjtx_cli.inputs.reader import read_enterprise
 from zjtx_cli.rules.loader import get_ruleset, ruleset_paths
 from zjtx_cli.outputs.template import (SHEET_HELP, SHEET_LISTS, SHEET_MAIN, build_workbook, template_keys,
                                write_template, year_list)
@@ -157,7 +159,7 @@ def test_text_never_becomes_a_formula(tmp_path):
 
 def test_neutralised_export_text_reads_back():
     # safety.cell_value prefixes ' to formula-like text in exports; such a file reads back unchanged
-    from zjtx_cli.inputs.reader import read_rows
+    from zjtx_cli.inputs.label_sheet import read_rows
     from zjtx_cli.inputs.safety import cell_value
 
     e = read_rows("x.xlsx", F, [["企业名称", cell_value("=1+1公司")]])

@@ -24,9 +24,10 @@ __all__ = ["assess", "document", "Assessment", "InputError", "VERDICTS"]
 
 
 def _enterprise(source, fields, data_checks):
-    from zjtx_cli.evidence.read import evidence_from_json
+    from zjtx_cli.inputs.evidence_cells import evidence_from_json
+    from zjtx_cli.inputs.json_reader import read_json
     from zjtx_cli.inputs.model import Enterprise
-    from zjtx_cli.inputs.reader import read_enterprise, read_json
+    from zjtx_cli.inputs.reader import read_enterprise
 
     if isinstance(source, Enterprise):
         return source

@@ -69,7 +69,8 @@ def load_enterprise(file, fields, lang="zh", warnings=None):
 
 def apply_sets(e, sets, fields, lang="zh"):
     """--set KEY=VALUE and KEY.YEAR=VALUE overrides (what-if); a bad one raises :class:`AssessFailed`."""
-    from zjtx_cli.inputs.reader import _year_of, parse_value
+    from zjtx_cli.inputs.collector import parse_value
+    from zjtx_cli.inputs.labels import year_of as _year_of
     from zjtx_cli.inputs.values import BadValue
 
     problems = []

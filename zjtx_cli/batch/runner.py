@@ -494,7 +494,7 @@ def list_entries(folder, recursive):
 
 
 def oserror_dir_problem(path, exc) -> Problem:
-    from zjtx_cli.inputs.reader import oserror_problem
+    from zjtx_cli.inputs.problems import oserror_problem
 
     p = oserror_problem(path, exc)
     p.reason = f"cannot read folder: {exc.strerror or exc}"
@@ -576,7 +576,7 @@ def _unreadable(path, exc) -> Problem:
 
 def _sheet_rows(path, kind):
     """A roster workbook's rows (first visible sheet) and its warnings. Raises InputError."""
-    from zjtx_cli.inputs.reader import load_sheet, sheet_warnings
+    from zjtx_cli.inputs.workbook import load_sheet, sheet_warnings
 
     sheet = load_sheet(path, kind)
     return sheet, sheet_warnings(path, sheet)
@@ -653,7 +653,7 @@ def _csv_records(path):
     import csv
     import re
 
-    from zjtx_cli.inputs.reader import oserror_problem, unsafe_problem
+    from zjtx_cli.inputs.problems import oserror_problem, unsafe_problem
     from zjtx_cli.inputs.safety import UnsafeInput, check_regular_file
 
     try:
@@ -1130,7 +1130,7 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
         total = len(files)
     else:
         protect = [path]
-        from zjtx_cli.inputs.reader import not_a_spreadsheet, oserror_problem, unsafe_problem
+        from zjtx_cli.inputs.problems import not_a_spreadsheet, oserror_problem, unsafe_problem
         from zjtx_cli.inputs.safety import UnsafeInput, sniff
 
         try:

@@ -8,9 +8,9 @@ in a *capped reader*: one long-lived child process, forked once and reused for
 every such file, with
 
 * an address-space limit (``RLIMIT_AS``): what it started with plus
-  ``safety.READ_MEMORY`` (768 MiB);
+  ``limits.READ_MEMORY`` (768 MiB);
 * a CPU budget per file (``RLIMIT_CPU`` raised before each read to what was
-  used plus ``safety.READ_CPU_SECONDS``), and a wall-clock limit of twice that;
+  used plus ``limits.READ_CPU_SECONDS``), and a wall-clock limit of twice that;
 * ``PR_SET_PDEATHSIG`` (Linux), so it never outlives its parent.
 
 If the child dies (abort, out of memory, CPU budget, a signal), the file is
@@ -82,10 +82,10 @@ def _child(rfd, wfd):
     _set_pdeathsig()
     if "faulthandler" in sys.modules:  # a crash here is reported by the parent, not dumped
         sys.modules["faulthandler"].disable()
-    from zjtx_cli.inputs import safety
+    from zjtx_cli.inputs import limits
 
     try:
-        limit = _vsize() + safety.READ_MEMORY
+        limit = _vsize() + limits.READ_MEMORY
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ValueError, OSError):
         pass
@@ -99,7 +99,7 @@ def _child(rfd, wfd):
             ru = resource.getrusage(resource.RUSAGE_SELF)
             used = int(ru.ru_utime + ru.ru_stime) + 1
             hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
-            soft = used + safety.READ_CPU_SECONDS
+            soft = used + limits.READ_CPU_SECONDS
             if hard != resource.RLIM_INFINITY:
                 soft = min(soft, hard)
             resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
@@ -127,7 +127,7 @@ class CappedReader:
         self.wfd: int | None = None
 
     def _start(self):
-        from zjtx_cli.inputs import safety  # noqa: F401 - loaded before the fork
+        from zjtx_cli.inputs import limits  # noqa: F401 - loaded before the fork
 
         c_r, p_w = os.pipe()
         p_r, c_w = os.pipe()
@@ -167,7 +167,7 @@ class CappedReader:
         return status
 
     def call(self, fn, *args):
-        from zjtx_cli.inputs import safety
+        from zjtx_cli.inputs import limits
 
         if self.pid is None:
             self._start()
@@ -179,7 +179,7 @@ class CappedReader:
             _send(self.wfd, (fn, args))
         import select
 
-        wall = 2 * safety.READ_CPU_SECONDS
+        wall = 2 * limits.READ_CPU_SECONDS
         assert self.rfd is not None  # _start() opened the pipes or raised
         ready, _, _ = select.select([self.rfd], [], [], wall)
         if not ready:
@@ -205,13 +205,13 @@ class CappedReader:
 
 
 def _crash(status, memory=False) -> ReaderCrashed:
-    from zjtx_cli.inputs import safety
+    from zjtx_cli.inputs import limits
 
-    mib = safety.READ_MEMORY // (1024 * 1024)
+    mib = limits.READ_MEMORY // (1024 * 1024)
     sig = os.WTERMSIG(status) if status is not None and os.WIFSIGNALED(status) else None
     if sig == signal.SIGXCPU:
-        return ReaderCrashed(f"reading used more than {safety.READ_CPU_SECONDS} s of CPU and was stopped",
-                             f"读取耗用 CPU 超过 {safety.READ_CPU_SECONDS} 秒，已停止")
+        return ReaderCrashed(f"reading used more than {limits.READ_CPU_SECONDS} s of CPU and was stopped",
+                             f"读取耗用 CPU 超过 {limits.READ_CPU_SECONDS} 秒，已停止")
     if memory or sig in (signal.SIGABRT, signal.SIGSEGV, signal.SIGKILL, signal.SIGBUS):
         return ReaderCrashed(f"the spreadsheet reader ran out of its {mib} MiB memory budget or crashed on this "
                              "file (corrupt or hostile workbook)",

@@ -23,14 +23,10 @@ the other rows are scored). Row numbers are the spreadsheet's (1 = first row).
 
 from __future__ import annotations
 
-import re
-
+from zjtx_cli.inputs.labels import parse_header_cell
 from zjtx_cli.inputs.model import Enterprise, InputError, Problem
-from zjtx_cli.inputs.values import BadValue, nfkc, normalize_label, split_label
+from zjtx_cli.inputs.values import BadValue, normalize_label
 
-_YEAR = r"((?:19|20)\d{2})"
-_SUFFIX_RE = re.compile(r"^(.*?)[\s._\-/:：]*[\(\[]?\s*" + _YEAR + r"\s*(?:年度|年|FY)?\s*[\)\]]?$")
-_PREFIX_RE = re.compile(r"^" + _YEAR + r"\s*(?:年度|年|FY)?[\s._\-/:：]*(.+)$")
 HEADER_SCAN_ROWS = 5
 MIN_HEADER_FIELDS = 3
 
@@ -46,7 +42,7 @@ from zjtx_cli.inputs.text import is_blank as _empty  # noqa: E402 - the one defi
 
 def _is_evidence_head(cell, fields) -> bool:
     """An evidence column header (known field or not: an unknown one is reported by roster_columns)."""
-    from zjtx_cli.evidence.parse import header_target
+    from zjtx_cli.inputs.evidence_cells import header_target
 
     return header_target(cell, fields) is not None
 
@@ -56,52 +52,6 @@ class Column:
 
     def __init__(self, index, key, year, unit, shown, field):
         self.index, self.key, self.year, self.unit, self.shown, self.field = index, key, year, unit, shown, field
-
-
-_HEADER_MEMO: dict = {}
-
-
-def parse_header_cell(cell, fields):
-    """``(key, year, label_unit)`` for a header cell, or None. ``year`` is None for single-valued fields.
-
-    Every applicant workbook is looked at as a possible roster, and the same labels come
-    back file after file: answers are remembered per field dictionary."""
-    if not isinstance(cell, str) or not cell.strip():
-        return None
-    memo_key = (id(fields), cell)
-    try:
-        return _HEADER_MEMO[memo_key]
-    except KeyError:
-        pass
-    if len(_HEADER_MEMO) > 50000:
-        _HEADER_MEMO.clear()
-    out = _HEADER_MEMO[memo_key] = _parse_header_cell(cell, fields)
-    return out
-
-
-def _parse_header_cell(cell, fields):
-    text = nfkc(cell)
-    key = fields.lookup(text)
-    _name, unit = split_label(text)
-    if key is not None:
-        return key, None, unit
-    for rx, ni, yi in ((_SUFFIX_RE, 1, 2), (_PREFIX_RE, 2, 1)):
-        base = text
-        # a unit bracket may follow the year: 主营业务收入（2024年）（万元）
-        stripped, u = split_label(base)
-        for candidate, cu in ((base, unit), (stripped, u or unit)):
-            m = rx.match(candidate)
-            if not m:
-                continue
-            name = m.group(ni).strip()
-            if not name:
-                continue
-            k = fields.lookup(name)
-            if k is None:
-                continue
-            _n, nu = split_label(name)
-            return k, int(m.group(yi)), nu or cu
-    return None
 
 
 def header_fields(row, fields):
@@ -134,15 +84,15 @@ class Roster:
         # an xlsx roster: percentage-formatted cells hold fractions (35% is 0.35), as in reader.read_xlsx
         self._sheet_xml = None
         if kind == "xlsx" or (kind is None and self.path.lower().endswith((".xlsx", ".xlsm"))):
-            from zjtx_cli.inputs.reader import _SheetXml
+            from zjtx_cli.inputs.sheet_xml import SheetXml
 
-            self._sheet_xml = _SheetXml(self.path, sheet_index)
+            self._sheet_xml = SheetXml(self.path, sheet_index)
         seen: dict = {}
         global parse_value
         # evidence columns (<field>证明材料 / <key> evidence, issue 13): not value columns; each row's
         # text becomes its enterprise's evidence (zjtx_cli.evidence.parse)
-        from zjtx_cli.evidence.parse import roster_columns
-        from zjtx_cli.inputs.reader import parse_value  # noqa: F811 - once, not per cell
+        from zjtx_cli.inputs.collector import parse_value  # noqa: F811 - once, not per cell
+        from zjtx_cli.inputs.evidence_cells import roster_columns
 
         self.evidence_columns, ev_problems = roster_columns(header, fields, self.path, header_row)
         self.warnings.extend(ev_problems)
@@ -207,7 +157,7 @@ class Roster:
             raw = cells[c.index]
             if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
                 if self._sheet_xml is not None and self._sheet_xml.uncached(r, c.index):
-                    from zjtx_cli.inputs.reader import UNCACHED_FORMULA, UNCACHED_FORMULA_ZH
+                    from zjtx_cli.inputs.sheet_xml import UNCACHED_FORMULA, UNCACHED_FORMULA_ZH
 
                     notes.append(Problem(self.path, c.shown, UNCACHED_FORMULA + "; read as blank",
                                          severity="warning", row=r, year=c.year,
@@ -245,7 +195,7 @@ class Roster:
             return None  # a blank row: nothing to assess
         e = Enterprise(values, self.path, notes)
         if self.evidence_columns:  # what this row's figures rest on (issue 13)
-            from zjtx_cli.evidence.parse import from_roster_row
+            from zjtx_cli.inputs.evidence_cells import from_roster_row
 
             ev = from_roster_row(self.evidence_columns, cells, self.path, r)
             if ev.problems:

@@ -64,7 +64,7 @@ def read_identity(file, lang="zh", sets=()) -> dict:
     except OSError as exc:
         raise AssessFailed([f"{file}: {exc.strerror or exc}"], 2) from None
     out = {k: e.values.get(k) for k in IDENTITY_FIELDS if k in fields}
-    from zjtx_cli.inputs.reader import parse_value
+    from zjtx_cli.inputs.collector import parse_value
     from zjtx_cli.inputs.values import BadValue
 
     for s in sets or ():  # --set of these fields counts here too (bad values are reported by assess)
