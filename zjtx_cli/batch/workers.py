@@ -79,9 +79,14 @@ def _score_files(paths):
 def _score_rows(chunk):
     roster, scorer = _W["roster"], _W["scorer"]
     out = []
-    for r, cells in chunk:
+    fast = _read_columns(roster, scorer, chunk)
+    for j, (r, cells) in enumerate(chunk):
         if isinstance(cells, Problem):  # a row the CSV reader could not split
             out.append((None, [_pjson(cells, scorer.lang)]))
+            continue
+        e = fast[j]
+        if e is not None:
+            out.append((r, e))
             continue
         try:
             e = roster.row(r, cells)
@@ -113,6 +118,20 @@ def _score_rows(chunk):
         k += 1
         res.append((rec, []) if rec is not None else _guarded_score(scorer, e, e.source, r))
     return res
+
+
+def _read_columns(roster, scorer, chunk) -> list:
+    """The chunk's rows read column by column (zjtx_cli.inputs.roster_columns) where that gives
+    what Roster.row gives; None for every other row (and for all of them with the columnar path
+    off: ZJTX_COLUMNAR=0 is the reference the identity test compares with)."""
+    if not columnar_enabled(scorer):
+        return [None] * len(chunk)
+    try:
+        from zjtx_cli.inputs.roster_columns import read_chunk
+
+        return read_chunk(roster, chunk)
+    except Exception:  # noqa: BLE001 - anything unexpected: every row takes the general path
+        return [None] * len(chunk)
 
 
 _FORKED_WITH_POLARS = [False]
