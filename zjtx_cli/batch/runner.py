@@ -41,6 +41,7 @@ chunks, the pool), :mod:`zjtx_cli.batch.summary` (terminal output).
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 from typing import Any
@@ -155,7 +156,9 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
                     recs, enc, delim, dec_warning = _csv_records(path)
                     if dec_warning is not None:
                         pre_problems.append(dec_warning)
-                    head_rows = [cells if cells is not None else [] for _r, cells, _p in recs[:50]]
+                    streamed = not isinstance(recs, list)  # a large roster: read as the batch goes
+                    head = list(itertools.islice(recs, 50)) if streamed else recs[:50]
+                    head_rows = [cells if cells is not None else [] for _r, cells, _p in head]
                     hr_i, header, _consumed = find_header(iter(head_rows), fields)
                     if hr_i is None:
                         dname = {",": "逗号", "\t": "制表符", ";": "分号"}[delim]
@@ -165,14 +168,14 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
                                   f"{inert(path)}: no header row naming the company name and at least two more known "
                                   f"fields in the first rows (read as {enc}, {dname_en}-separated; a roster needs "
                                   "one)")])
-                    hr = recs[hr_i - 1][0]
-                    for _r, _cells, prob in recs[:hr_i - 1]:
+                    hr = head[hr_i - 1][0]
+                    for _r, _cells, prob in head[:hr_i - 1]:
                         if prob is not None:  # a broken row above the header: accounted for too
                             pre_problems.append(prob)
                             pre_unreadable += 1
-                    body = recs[hr_i:]
+                    body = itertools.chain(head[hr_i:], recs) if streamed else recs[hr_i:]
                     rows_iter = ((r, cells if prob is None else prob) for r, cells, prob in body)
-                    total = len(body)
+                    total = None if streamed else len(body)  # type: ignore[arg-type]
                 else:
                     sheet, warnings = _sheet_rows(path, kind)
                     pre_problems.extend(warnings)
