@@ -11,7 +11,7 @@ from zjtx_cli.inputs.text import inert
 # A roster above STREAM_CSV_BYTES is read as it goes (memory does not grow with its rows), so the
 # limit is no longer memory's: 4 GiB is some 4 million rows of 168 columns.
 MAX_CSV_BYTES = 4 * 1024 * 1024 * 1024
-STREAM_CSV_BYTES = 32 * 1024 * 1024
+STREAM_CSV_BYTES = 8 * 1024 * 1024
 MAX_CSV_CELL = 128 * 1024            # a cell longer than this is reported for its row
 MAX_RECORD_LINES = 20                # a quoted cell may span lines; more than this is an unclosed quote
 

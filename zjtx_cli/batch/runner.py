@@ -108,6 +108,7 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
     to_xlsx = out is not None and out.lower().endswith(".xlsx")
     scorer.show_evidence = evidence_required or to_xlsx  # the workbook always has the 待补证 column
     scorer.evidence_docs = to_xlsx  # only its sheet lists the documents
+    scorer.gaps_sheet = to_xlsx  # and only it lists every gap: otherwise only the largest gap's text is built
     ext.set_evidence(scorer.show_evidence)
     scorer.cols.append_extra(ext.headers, ext.widths)
 

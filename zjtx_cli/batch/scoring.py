@@ -157,6 +157,7 @@ class Scorer:
         # documents sheet only in the workbook
         self.show_evidence = evidence_required
         self.evidence_docs = False
+        self.gaps_sheet = True  # every gap's text (the xlsx gaps sheet); else the largest gap's only (run_batch)
         self.extra = {"scheme_info": ruleset_meta(rs)}
         try:
             self.mode, self.tier, tracks = scope_of(rs, tier)
@@ -222,7 +223,10 @@ class Scorer:
         lang, fields = self.lang, self.fields
         gaps = []
         first_gap = None  # the largest gap: the hardest to close (gaps come ordered easiest first)
-        for g in focus.gaps:
+        shown = focus.gaps
+        if not self.gaps_sheet:  # only the largest gap is shown (summary, CSV); the gaps sheet is xlsx's
+            shown = shown[-1:]
+        for g in shown:
             texts = [describe_gap_item(it, fields, lang) for it in g.items]
             if not texts and g.status == "excluded":
                 texts = ["触发限制条件" if lang == "zh" else "an exclusion applies"]
