@@ -144,3 +144,20 @@ def test_a_unit_in_the_header_leaves_the_roster_to_the_general_path():
     roster = Roster("roster.csv", field_dictionary(), header, 1, kind="text")
     assert read_chunk(roster, [(2, list(BASE))]) == [None]
     assert str(roster.row(2, list(BASE)).values["main_business_revenue"][2024]) == "0.5"  # 5000元
+
+
+def test_repeated_words_decide_the_same_on_every_row():
+    """yes/no, choice and date texts are decided once per roster column and remembered: a
+    placeholder stays blank, a bad word sends every row holding it to Roster.row."""
+    roster = _roster()
+    rows = [(r, _row(**{"国家高新技术企业": w, "成立日期": d}))
+            for r, (w, d) in enumerate([("是", "2015-03-01"), ("也许", "2015-03-01"), ("—", "2015/3/1"),
+                                        ("是", "2015-03-01"), ("也许", "2015-03-01"), ("—", "2015/3/1"),
+                                        ("否", "2099-13-45"), ("否", "2099-13-45")], start=2)]
+    for _ in range(2):  # a second chunk reads from what the first remembered
+        got = read_chunk(roster, rows)
+        assert [g is not None for g in got] == [True, False, True, True, False, True, False, False]
+        for (r, cells), g in zip(rows, got):
+            if g is not None:
+                _same_values(g, _general(_roster(), r, cells))
+        assert "high_tech_enterprise" not in got[2].values  # the placeholder is a blank

@@ -110,6 +110,21 @@ def _reader(roster, c):
     return other
 
 
+_REPEATED = ("bool", "choice", "date")
+_SKIP, _SLOW = object(), object()
+
+
+def _decide(read, raw: str):
+    """What a non-blank text cell of a yes/no, choice or date column gives: _SKIP (a placeholder,
+    a blank as Roster.row has it), _SLOW (Roster.row reads the row) or ``(value,)``."""
+    if len(raw) <= 8 and is_blank(raw):
+        return _SKIP
+    try:
+        return (read(raw),)
+    except _Slow:
+        return _SLOW
+
+
 def read_chunk(roster, chunk):
     """Read ``chunk`` (a list of ``(row number, cells)``) of ``roster``'s rows.
 
@@ -127,6 +142,7 @@ def read_chunk(roster, chunk):
         # a column the general parser must read: only the rows where that column is blank could
         # be read here; keep it simple and read those rosters row by row
         return out
+    memos = roster.__dict__.setdefault("_column_memos", {})
     slow = [False] * n_rows
     any_value = [False] * n_rows
     values: list[dict] = [{} for _ in range(n_rows)]
@@ -142,12 +158,26 @@ def read_chunk(roster, chunk):
         plain = _NORMAL_DECIMAL.fullmatch if read is _number else _PLAIN_INTEGER.fullmatch if read is _integer \
             else None
         conv = Decimal if read is _number else int
+        # yes/no, choice and date words repeat on every row: what a text decides is remembered
+        memo = memos.setdefault(idx, {}) if c.field.type in _REPEATED else None
+        if memo is not None and len(memo) > 20000:
+            memo.clear()
         for k, (r, cells) in enumerate(chunk):
             if slow[k] or idx >= len(cells):
                 continue
             raw = cells[idx]
             if plain is not None and type(raw) is str and plain(raw) is not None:  # never a blank
                 v = conv(raw)
+            elif memo is not None and type(raw) is str and raw.strip():
+                hit = memo.get(raw)
+                if hit is None:
+                    hit = memo[raw] = _decide(read, raw)
+                if hit is _SKIP:
+                    continue
+                if hit is _SLOW:
+                    slow[k] = True
+                    continue
+                v = hit[0]
             else:
                 if raw is None or raw == "" or (type(raw) is str and len(raw) <= 8 and is_blank(raw)):
                     # blank or a placeholder: as Roster.row, with its uncached-formula note (the general path)
