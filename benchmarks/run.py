@@ -231,12 +231,14 @@ def main():
                    "columnar_cpu_s": z["columnar_cpu_s"], "zjtx_cpu_s": z["cpu_s"], "bare_cpu_s": bare["cpu_s"],
                "engine_rows": z["engine_rows"], "verdicts": z["verdicts"], "tiers": z["tiers"]}
             res["e"].append(rec)
-            print(f"(e) {n_rows} rows .{ext}, {ladder} (every tier), columnar statuses: whole process {z['wall_s']:.2f} s "
+            print(f"(e) {n_rows} rows .{ext}, {ladder} (every tier), columnar statuses: whole process "
+                  f"{z['wall_s']:.2f} s "
                   f"(peak {z['peak_mib']:.0f} MiB) vs bare {'calamine' if ext == 'xlsx' else 'csv'} read "
                   f"{bare['wall_s']:.2f} s (peak {bare['peak_mib']:.0f} MiB) = {z['wall_s'] / bare['wall_s']:.1f}x; "
                   f"in-process: read {z['read_s']:.2f} s, cells -> enterprises {z['parse_s']:.2f} s "
                   f"({z['parse_s'] / z['read_s']:.1f}x the read), columnar statuses {z['columnar_s']:.2f} s "
-                  f"({z['columnar_s'] / z['read_s']:.2f}x the read, {1e6 * z['columnar_s'] / max(z['rows'], 1):.0f} us/row, "
+                  f"({z['columnar_s'] / z['read_s']:.2f}x the read, "
+                  f"{1e6 * z['columnar_s'] / max(z['rows'], 1):.0f} us/row, "
               f"CPU {1e6 * z['columnar_cpu_s'] / max(z['rows'], 1):.0f} us/row; process CPU {z['cpu_s']:.2f} s vs "
               f"{bare['cpu_s']:.2f} s = {z['cpu_s'] / bare['cpu_s']:.1f}x)"
                   f"; rows handed to the engine: {z['engine_rows']}")
