@@ -123,8 +123,9 @@ def _score_rows(chunk):
 def _read_columns(roster, scorer, chunk) -> list:
     """The chunk's rows read column by column (zjtx_cli.inputs.roster_columns) where that gives
     what Roster.row gives; None for every other row (and for all of them with the columnar path
-    off: ZJTX_COLUMNAR=0 is the reference the identity test compares with)."""
-    if not columnar_enabled(scorer):
+    off: ZJTX_COLUMNAR=0 is the reference the identity test compares with). Also for the rows
+    the explanatory engine scores (--out .jsonl, evidence states): reading does not depend on it."""
+    if not switched_on():
         return [None] * len(chunk)
     try:
         from zjtx_cli.inputs.roster_columns import read_chunk
@@ -148,10 +149,17 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
+def switched_on() -> bool:
+    """False when ZJTX_COLUMNAR=0: the general path on every row (cells by Roster.row, the
+    explanatory engine on every company), the reference the identity test compares with."""
+    return os.environ.get("ZJTX_COLUMNAR", "1").strip() not in ("0", "off", "no", "false")
+
+
 def columnar_enabled(scorer) -> bool:
-    """The columnar path: rosters only, not for --out .jsonl (it needs every explanation),
-    and not when ZJTX_COLUMNAR=0 (the explanatory engine on every row, as a reference)."""
-    return not scorer.want_json and os.environ.get("ZJTX_COLUMNAR", "1").strip() not in ("0", "off", "no", "false")
+    """The columnar statuses: rosters only, not for --out .jsonl (it needs every explanation),
+    nor when the evidence states are shown (--evidence required, the xlsx 待补证 column: they
+    come from the explanatory engine's whole result), and not when ZJTX_COLUMNAR=0."""
+    return not scorer.want_json and not scorer.show_evidence and switched_on()
 
 
 def _columnar_chunk(scorer, ents):
