@@ -380,12 +380,13 @@ def _tier_by_id(rs, tid):
 
 
 def _figure(keys, ctx, off):
-    """A key figure (metric or sum of counts) for the export, from the evaluation's memo."""
-    from zjtx_cli.engine.metrics import evaluate_metric
+    """A key figure (metric or sum of counts) for the export, from the evaluation's memo. A raw
+    field is read as evaluate_metric reads it (ctx.raw), without building its explanation."""
+    from zjtx_cli.engine.metrics import METRICS, evaluate_metric
 
     total = None
     for k in keys:
-        v = evaluate_metric(k, ctx, ctx.year + off).value
+        v = evaluate_metric(k, ctx, ctx.year + off).value if k in METRICS else ctx.raw(k, ctx.year + off)
         if v is None:
             return None
         total = v if total is None else total + v
