@@ -91,7 +91,8 @@ def main(argv):
     if chunk:
         flush()
     print(json.dumps({"rows": n, "bad_rows": bad, "engine_rows": engine, "read_s": t_read, "parse_s": t_parse,
-                      "columnar_s": t_eval, "columnar_cpu_s": cpu_eval, "cpu_s": time.process_time(), "total_s": time.perf_counter() - t0, "verdicts": dict(verdicts),
+                      "columnar_s": t_eval, "columnar_cpu_s": cpu_eval, "cpu_s": time.process_time(),
+                      "total_s": time.perf_counter() - t0, "verdicts": dict(verdicts),
                       "tiers": {k: dict(v) for k, v in tiers.items()}}, ensure_ascii=False))
 
 

@@ -1,7 +1,7 @@
 """Batch results to .xlsx / .csv / .jsonl, streamed and written atomically.
 
 Every writer takes one record per company as it is scored (see
-:class:`zjtx_cli.batch.runner.Scorer`), so memory does not grow with the number of
+:class:`zjtx_cli.batch.scoring.Scorer`), so memory does not grow with the number of
 rows: the xlsx goes through openpyxl's write-only mode (rows spooled to
 temporary files), CSV through :func:`zjtx_cli.inputs.safety.open_csv_stream`, JSONL
 line by line into a temporary file. The finished file replaces the target
