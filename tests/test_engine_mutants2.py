@@ -305,3 +305,68 @@ def test_the_rule_text_of_a_lower_tier_condition_names_the_tier_id(ladder_rules)
     assert code == 0, err
     checks = [c["check"] for t in json.loads(out)["tiers"] for tr in t["tracks"] for c in tr["conditions"]]
     assert checks == ["年度订单数 ≥ 100 笔", "已达到“county”"]
+
+
+# ------------------------------------------------------------------ the levers offered for a ratio's gap
+@pytest.mark.parametrize("rd,levers", [(0, None), (1, ["raise_rd_expense", "reduce_operating_revenue"])])
+def test_no_revenue_cut_is_offered_when_there_is_no_rd_to_keep(tmp_path, rd, levers):
+    # 工信部企业〔2022〕63号 附件2 一(二): 研发费用占营业收入总额比重不低于3%; revenue 3800 万元 in 2023. With no
+    # R&D at all, no smaller revenue reaches 3% (0 / anything is 0): only more R&D spending is offered
+    v = sample("miit-2022-zjtx-sme.json")
+    v["rd_expense"] = dict(v["rd_expense"], **{"2023": rd})
+    code, doc = assess_json(tmp_path, v, "--scheme", "miit-2022", "--tier", "zjtx-sme")
+    assert (code, doc["verdict"]) == (1, "not_eligible")
+    gap = next(g for g in doc["gaps"] if g["condition"] == "zs22-2-rd")
+    item = next(i for i in gap["items"] if i.get("metric") == ["rd_intensity"])
+    assert (item["shortfall"].get("levers") and [lv["lever"] for lv in item["shortfall"]["levers"]]) == levers
+    assert item["shortfall"]["amount"] == 114 - rd  # 3% of 3800 is 114
+
+
+SOLVENT = """\
+id: demo
+title: {zh: 演示县培育库, en: Demo county pool}
+issuer: {zh: 演示县工信局, en: Demo county industry bureau}
+source: demo-notice.txt
+tiers:
+  - id: county
+    name: {zh: 县培育库, en: County pool}
+    level: county
+    conditions:
+      - id: demo-solvent
+        kind: required
+        text: {zh: 资产负债率不高于100%（未资不抵债）, en: Asset-liability ratio no higher than 100% (not insolvent)}
+        citation: demo-notice.txt 第四条
+        check: {metric: asset_liability_ratio, op: "<=", value: 100}
+"""
+
+
+@pytest.mark.parametrize("liabilities,verdict", [(5000, "eligible"), (5001, "not_eligible")])
+def test_at_a_100_percent_cap_repaying_debt_from_own_funds_is_not_offered(tmp_path, liabilities, verdict):
+    # repaying x from the company's own funds turns L/A into (L-x)/(A-x), which never falls to 100% from above:
+    # only a debt-to-equity swap or new equity close the gap
+    d = tmp_path / "rules"
+    d.mkdir()
+    (d / "demo.yaml").write_text(SOLVENT, encoding="utf-8")
+    code, doc = assess_json(tmp_path, {"company_name": "演示公司", "total_liabilities": {"2025": liabilities},
+                                       "total_assets": {"2025": 5000}}, "--scheme", "demo", "--rules-dir", d,
+                            "--as-of", "2026-01-01")
+    assert doc["verdict"] == verdict
+    if verdict == "eligible":
+        assert code == 0 and doc["gaps"] == []
+        return
+    shortfall = doc["gaps"][0]["items"][0]["shortfall"]
+    assert code == 1 and [lv["lever"] for lv in shortfall["levers"]] == ["debt_to_equity", "add_equity"]
+    assert [lv["amount"] for lv in shortfall["levers"]] == [1, 1]
+
+
+def test_below_a_100_percent_cap_repaying_debt_from_own_funds_is_offered(tmp_path):
+    # 衡阳 hy-2-debt (004 四(一)2): 资产负债率不高于70%; 4000 of 5000 is 80%: swap 500, add equity 714.29,
+    # repay (4000 - 3500) / 0.3 = 1666.67 万元
+    v = sample("hengyang-eligible.json")
+    year = max(int(y) for y in v["total_assets"])
+    v["total_assets"] = {str(year): 5000}
+    v["total_liabilities"] = {str(year): 4000}
+    code, doc = assess_json(tmp_path, v, "--scheme", "hengyang")
+    shortfall = next(g for g in doc["gaps"] if g["condition"] == "hy-2-debt")["items"][0]["shortfall"]
+    assert [lv["lever"] for lv in shortfall["levers"]] == ["debt_to_equity", "add_equity", "repay_from_own_funds"]
+    assert [round(lv["amount"], 2) for lv in shortfall["levers"]] == [500, 714.29, 1666.67]
