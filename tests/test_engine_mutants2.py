@@ -370,3 +370,33 @@ def test_below_a_100_percent_cap_repaying_debt_from_own_funds_is_offered(tmp_pat
     shortfall = next(g for g in doc["gaps"] if g["condition"] == "hy-2-debt")["items"][0]["shortfall"]
     assert [lv["lever"] for lv in shortfall["levers"]] == ["debt_to_equity", "add_equity", "repay_from_own_funds"]
     assert [round(lv["amount"], 2) for lv in shortfall["levers"]] == [500, 714.29, 1666.67]
+
+
+# ------------------------------------------------------------------ how many years of figures a scheme reads
+@pytest.mark.parametrize("offset,years", [(-2, ["2023", "2024", "2025"]), (-3, ["2022", "2023", "2024", "2025"])])
+def test_the_template_has_a_column_for_every_year_a_raw_figure_is_read(ladder_rules, tmp_path, offset, years):
+    # a figure read `offset` years before the assessment year needs that year's column and every one after it;
+    # three columns are the least a template has
+    text = LADDER.replace('{metric: demo_orders, op: ">=", value: 100}',
+                          f'{{metric: demo_orders, op: ">=", value: 100, year: {offset}}}')
+    (ladder_rules / "demo.yaml").write_text(text, encoding="utf-8")
+    out = tmp_path / "t.json"
+    code, _o, err = run("template", "--out", out, "--format", "json", "--scheme", "demo", "--rules-dir", ladder_rules,
+                        "--year", "2025")
+    assert code == 0, err
+    assert list(json.loads(out.read_text(encoding="utf-8"))["demo_orders"]) == years
+
+
+@pytest.mark.parametrize("evidence,state,needed", [
+    ([], "declared", [("demo_orders", 2025)]),
+    (["--evidence", "demo_orders.2025=2025年订单台账"], "evidenced", []),
+])
+def test_a_lower_tier_condition_rests_on_what_that_tier_rested_on(ladder_rules, tmp_path, evidence, state, needed):
+    # docs/evidence.md: a {tier: ID} condition is evidenced when the figures the lower tier's required conditions
+    # used name their evidence (here the county's 100 orders of 2025)
+    code, doc = assess_json(tmp_path, {"company_name": "演示公司", "demo_orders": {"2025": 100}}, "--scheme", "demo",
+                            "--tier", "city", "--rules-dir", ladder_rules, "--as-of", "2026-01-01", *evidence)
+    assert (code, doc["verdict"]) == (0, "eligible")
+    cond = doc["conditions"][0]
+    assert (cond["id"], cond["status"], cond["evidence"]) == ("demo-county", "met", state)
+    assert [(e["field"], e["year"]) for e in cond["evidence_needed"]] == needed
