@@ -400,3 +400,38 @@ def test_a_lower_tier_condition_rests_on_what_that_tier_rested_on(ladder_rules, 
     cond = doc["conditions"][0]
     assert (cond["id"], cond["status"], cond["evidence"]) == ("demo-county", "met", state)
     assert [(e["field"], e["year"]) for e in cond["evidence_needed"]] == needed
+
+
+# ------------------------------------------------------------------ SME sizing: what decided it, and its figures
+@pytest.mark.parametrize("employees,decided_by", [(1000, ["operating_revenue"]), (999, ["employees", "operating_revenue"])])
+def test_only_figures_below_their_ceiling_decide_that_a_firm_is_an_sme(tmp_path, employees, decided_by):
+    # 300号 第四条（二）工业: 从业人员1000人以下或营业收入40000万元以下 is 中小微 (以下 excludes the number here:
+    # 1000 people is 大型's floor); 39999 万元 revenue decides it whatever the headcount
+    v = sample("miit-2022-zjtx-sme.json")
+    v["employees"] = {"2023": employees}
+    v["operating_revenue"] = dict(v["operating_revenue"], **{"2023": 39999})
+    code, doc = assess_json(tmp_path, v, "--scheme", "miit-2022", "--tier", "innovation")
+    cond = next(c for c in doc["conditions"] if c["id"] == "in22-sme")
+    assert (cond["status"], cond["detail"]["decided_by"]) == ("met", decided_by)
+
+
+@pytest.mark.parametrize("revenue,is_sme,decided_by", [("39999", True, ["operating_revenue"]), ("40000", None, [])])
+def test_the_sme_result_as_a_dict_names_the_missing_and_the_deciding_figures(revenue, is_sme, decided_by):
+    from decimal import Decimal
+
+    from zjtx_cli.engine.sme import classify
+
+    d = classify("manufacturing", None, Decimal(revenue), None).to_dict()
+    assert (d["is_sme"], d["missing"], d["decided_by"]) == (is_sme, ["employees"], decided_by)
+
+
+@pytest.mark.parametrize("revenue", ["0", "1", "2"])
+def test_the_sme_explanation_shows_a_small_revenue_as_given(revenue):
+    from decimal import Decimal
+
+    from zjtx_cli.engine.sme import classify
+
+    r = classify("manufacturing", 5, Decimal(revenue), None)
+    assert r.size == "micro"  # 工业 微型: 从业人员20人以下或营业收入300万元以下
+    assert f"营业收入 {revenue} 万元 → 微型" in r.explain("zh")
+    assert f"operating revenue {revenue} → micro" in r.explain("en")
