@@ -435,3 +435,88 @@ def test_the_sme_explanation_shows_a_small_revenue_as_given(revenue):
     assert r.size == "micro"  # 工业 微型: 从业人员20人以下或营业收入300万元以下
     assert f"营业收入 {revenue} 万元 → 微型" in r.explain("zh")
     assert f"operating revenue {revenue} → micro" in r.explain("en")
+
+
+# ------------------------------------------------------------------ years in operation: the anniversary completes a year
+@pytest.mark.parametrize("as_of,status", [("2026-06-01", "met"), ("2026-05-31", "unmet")])
+def test_the_anniversary_itself_completes_a_year_of_operation(tmp_path, as_of, status):
+    # 衡阳 hy-1-years (004 四(一)1): 注册成立1年以上 ("以上" includes 1; 民法典 第二百零一条: a period of years ends on
+    # the corresponding day)
+    v = sample("hengyang-eligible.json")
+    v["founding_date"] = "2025-06-01"
+    _code, doc = assess_json(tmp_path, v, "--scheme", "hengyang", "--as-of", as_of)
+    cond = next(c for c in doc["conditions"] if c["id"] == "hy-1-years")
+    assert cond["status"] == status
+    assert cond["detail"]["actual"] == (1 if status == "met" else 0)
+
+
+# ------------------------------------------------------------------ a 3-year mean ratio's gap: near or far
+MEAN_RD = """\
+id: demo
+title: {zh: 演示县研发投入, en: Demo county R&D}
+issuer: {zh: 演示县工信局, en: Demo county industry bureau}
+source: demo-notice.txt
+tiers:
+  - id: county
+    name: {zh: 县研发示范, en: County R&D pool}
+    level: county
+    conditions:
+      - id: demo-rd-mean
+        kind: required
+        text: {zh: 近3年研发费用占营业收入比重均值3%以上, en: 3-year mean R&D intensity 3% or more}
+        citation: demo-notice.txt 第五条
+        check: {metric: rd_intensity_avg_3y, op: ">=", value: 3}
+"""
+
+
+@pytest.mark.parametrize("rd,short,effort", [(27, 3, "near"), (26, 4, "far")])
+def test_a_mean_ratio_gap_is_near_within_a_tenth_of_what_the_year_needs(tmp_path, rd, short, effort):
+    # revenue 1000 万元 a year and 30 万元 of R&D in the two earlier years: a 3% mean needs 30 万元 in 2025;
+    # a shortfall of 3 is a tenth of that (near), 4 is more (far)
+    d = tmp_path / "rules"
+    d.mkdir()
+    (d / "demo.yaml").write_text(MEAN_RD, encoding="utf-8")
+    values = {"company_name": "演示公司", "operating_revenue": {"2023": 1000, "2024": 1000, "2025": 1000},
+              "rd_expense": {"2023": 30, "2024": 30, "2025": rd}}
+    code, doc = assess_json(tmp_path, values, "--scheme", "demo", "--rules-dir", d, "--as-of", "2026-01-01")
+    assert (code, doc["verdict"]) == (1, "not_eligible")
+    item = doc["gaps"][0]["items"][0]
+    assert item["shortfall"]["amount"] == short and item["effort"] == effort
+
+
+# ------------------------------------------------------------------ an implausibly large figure
+@pytest.mark.parametrize("value,ok", [(10 ** 15 - 1, True), (10 ** 15, False), (-(10 ** 15), False)])
+def test_figures_of_a_thousand_trillion_and_more_are_refused(value, ok):
+    from decimal import Decimal
+
+    from zjtx_cli.inputs.values import BadValue, parse_number
+
+    if ok:
+        assert parse_number(value) == Decimal(value)
+    else:
+        with pytest.raises(BadValue, match="implausibly large"):
+            parse_number(value)
+
+
+def test_a_large_figure_in_an_applicant_file_is_one_line_naming_field_and_value(tmp_path):
+    v = sample("hengyang-eligible.json")
+    year = max(v["total_assets"])
+    v["total_assets"] = {year: 10 ** 15}
+    p = tmp_path / "c.json"
+    p.write_text(json.dumps(v, ensure_ascii=False), encoding="utf-8")
+    code, out, err = run("assess", p, "--scheme", "hengyang", "--format", "json")
+    assert code == 2 and "Traceback" not in err and "total_assets" in err and "1000000000000000" in err
+
+
+# ------------------------------------------------------------------ rules check reports every problem
+def test_rules_check_goes_on_past_fields_written_as_a_mapping(ladder_rules):
+    # 'fields' given as a mapping (not a list of entries) and a misspelt key: both reported, and the rules
+    # are still checked (the field they test is then unknown)
+    text = LADDER.replace("fields:\n  - key: demo_orders", "fields: {demo_orders: 1}\nxfields:\n  - key: demo_orders")
+    (ladder_rules / "demo.yaml").write_text(text, encoding="utf-8")
+    code, out, _err = run("rules", "check", ladder_rules)
+    lines = [x.split(": ", 1)[1] for x in out.splitlines() if x.startswith(str(ladder_rules))]
+    assert code == 2
+    assert lines == ["-: 'fields' must be a list of field entries",
+                     "-: unknown key 'xfields' (did you mean 'fields'?)",
+                     "demo-orders: unknown indicator 'demo_orders' (not in the field dictionary or metrics)"]
