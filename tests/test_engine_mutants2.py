@@ -187,9 +187,12 @@ def _weak_innovation_company(liabilities):
 
 
 @pytest.mark.parametrize("liabilities,line", [
-    # 工信部企业〔2022〕63号 附件1 上年度资产负债率: 55%以下 10分, 55%—75%（含）5分, 75%以上 0分 (total assets 5000)
-    (3751, "上年度资产负债率 75.02% → ≤ 75%，该项由 0分 升至 5分（+5）：以下任一即可（按所需金额从小到大）：(1) 负债须减少 1 万元"),
-    (3750, "上年度资产负债率 75% → ≤ 55%，该项由 5分 升至 10分（+5）：以下任一即可（按所需金额从小到大）：(1) 负债须减少 1000 万元"),
+    # miit-2022 a1-debt (工信部企业〔2022〕63号 附件1 上年度资产负债率): ≤ 55% 10 points, (55%, 75%] 5, > 75% 0;
+    # total assets 5000 万元
+    (3751, "上年度资产负债率 75.02% → ≤ 75%，该项由 0分 升至 5分（+5）："
+           "以下任一即可（按所需金额从小到大）：(1) 负债须减少 1 万元"),
+    (3750, "上年度资产负债率 75% → ≤ 55%，该项由 5分 升至 10分（+5）："
+           "以下任一即可（按所需金额从小到大）：(1) 负债须减少 1000 万元"),
 ])
 def test_a_better_band_below_the_figure_is_reached_through_its_upper_edge(tmp_path, liabilities, line):
     code, doc = assess_json(tmp_path, _weak_innovation_company(liabilities), "--scheme", "miit-2022",
@@ -403,10 +406,11 @@ def test_a_lower_tier_condition_rests_on_what_that_tier_rested_on(ladder_rules, 
 
 
 # ------------------------------------------------------------------ SME sizing: what decided it, and its figures
-@pytest.mark.parametrize("employees,decided_by", [(1000, ["operating_revenue"]), (999, ["employees", "operating_revenue"])])
+@pytest.mark.parametrize("employees,decided_by", [(1000, ["operating_revenue"]),
+                                                  (999, ["employees", "operating_revenue"])])
 def test_only_figures_below_their_ceiling_decide_that_a_firm_is_an_sme(tmp_path, employees, decided_by):
-    # 300号 第四条（二）工业: 从业人员1000人以下或营业收入40000万元以下 is 中小微 (以下 excludes the number here:
-    # 1000 people is 大型's floor); 39999 万元 revenue decides it whatever the headcount
+    # 300号 工业: 大型 is 从业人员1000人及以上 且 营业收入40000万元及以上, so a figure below either ceiling makes the
+    # firm 中小微; 1000 people is on the ceiling (it decides nothing), 39999 万元 revenue is below it
     v = sample("miit-2022-zjtx-sme.json")
     v["employees"] = {"2023": employees}
     v["operating_revenue"] = dict(v["operating_revenue"], **{"2023": 39999})
@@ -437,7 +441,7 @@ def test_the_sme_explanation_shows_a_small_revenue_as_given(revenue):
     assert f"operating revenue {revenue} → micro" in r.explain("en")
 
 
-# ------------------------------------------------------------------ years in operation: the anniversary completes a year
+# ------------------------------------------------------------------ years in operation
 @pytest.mark.parametrize("as_of,status", [("2026-06-01", "met"), ("2026-05-31", "unmet")])
 def test_the_anniversary_itself_completes_a_year_of_operation(tmp_path, as_of, status):
     # 衡阳 hy-1-years (004 四(一)1): 注册成立1年以上 ("以上" includes 1; 民法典 第二百零一条: a period of years ends on
@@ -520,3 +524,14 @@ def test_rules_check_goes_on_past_fields_written_as_a_mapping(ladder_rules):
     assert lines == ["-: 'fields' must be a list of field entries",
                      "-: unknown key 'xfields' (did you mean 'fields'?)",
                      "demo-orders: unknown indicator 'demo_orders' (not in the field dictionary or metrics)"]
+
+
+@pytest.mark.parametrize("founded,years", [("2026-03-01", 0), ("2025-03-01", 0), ("2025-02-01", 1)])
+def test_completed_years_are_never_negative(tmp_path, founded, years):
+    # a founding date after the assessment date (here 2026-02-01; zjtx warns about it) is no years of operation,
+    # as is one less than a year before it; the anniversary completes the first year
+    v = sample("hengyang-eligible.json")
+    v["founding_date"] = founded
+    _code, doc = assess_json(tmp_path, v, "--scheme", "hengyang", "--as-of", "2026-02-01")
+    cond = next(c for c in doc["conditions"] if c["id"] == "hy-1-years")
+    assert (cond["detail"]["actual"], cond["status"]) == (years, "met" if years >= 1 else "unmet")
