@@ -226,8 +226,44 @@ def to_sql(scheme: str, tier: str | None = None, *, table: str = "applicants", a
         arms = " ".join(f"WHEN {i} THEN '{v}'" for i, v in enumerate(tiers))
         out.append(f"CASE {q('t:' + tid)} {arms} END AS {q('tier:' + tid)}")
     head = (f"-- zjtx rules for scheme {scheme}" + (f", tier {tier}" if tier else "") +
-            f", assessed on {as_of.isoformat()} ({dialect}); see zjtx_cli/batch/sql.py for the input columns\n")
-    return head + "WITH " + ",\n".join(ctes) + "\nSELECT *,\n  " + ",\n  ".join(out) + f"\nFROM {prev}"
+            f", assessed on {as_of.isoformat()} ({dialect})\n")
+    body = "WITH " + ",\n".join(ctes) + "\nSELECT *,\n  " + ",\n  ".join(out) + f"\nFROM {prev}"
+    return head + _input_columns(plan, fields, table, body) + body
+
+
+def _input_columns(plan, fields, table: str, body: str) -> str:
+    """The header comment that lists the columns the query reads from ``table`` (one per line)."""
+    cols: dict[str, str] = {"assessment_year": "INTEGER: the year the figures are judged for (上年度)"}
+
+    def label(f):
+        fd = fields.fields.get(f)
+        return f"{fd.label('zh')} / {fd.label('en')}" if fd is not None else f
+
+    for _name, (field, off) in sorted(plan.numeric.items(), key=lambda kv: (kv[1][0], -(kv[1][1] or 0))):
+        src = field if off is None else f"{field}_y{-off}"
+        fd = fields.fields.get(field)
+        unit = f" ({fd.unit})" if fd is not None and fd.unit else ""
+        when = "" if off is None else (" of the assessment year" if off == 0 else f", {-off} year(s) before it")
+        cols.setdefault(src, f"number{unit}: {label(field)}{when}")
+    for f in sorted(plan.flags):
+        cols.setdefault(f, f"BOOLEAN: {label(f)}")
+    for f in sorted(plan.choices):
+        fd = fields.fields.get(f)
+        codes = ", ".join(fd.choices) if fd is not None and getattr(fd, "choices", None) else "its codes"
+        cols.setdefault(f, f"text ({codes}): {label(f)}")
+    for f, _years in sorted(plan.date_within):
+        cols.setdefault(f, f"DATE: {label(f)}")
+    if plan.need_founding or plan.need_years_op:
+        cols.setdefault("founding_date", f"DATE: {label('founding_date')}")
+    if '"sme"' in body or " sme " in body or "(sme" in body:
+        cols.setdefault("sme", "BOOLEAN: an SME under 工信部联企业〔2011〕300号 (NULL when not known), "
+                               "computed beforehand")
+    width = max(len(c) for c in cols)
+    lines = [f"-- input: table {table}, one row per company; NULL where a value is not known"]
+    lines += [f"--   {c.ljust(width)}  {d}" for c, d in cols.items()]
+    lines += ["-- output: the input columns, then one BOOLEAN per condition (\"track/condition\", NULL = unknown), "
+              "\"verdict:TRACK\" and \"tier:TIER\""]
+    return "\n".join(lines) + "\n"
 
 
 __all__ = ["to_sql"]

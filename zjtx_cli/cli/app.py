@@ -106,26 +106,31 @@ def schemes(
 # ------------------------------------------------------------------------------ rules
 @app.command()
 def rules(
-    args: list[str] = typer.Argument(..., metavar="SCHEME | check FILE|DIR... | test [FILE|DIR...]",
+    args: list[str] = typer.Argument(..., metavar="SCHEME | check FILE|DIR... | test [FILE|DIR...] | sql SCHEME [TIER]",
                                      help="A scheme id: print every condition with its citation. "
                                           "'check FILE|DIR...': validate rulesets, one line per problem "
                                           "(exit 2 on any). 'test [FILE|DIR...]': run the NAME.tests.yaml "
-                                          "cases (default: the built-in rulesets'; exit 1 on a failure)."),
+                                          "cases (default: the built-in rulesets'; exit 1 on a failure). "
+                                          "'sql SCHEME [TIER]': the scheme's rules as one SQL query over a "
+                                          "table of applicants, for a data platform's own engine."),
     fmt: str = typer.Option("table", "--format", "-f", help="table or json"),
     lang: str = typer.Option("zh", "--lang", help="zh (default) or en"),
     as_of: str | None = typer.Option(None, "--as-of", help="Date for versioned schemes (default: today)"),
     rules_dir: list[Path] = typer.Option([], "--rules-dir", help=RULES_DIR_HELP),
+    dialect: str = typer.Option("duckdb", "--dialect", help="For 'rules sql': duckdb (default) or sqlite"),
 ):
-    """Print every condition of SCHEME with its citation; or check / test rulesets.
+    """Print every condition of SCHEME with its citation; or check / test rulesets; or write them as SQL.
 
     'zjtx rules check FILE|DIR...' validates ruleset files, one line per problem as
     FILE:LINE: RULE-ID: problem (exit 2 on any problem). 'zjtx rules test [FILE|DIR...]'
     runs the NAME.tests.yaml cases beside the rulesets (default: the built-in ones) and
-    ends with 'N passed, N failed' (exit 1 on a failure).
+    ends with 'N passed, N failed' (exit 1 on a failure). 'zjtx rules sql SCHEME [TIER]'
+    prints the statuses and verdicts of the scheme (or one tier) as one SQL query over a
+    table 'applicants' whose columns its header comment lists.
     """
     from zjtx_cli.cli.listing import run_rules
 
-    raise typer.Exit(run_rules(args, fmt=fmt, lang=lang, as_of=as_of, rules_dir=rules_dir))
+    raise typer.Exit(run_rules(args, fmt=fmt, lang=lang, as_of=as_of, rules_dir=rules_dir, dialect=dialect))
 
 
 # ------------------------------------------------------------------- batch / template

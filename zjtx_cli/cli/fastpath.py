@@ -73,11 +73,13 @@ RULES_OPTIONS = {
     "--lang": ("lang", "value", None),
     "--as-of": ("as_of", "value", None),
     "--rules-dir": ("rules_dir", "typer", None),
+    "--dialect": ("dialect", "value", None),
 }
 RULES_DEFAULTS: dict = {
     "fmt": "table",
     "lang": "zh",
     "as_of": None,
+    "dialect": "duckdb",
 }
 RULES_REQUIRED = ()
 RULES_ARGUMENT = "args"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from zjtx_cli.options import check_format, check_lang, parse_as_of
 from zjtx_cli.rules.schemes import resolve_scheme
-from zjtx_cli.terminal import console, emit_json, fail
+from zjtx_cli.terminal import console, emit_json, fail, msg
 
 
 def rules_dirs(dirs, lang="zh"):
@@ -116,11 +116,13 @@ def _schemes_table(docs, progs, lang, LEVEL):
 
 
 # ------------------------------------------------------------------------------ rules
-def run_rules(args, fmt="table", lang="zh", as_of=None, rules_dir=()) -> int:
-    """Print every condition of SCHEME with its citation; or check / test rulesets."""
+def run_rules(args, fmt="table", lang="zh", as_of=None, rules_dir=(), dialect="duckdb") -> int:
+    """Print every condition of SCHEME with its citation; or check / test rulesets; or write them as SQL."""
     check_lang(lang)
     check_format(fmt, lang=lang)
     rules_dirs(rules_dir, lang)
+    if args[0] == "sql":
+        return run_rules_sql(args[1:], lang=lang, as_of=as_of, dialect=dialect)
     if args[0] == "check":
         from zjtx_cli.rules.lint import run_check
 
@@ -132,7 +134,8 @@ def run_rules(args, fmt="table", lang="zh", as_of=None, rules_dir=()) -> int:
 
         return run_tests(args[1:])
     if len(args) != 1:
-        fail([f"rules: one scheme id, or 'check FILE...' / 'test [FILE...]'; got {' '.join(args)!r}"])
+        fail([f"rules: one scheme id, or 'check FILE...' / 'test [FILE...]' / 'sql SCHEME [TIER]'; "
+              f"got {' '.join(args)!r}"])
     scheme = args[0]
     from zjtx_cli.inputs.fields import field_dictionary
     from zjtx_cli.outputs.report import describe_rule, kit, ruleset_meta
@@ -190,3 +193,34 @@ def _own_fields(rs):
     if origin(rs.id) in (None, BUILTIN):
         return []
     return list(read_header(rs.path)["fields"])
+
+
+def run_rules_sql(args, lang="zh", as_of=None, dialect="duckdb") -> int:
+    """``zjtx rules sql SCHEME [TIER]``: the scheme's statuses and verdicts as one SQL query (batch/sql.py),
+    the input columns it reads listed in its header comment."""
+    import sys
+
+    if len(args) not in (1, 2):
+        fail([msg(lang, "rules sql：请给出一个方案（可再给一个层级）：zjtx rules sql SCHEME [TIER]",
+                  "rules sql: give one scheme (and optionally a tier): zjtx rules sql SCHEME [TIER]")])
+    if dialect not in ("duckdb", "sqlite"):
+        fail([msg(lang, f"--dialect 只能是 duckdb 或 sqlite，不能是 {dialect!r}",
+                  f"--dialect must be duckdb or sqlite, not {dialect!r}")])
+    as_of_date = parse_as_of(as_of, lang)
+    rs = resolve_scheme(args[0], as_of_date, lang)
+    tier = args[1] if len(args) == 2 else None
+    if tier is not None:
+        ids = [t["id"] for t in rs.tiers] + [tr["id"] for t in rs.tiers for tr in t["tracks"]]
+        if tier not in ids:
+            from zjtx_cli.rules.schemes import unknown_tier
+
+            fail([unknown_tier(tier, rs.id, list(dict.fromkeys(ids)), lang)])
+    from zjtx_cli.batch.columnar import NotCompilable
+    from zjtx_cli.batch.sql import to_sql
+
+    try:
+        sql = to_sql(rs.id, tier, as_of=as_of_date, dialect=dialect)
+    except NotCompilable as exc:
+        fail([msg(lang, f"{rs.id}：无法写成 SQL：{exc}", f"{rs.id}: cannot be written as SQL: {exc}")])
+    sys.stdout.write(sql.rstrip("\n") + "\n")
+    return 0
