@@ -166,11 +166,14 @@ def check_xlsx_bytes(path, data: bytes) -> "tuple[SheetStats, dict[str, bytes]]"
     (name -> bytes: worksheets up to 1 MiB, small parts), for the reader to reuse."""
     _check_size(path, len(data))
     if data:
-        from zjtx_cli.inputs.ziplite import Fallback, LiteZip
+        from zjtx_cli.inputs.ziplite import MEMBER_CAP, Fallback, LiteZip
 
         try:  # the common workbook, without zipfile (its import costs ~5 ms of start-up)
             zf = LiteZip(data)
-            return _check_entries(path, zf, zf.infolist(), _LITE_CORRUPT)
+            infos = zf.infolist()
+            if any(i.file_size > MEMBER_CAP and i.filename.lower().endswith(_XML_SUFFIXES) for i in infos):
+                raise Fallback("a large XML part: zipfile reads only its start, or streams it")
+            return _check_entries(path, zf, infos, _LITE_CORRUPT)
         except Fallback:
             pass  # anything the small reader does not fully understand: zipfile decides, as before
     return _check_bytes_zipfile(path, data)

@@ -24,7 +24,7 @@ import io
 import struct
 import zlib
 
-MEMBER_CAP = 8 * 1024 * 1024  # the largest member inflated here (larger ones: zipfile streams them)
+MEMBER_CAP = 1024 * 1024  # the largest member inflated here (larger ones: zipfile streams them, as before)
 
 _EOCD = struct.Struct("<4s4H2LH")          # end of central directory, 22 bytes
 _CDIR = struct.Struct("<4s4B4HL2L5H2L")    # central directory entry, 46 bytes
