@@ -37,7 +37,16 @@ class SheetXml:
             from xml.etree.ElementTree import fromstring, iterparse
         return fromstring, iterparse
 
-    def _zip(self):
+    def _zip(self, lite: bool = True):
+        """The workbook's archive: :class:`~zjtx_cli.inputs.ziplite.LiteZip` over the bytes when it
+        understands them (no ``zipfile`` import), else ``zipfile``."""
+        if lite and self._bytes is not None:
+            from zjtx_cli.inputs.ziplite import Fallback, LiteZip
+
+            try:
+                return LiteZip(self._bytes)
+            except Fallback:
+                pass
         import zipfile
 
         if self._bytes is not None:
@@ -45,6 +54,18 @@ class SheetXml:
 
             return zipfile.ZipFile(io.BytesIO(self._bytes))
         return zipfile.ZipFile(self.path)
+
+    def _using_zip(self, work):
+        """``work(zf)`` on the archive; redone with ``zipfile`` if the small reader gives up midway
+        (a member it will not inflate), so the answer is always zipfile's."""
+        from zjtx_cli.inputs.ziplite import Fallback
+
+        try:
+            with self._zip() as zf:
+                return work(zf)
+        except Fallback:
+            with self._zip(lite=False) as zf:
+                return work(zf)
 
     def _read(self, zf, name: str) -> bytes:
         known = self._parts.get(name)
@@ -85,13 +106,17 @@ class SheetXml:
         found: set = set()
         self._uncached = found
         try:
-            with self._zip() as zf:
+            def formula_sheet(zf):
                 # a small workbook with no formula in any part: nothing to find, and no XML parser needed
                 parts = [i for i in zf.infolist() if i.filename.endswith(".xml") and not i.is_dir()]
                 if sum(i.file_size for i in parts) <= 1 << 20 and \
                         not any(self._HAS_FORMULA.search(self._read(zf, i.filename)) for i in parts):
-                    return found
-                data = self._sheet(zf)
+                    return None
+                return self._sheet(zf)
+
+            data = self._using_zip(formula_sheet)
+            if data is None:
+                return found
             if not self._HAS_FORMULA.search(data):
                 return found
 
@@ -111,9 +136,7 @@ class SheetXml:
         found: set = set()
         self._percent = found
         try:
-            with self._zip() as zf:
-                data = self._sheet(zf)
-                styles = self._percent_styles(zf)
+            data, styles = self._using_zip(lambda zf: (self._sheet(zf), self._percent_styles(zf)))
             if not styles:
                 return found
 

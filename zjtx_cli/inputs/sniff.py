@@ -1,7 +1,7 @@
 """What a file is, by its content: regular-file check, format sniffing, the JSON size check.
 
-Start-up time matters: only ``os`` and ``stat`` are imported here; ``zipfile`` when a
-zip archive has to be looked into.
+Start-up time matters: only ``os`` and ``stat`` are imported here; :mod:`ziplite` when a
+zip archive has to be looked into, and ``zipfile`` only for one it does not fully understand.
 """
 
 import os
@@ -68,19 +68,24 @@ def sniff(path, data: bytes | None = None) -> str:
     if head.startswith(b"PK"):
         if os.fspath(path)[-5:].lower() in (".xlsx", ".xlsm"):
             return "xlsx"  # as named: check_xlsx_file looks inside (and says what is missing)
-        import io
-        import zipfile
+        found = None
+        if data is not None:
+            from zjtx_cli.inputs.ziplite import Fallback, LiteZip
 
-        try:
-            with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
-                names = set(zf.namelist()[:MAX_ZIP_ENTRIES + 1])
-                mimetype = b""
-                if "mimetype" in names:
-                    info = zf.getinfo("mimetype")
-                    if info.file_size < 200:
-                        mimetype = zf.read("mimetype")
-        except Exception:
-            return "xlsx"  # a damaged zip: the xlsx check says why
+            try:  # the common archive without zipfile (start-up time); anything unusual: zipfile
+                found = _zip_names(LiteZip(data))
+            except Fallback:
+                pass
+        if found is None:
+            import io
+            import zipfile
+
+            try:
+                with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
+                    found = _zip_names(zf)
+            except Exception:
+                return "xlsx"  # a damaged zip: the xlsx check says why
+        names, mimetype = found
         if "xl/workbook.bin" in names:
             return "xlsb"
         if "xl/workbook.xml" in names or "[Content_Types].xml" in names:
@@ -103,6 +108,18 @@ def sniff(path, data: bytes | None = None) -> str:
         return "binary"
     bad = sum(1 for b in sample if b < 9 or 13 < b < 32)
     return "binary" if bad > len(sample) * 0.05 else "text"
+
+
+def _zip_names(zf) -> tuple[set[str], bytes]:
+    """The entry names of an open archive (``zipfile.ZipFile`` or ``ziplite.LiteZip``) and its
+    ``mimetype`` member when small."""
+    names = set(zf.namelist()[:MAX_ZIP_ENTRIES + 1])
+    mimetype = b""
+    if "mimetype" in names:
+        info = zf.getinfo("mimetype")
+        if info.file_size < 200:
+            mimetype = zf.read("mimetype")
+    return names, mimetype
 
 
 # --------------------------------------------------------------------------- JSON

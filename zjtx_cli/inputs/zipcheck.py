@@ -164,6 +164,24 @@ def check_xlsx_bytes(path, data: bytes) -> "tuple[SheetStats, dict[str, bytes]]"
     """:func:`check_xlsx_file` on the bytes of ``path`` already read (one read serves the guard
     and the reader); returns the sheet statistics and the XML parts it decompressed in full
     (name -> bytes: worksheets up to 1 MiB, small parts), for the reader to reuse."""
+    _check_size(path, len(data))
+    if data:
+        from zjtx_cli.inputs.ziplite import MEMBER_CAP, Fallback, LiteZip
+
+        try:  # the common workbook, without zipfile (its import costs ~5 ms of start-up)
+            zf = LiteZip(data)
+            infos = zf.infolist()
+            if any(i.file_size > MEMBER_CAP and i.filename.lower().endswith(_XML_SUFFIXES) for i in infos):
+                raise Fallback("a large XML part: zipfile reads only its start, or streams it")
+            return _check_entries(path, zf, infos, _LITE_CORRUPT)
+        except Fallback:
+            pass  # anything the small reader does not fully understand: zipfile decides, as before
+    return _check_bytes_zipfile(path, data)
+
+
+def _check_bytes_zipfile(path, data: bytes) -> "tuple[SheetStats, dict[str, bytes]]":
+    """:func:`check_xlsx_bytes` through ``zipfile`` only (the fallback; the differential tests'
+    reference)."""
     import io
 
     _check_size(path, len(data))
@@ -192,117 +210,125 @@ def _check_archive(path, source, size: int, magic: bytes | None) -> "tuple[Sheet
             NotImplementedError, UnicodeDecodeError):
         raise _not_zip(path, magic) from None
 
+    corrupt = (zipfile.BadZipFile, NotImplementedError, EOFError, ValueError, OSError, zlib.error)
     with zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_ZIP_ENTRIES:
-            raise UnsafeInput(
-                path,
-                f"has too many zip entries ({len(infos)}; limit {MAX_ZIP_ENTRIES})",
-                f"包含的压缩条目过多（{len(infos)} 个，上限 {MAX_ZIP_ENTRIES} 个）",
-            )
+        return _check_entries(path, zf, zf.infolist(), corrupt)
 
-        seen: set[str] = set()
-        total = total_compressed = 0
-        for info in infos:
-            name = info.filename
-            if _unsafe_entry_name(name):
-                raise UnsafeInput(
-                    path,
-                    f"contains an unsafe entry name {shown(name)!r} (absolute path or '..')",
-                    f"包含不安全的条目名 {shown(name)}（绝对路径或含 '..'）",
-                )
-            if name in seen:
-                raise UnsafeInput(
-                    path,
-                    f"contains the entry {shown(name)!r} twice",
-                    f"包含重复的条目 {shown(name)}",
-                )
-            seen.add(name)
-            total += info.file_size
-            total_compressed += info.compress_size
-            if info.file_size > _RATIO_MIN_SIZE:
-                ratio = info.file_size / max(info.compress_size, 1)
-                if ratio > MAX_RATIO:
-                    raise UnsafeInput(
-                        path,
-                        f"looks like a zip bomb (entry {shown(name)!r} expands {ratio:.0f}x; "
-                        f"limit {MAX_RATIO}x)",
-                        f"疑似 zip 炸弹（条目 {shown(name)} 压缩比 {ratio:.0f} 倍，上限 {MAX_RATIO} 倍）",
-                    )
-        if total > MAX_UNCOMPRESSED:
+
+# what reading a member may raise that makes the file corrupt (ziplite raises Fallback instead)
+_LITE_CORRUPT = (NotImplementedError, EOFError, ValueError, OSError)
+
+
+def _check_entries(path, zf, infos, corrupt) -> "tuple[SheetStats, dict[str, bytes]]":
+    """The checks on an open archive (a ``zipfile.ZipFile`` or a ``ziplite.LiteZip``): ``corrupt``,
+    the exceptions that mean a member cannot be read."""
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise UnsafeInput(
+            path,
+            f"has too many zip entries ({len(infos)}; limit {MAX_ZIP_ENTRIES})",
+            f"包含的压缩条目过多（{len(infos)} 个，上限 {MAX_ZIP_ENTRIES} 个）",
+        )
+
+    seen: set[str] = set()
+    total = total_compressed = 0
+    for info in infos:
+        name = info.filename
+        if _unsafe_entry_name(name):
             raise UnsafeInput(
                 path,
-                f"expands to too much data ({mib(total)} uncompressed; limit {mib(MAX_UNCOMPRESSED)})",
-                f"解压后总大小过大（{mib(total)}，上限 {mib(MAX_UNCOMPRESSED)}）",
+                f"contains an unsafe entry name {shown(name)!r} (absolute path or '..')",
+                f"包含不安全的条目名 {shown(name)}（绝对路径或含 '..'）",
             )
-        if total > _RATIO_MIN_SIZE:
-            ratio = total / max(total_compressed, 1)
+        if name in seen:
+            raise UnsafeInput(
+                path,
+                f"contains the entry {shown(name)!r} twice",
+                f"包含重复的条目 {shown(name)}",
+            )
+        seen.add(name)
+        total += info.file_size
+        total_compressed += info.compress_size
+        if info.file_size > _RATIO_MIN_SIZE:
+            ratio = info.file_size / max(info.compress_size, 1)
             if ratio > MAX_RATIO:
                 raise UnsafeInput(
                     path,
-                    f"looks like a zip bomb (expands {ratio:.0f}x overall; limit {MAX_RATIO}x)",
-                    f"疑似 zip 炸弹（整体压缩比 {ratio:.0f} 倍，上限 {MAX_RATIO} 倍）",
+                    f"looks like a zip bomb (entry {shown(name)!r} expands {ratio:.0f}x; "
+                    f"limit {MAX_RATIO}x)",
+                    f"疑似 zip 炸弹（条目 {shown(name)} 压缩比 {ratio:.0f} 倍，上限 {MAX_RATIO} 倍）",
                 )
+    if total > MAX_UNCOMPRESSED:
+        raise UnsafeInput(
+            path,
+            f"expands to too much data ({mib(total)} uncompressed; limit {mib(MAX_UNCOMPRESSED)})",
+            f"解压后总大小过大（{mib(total)}，上限 {mib(MAX_UNCOMPRESSED)}）",
+        )
+    if total > _RATIO_MIN_SIZE:
+        ratio = total / max(total_compressed, 1)
+        if ratio > MAX_RATIO:
+            raise UnsafeInput(
+                path,
+                f"looks like a zip bomb (expands {ratio:.0f}x overall; limit {MAX_RATIO}x)",
+                f"疑似 zip 炸弹（整体压缩比 {ratio:.0f} 倍，上限 {MAX_RATIO} 倍）",
+            )
 
-        for part in _REQUIRED_PARTS:
-            if part not in seen:
-                raise UnsafeInput(
-                    path,
-                    f"is not an xlsx workbook (missing {part})",
-                    f"不是有效的 xlsx 工作簿（缺少 {part}）",
-                )
+    for part in _REQUIRED_PARTS:
+        if part not in seen:
+            raise UnsafeInput(
+                path,
+                f"is not an xlsx workbook (missing {part})",
+                f"不是有效的 xlsx 工作簿（缺少 {part}）",
+            )
 
-        whole: dict = {}
-        # Every XML part (a superset of workbook.xml, sharedStrings.xml and the
-        # worksheets): openpyxl parses several of them, and duplicates or odd
-        # names must not let a DTD slip through.
-        for info in infos:
-            if info.is_dir() or not info.filename.lower().endswith(_XML_SUFFIXES):
-                continue
-            try:
-                with zf.open(info) as f:
-                    # the root element is nearly always within the first few hundred bytes:
-                    # read more only when the prolog goes on (a DOCTYPE may only precede the root)
-                    if info.filename.startswith("xl/worksheets/") and info.file_size <= 1 << 20:
-                        head = f.read()  # the sheet checks below need all of it: decompress once
-                    else:
-                        head = f.read(_XML_FIRST_BYTES)
-                    problem, settled = None, False
-                    if info.file_size > _XML_FIRST_BYTES:
-                        problem = _xml_head_problem(head, False)
-                        settled = problem != _PROLOG_TOO_LONG  # (else the walk ran out of bytes)
-                        if not settled:
-                            head += f.read(_XML_SCAN_BYTES - _XML_FIRST_BYTES)
-            except RuntimeError:  # encrypted entry
-                raise UnsafeInput(
-                    path,
-                    f"has an encrypted part {shown(info.filename)!r}",
-                    f"含有加密的部件 {shown(info.filename)}",
-                ) from None
-            except (zipfile.BadZipFile, NotImplementedError, EOFError, ValueError,
-                    OSError, zlib.error) as exc:
-                raise UnsafeInput(
-                    path,
-                    f"is corrupt (cannot read {shown(info.filename)!r}: {shown(exc, 120)})",
-                    f"已损坏（无法读取 {shown(info.filename)}）",
-                ) from None
-            if len(head) == info.file_size:
-                whole[info.filename] = head  # read in full already: the sheet checks reuse it
-            if not settled:  # a verdict reached on these bytes is the same with complete= either way
-                problem = _xml_head_problem(head, info.file_size <= _XML_SCAN_BYTES)
-            if problem:
-                en, zh = problem
-                raise UnsafeInput(
-                    path,
-                    f"is unsafe: {shown(info.filename)} {en}",
-                    f"不安全：其中的 {shown(info.filename)} {zh}",
-                )
-
-        from zjtx_cli.inputs.sheetcheck import check_sheets  # imported on the first workbook only
-
+    whole: dict = {}
+    # Every XML part (a superset of workbook.xml, sharedStrings.xml and the
+    # worksheets): openpyxl parses several of them, and duplicates or odd
+    # names must not let a DTD slip through.
+    for info in infos:
+        if info.is_dir() or not info.filename.lower().endswith(_XML_SUFFIXES):
+            continue
         try:
-            return check_sheets(path, zf, infos, whole), whole
-        except (zipfile.BadZipFile, NotImplementedError, EOFError, ValueError, OSError, zlib.error,
-                RuntimeError) as exc:
-            raise UnsafeInput(path, f"is corrupt ({shown(exc, 120)})", "已损坏") from None
+            with zf.open(info) as f:
+                # the root element is nearly always within the first few hundred bytes:
+                # read more only when the prolog goes on (a DOCTYPE may only precede the root)
+                if info.filename.startswith("xl/worksheets/") and info.file_size <= 1 << 20:
+                    head = f.read()  # the sheet checks below need all of it: decompress once
+                else:
+                    head = f.read(_XML_FIRST_BYTES)
+                problem, settled = None, False
+                if info.file_size > _XML_FIRST_BYTES:
+                    problem = _xml_head_problem(head, False)
+                    settled = problem != _PROLOG_TOO_LONG  # (else the walk ran out of bytes)
+                    if not settled:
+                        head += f.read(_XML_SCAN_BYTES - _XML_FIRST_BYTES)
+        except RuntimeError:  # encrypted entry
+            raise UnsafeInput(
+                path,
+                f"has an encrypted part {shown(info.filename)!r}",
+                f"含有加密的部件 {shown(info.filename)}",
+            ) from None
+        except corrupt as exc:
+            raise UnsafeInput(
+                path,
+                f"is corrupt (cannot read {shown(info.filename)!r}: {shown(exc, 120)})",
+                f"已损坏（无法读取 {shown(info.filename)}）",
+            ) from None
+        if len(head) == info.file_size:
+            whole[info.filename] = head  # read in full already: the sheet checks reuse it
+        if not settled:  # a verdict reached on these bytes is the same with complete= either way
+            problem = _xml_head_problem(head, info.file_size <= _XML_SCAN_BYTES)
+        if problem:
+            en, zh = problem
+            raise UnsafeInput(
+                path,
+                f"is unsafe: {shown(info.filename)} {en}",
+                f"不安全：其中的 {shown(info.filename)} {zh}",
+            )
+
+    from zjtx_cli.inputs.sheetcheck import check_sheets  # imported on the first workbook only
+
+    try:
+        return check_sheets(path, zf, infos, whole), whole
+    except (*corrupt, RuntimeError) as exc:
+        raise UnsafeInput(path, f"is corrupt ({shown(exc, 120)})", "已损坏") from None
 
