@@ -50,7 +50,7 @@ from zjtx_cli.batch.csvrows import _csv_records
 from zjtx_cli.batch.paths import _sheet_rows, check_out, check_out_links, list_entries
 from zjtx_cli.batch.scoring import MemoFields, Scorer, _pjson
 from zjtx_cli.batch.summary import Progress, Summary
-from zjtx_cli.batch.workers import _W, _chunks, _pooled, _score_file, _score_files, _score_rows, columnar_enabled
+from zjtx_cli.batch.workers import WORKER_STATE, _chunks, _pooled, _score_file, _score_files, _score_rows, columnar_enabled
 from zjtx_cli.inputs.model import InputError, Problem
 from zjtx_cli.inputs.text import inert
 
@@ -106,7 +106,7 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
     except KeyError:
         ids = [tr["id"] for _t, tr in rs.tracks()] + [x["id"] for x in rs.tiers if len(x["tracks"]) > 1]
         fail([unknown_tier(tier, rs.id, ids, lang)])
-    _W.update(fields=fields, scorer=scorer)
+    WORKER_STATE.update(fields=fields, scorer=scorer)
     to_xlsx = out is not None and out.lower().endswith(".xlsx")
     scorer.show_evidence = evidence_required or to_xlsx  # the workbook always has the 待补证 column
     scorer.evidence_docs = to_xlsx  # only its sheet lists the documents
@@ -203,7 +203,7 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
             else:
                 roster_args = (path, list(header), hr, kind, sheet_index)
                 roster = Roster(path, fields, header, hr, kind=kind, sheet_index=sheet_index)
-                _W["roster"] = roster
+                WORKER_STATE["roster"] = roster
                 pre_problems.extend(roster.warnings)
         else:
             fail([not_a_spreadsheet(path, kind).line(lang)])
@@ -224,7 +224,7 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
     jobs = max(1, min(jobs, 61))
     initargs = (rs.path, tier, year, as_of, lang, want_json, roster_args, evidence_required)
     if roster is not None or files is not None:
-        _W["key"] = initargs
+        WORKER_STATE["key"] = initargs
 
     summary = Summary(fmt, lang, scorer)
     state: dict[str, Any] = {"unreadable": 0, "inputs": 0, "problems": [], "stderr": 0, "suppressed": 0}

@@ -13,7 +13,7 @@ from zjtx_cli.batch.scoring import MemoFields, Scorer, _pjson
 from zjtx_cli.inputs.model import InputError, Problem
 
 # --------------------------------------------------------------------------- workers
-_W: dict = {}
+WORKER_STATE: dict = {}  # what a worker process (or the serial path) keeps between tasks: fields, scorer, roster, key
 
 
 def _init_worker(scheme_path, tier, year, as_of, lang, want_json, roster_args, evidence_required=False):
@@ -28,27 +28,27 @@ def _init_worker(scheme_path, tier, year, as_of, lang, want_json, roster_args, e
     # the columnar evaluator: one polars thread per worker (the pool is the parallelism);
     # set before polars is first imported in this process
     os.environ.setdefault("POLARS_MAX_THREADS", "1")
-    if _W.get("key") == (scheme_path, tier, year, as_of, lang, want_json, roster_args, evidence_required):
+    if WORKER_STATE.get("key") == (scheme_path, tier, year, as_of, lang, want_json, roster_args, evidence_required):
         return  # forked from the parent: everything is loaded already
     from zjtx_cli.inputs.fields import field_dictionary
     from zjtx_cli.rules.loader import load_ruleset
 
     fields = MemoFields(field_dictionary())
     rs = load_ruleset(scheme_path)
-    _W["fields"] = fields
-    _W["scorer"] = Scorer(rs, fields, tier, year, as_of, lang, want_json, evidence_required)
+    WORKER_STATE["fields"] = fields
+    WORKER_STATE["scorer"] = Scorer(rs, fields, tier, year, as_of, lang, want_json, evidence_required)
     if roster_args is not None:
         from zjtx_cli.inputs.roster import Roster
 
         path, header, header_row, kind, sheet_index = roster_args
-        _W["roster"] = Roster(path, fields, header, header_row, kind=kind, sheet_index=sheet_index)
-    _W["key"] = (scheme_path, tier, year, as_of, lang, want_json, roster_args, evidence_required)
+        WORKER_STATE["roster"] = Roster(path, fields, header, header_row, kind=kind, sheet_index=sheet_index)
+    WORKER_STATE["key"] = (scheme_path, tier, year, as_of, lang, want_json, roster_args, evidence_required)
 
 
 def _score_file(path):
     from zjtx_cli.inputs.reader import read_enterprise
 
-    fields, scorer = _W["fields"], _W["scorer"]
+    fields, scorer = WORKER_STATE["fields"], WORKER_STATE["scorer"]
     lang = scorer.lang
     try:
         e = read_enterprise(path, fields)
@@ -77,7 +77,7 @@ def _score_files(paths):
 
 
 def _score_rows(chunk):
-    roster, scorer = _W["roster"], _W["scorer"]
+    roster, scorer = WORKER_STATE["roster"], WORKER_STATE["scorer"]
     out = []
     fast = _read_columns(roster, scorer, chunk)
     for j, (r, cells) in enumerate(chunk):
