@@ -50,7 +50,15 @@ from zjtx_cli.batch.csvrows import _csv_records
 from zjtx_cli.batch.paths import _sheet_rows, check_out, check_out_links, list_entries
 from zjtx_cli.batch.scoring import MemoFields, Scorer, _pjson
 from zjtx_cli.batch.summary import Progress, Summary
-from zjtx_cli.batch.workers import WORKER_STATE, _chunks, _pooled, _score_file, _score_files, _score_rows, columnar_enabled
+from zjtx_cli.batch.workers import (
+    WORKER_STATE,
+    _chunks,
+    _pooled,
+    _score_file,
+    _score_files,
+    _score_rows,
+    columnar_enabled,
+)
 from zjtx_cli.inputs.model import InputError, Problem
 from zjtx_cli.inputs.text import inert
 
