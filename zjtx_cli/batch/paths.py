@@ -112,13 +112,9 @@ def check_out(out, path, recursive, lang):
                       f"--out {shown}: is inside the input folder{' (or a sub-folder)' if recursive else ''}, "
                       "where it would be read as an applicant and could overwrite one; write it elsewhere")])
     else:
-        same = real == src
-        if not same and st is not None:
-            try:
-                same = os.path.samestat(st, os.stat(path))
-            except OSError:
-                pass
-        if same:
+        from zjtx_cli.inputs.atomic import same_file
+
+        if same_file(os.path.normcase(real), st, path):
             fail([msg(lang, f"--out {shown}：会覆盖输入文件 {inert(path, 200)}",
                       f"--out {shown}: would overwrite input file {inert(path, 200)}")])
 

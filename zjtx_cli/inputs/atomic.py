@@ -18,6 +18,20 @@ def _as_paths(protect) -> list[str]:
     return [os.fsdecode(p) for p in protect if p is not None]
 
 
+def same_file(real: str, st, other: str) -> bool:
+    """Whether ``other`` is the file whose normalised real path is ``real`` (``st``: its ``os.stat``, or
+    None when it does not exist yet): the same path after links are resolved, or the same device and
+    inode (a hard link)."""
+    if os.path.normcase(os.path.realpath(other)) == real:
+        return True
+    if st is None:
+        return False
+    try:
+        return os.path.samestat(st, os.stat(other))
+    except OSError:
+        return False
+
+
 def _check_target(path: str, protect: list[str]) -> None:
     """Refuse to write ``path`` if it is a directory or the same file as an input."""
     if os.path.isdir(path):
@@ -28,13 +42,7 @@ def _check_target(path: str, protect: list[str]) -> None:
     except OSError:
         target_st = None
     for p in protect:
-        same = os.path.normcase(os.path.realpath(p)) == real
-        if not same and target_st is not None:
-            try:
-                same = os.path.samestat(target_st, os.stat(p))
-            except OSError:
-                pass
-        if same:
+        if same_file(real, target_st, p):
             raise OutputError(
                 path,
                 f"would overwrite input file {shown(p)}",
