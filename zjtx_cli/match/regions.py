@@ -28,11 +28,16 @@ class RegionError(ValueError):
         self.zh, self.en = zh, en
 
 
+def _as_is(parsed, _path):
+    return parsed
+
+
 @functools.lru_cache(maxsize=1)
 def data() -> dict:
-    import yaml
+    """divisions.yaml, parsed once and kept in the YAML cache as the rulesets are (no PyYAML on later runs)."""
+    from zjtx_cli.inputs.yamlcache import load_cached
 
-    return yaml.safe_load((Path(__file__).with_name("divisions.yaml")).read_text(encoding="utf-8"))
+    return load_cached(str(Path(__file__).with_name("divisions.yaml")), _as_is, (__file__,))
 
 
 def level(code: str) -> str:
