@@ -329,10 +329,13 @@ def _col(n: int) -> str:
 class XlsxWriter:
     """A minimal, valid xlsx (one sheet, shared strings), rows streamed."""
 
-    def __init__(self, path):
+    def __init__(self, path, zip64=True):
+        # a roster streams rows of unknown total size, so its parts are written as zip64 entries; an applicant
+        # file is small and written as Excel and openpyxl write theirs (no zip64 records)
+        self.zip64 = zip64
         self.zf = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
         self.sst: dict[str, int] = {}
-        self.sheet = self.zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
+        self.sheet = self.zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=zip64)
         self.sheet.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                          b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
                          b'<sheetData>')
@@ -392,7 +395,7 @@ class XlsxWriter:
             'Target="worksheets/sheet1.xml"/>'
             f'<Relationship Id="rId2" Type="{ns}/officeDocument/2006/relationships/sharedStrings" '
             'Target="sharedStrings.xml"/></Relationships>'))
-        with z.open("xl/sharedStrings.xml", "w", force_zip64=True) as fh:
+        with z.open("xl/sharedStrings.xml", "w", force_zip64=self.zip64) as fh:
             fh.write(f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{ns}/spreadsheetml/'
                      f'2006/main" count="{len(self.sst)}" uniqueCount="{len(self.sst)}">'.encode())
             buf = []
@@ -406,7 +409,7 @@ class XlsxWriter:
 
 
 def write_applicant_xlsx(path, fields, d):
-    w = XlsxWriter(path)
+    w = XlsxWriter(path, zip64=False)
     w.row(["指标", *YEARS])
     for key, v in d.items():
         f = fields[key]

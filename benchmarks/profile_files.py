@@ -1,6 +1,6 @@
 """Where case (a)'s per-file time goes: read_enterprise + scoring in-process, over a folder.
 
-    python benchmarks/profile_files.py benchmarks/data/folder-v2-1000 [hengyang]
+    python benchmarks/profile_files.py benchmarks/data/folder-v3-1000 [hengyang]
 
 Does what a batch worker does for each file (zjtx_cli/batch/workers.py: read_enterprise,
 then Scorer.score as ``zjtx batch`` without ``--out``), after one warm pass, first timed

@@ -120,7 +120,7 @@ def ensure_folder(n):
     return d
 
 
-GEN = "v2"  # bump when generate.py changes what it writes
+GEN = "v3"  # bump when generate.py changes what it writes (v3: applicant files without zip64 records)
 
 
 def ensure_roster(n, ext="xlsx"):
