@@ -217,7 +217,8 @@ def test_at_equal_cost_the_larger_point_gain_comes_first(tmp_path, band_points, 
         f"first: [{{check: {{metric: ip_class1, op: '>=', value: 1}}, points: {option_points}}}], else: 0}}\n")
     lines = _gain_lines(tmp_path, indicators, 15, {"ip_class2": 0, "ip_class1": 0})
     names = [ln.split(" ")[0].split("：")[0] for ln in lines]
-    assert names == (["二类知识产权", "一类知识产权"] if band_points > option_points else ["一类知识产权", "二类知识产权"])
+    larger_first = ["二类知识产权", "一类知识产权"] if band_points > option_points else ["一类知识产权", "二类知识产权"]
+    assert names == larger_first
 
 
 @pytest.mark.parametrize("per_item,flag_points", [(4, 3), (2, 3)])
