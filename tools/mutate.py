@@ -46,7 +46,7 @@ DEFAULT_FILES = ["zjtx_cli/engine/kinds/**/*.py", "zjtx_cli/engine/*.py", "zjtx_
 # tests that exercise the engine, fastest and most pointed first (pytest -x stops at the first failure);
 # the golden outputs last: slower, but they pin every sample x scheme x tier
 DEFAULT_TESTS = ["tests/test_engine_behaviour.py", "tests/test_engine_mutants.py", "tests/test_engine_mutants2.py",
-                 "tests/test_kinds.py",
+                 "tests/test_engine_mutants3.py", "tests/test_kinds.py",
                  "tests/test_engine.py", "tests/test_values.py", "tests/test_readings.py",
                  "tests/test_scoring.py", "tests/test_sme.py", "tests/test_walk_all_checks.py",
                  "tests/test_user_rules.py", "tests/test_miit2022.py", "tests/test_miit2026.py",
