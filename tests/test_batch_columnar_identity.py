@@ -227,3 +227,31 @@ def test_cells_are_read_column_by_column(rosters, monkeypatch):
     # reports it; tests/test_roster_columns.py has each form on a row without one)
     assert {r for r, f in forms.items() if f in ("5000.50", "—")} <= set(fast)
     assert {r for r, f in forms.items() if f in ("１２３４５", "12,345.6", "1.2亿元", " 12345 ", "800万元")} <= set(slow)
+
+
+@pytest.mark.parametrize("scheme,tier,expect_columnar", [
+    ("hengyang", None, False),        # one track: a row that is not eligible shows that track's gaps anyway
+    ("jinhu", None, True),            # the ladder: the columnar pass spares the other tracks
+    ("jinhu", "municipal", True),     # a tier with several tracks
+])
+def test_automatic_choice_of_the_columnar_path(rosters, monkeypatch, scheme, tier, expect_columnar):
+    """With ZJTX_COLUMNAR unset the columnar statuses are used where they save work: a scope of
+    several tracks, not one track (measured in batch/workers.columnar_enabled's docstring)."""
+    import contextlib
+    import io
+
+    from zjtx_cli.batch import runner
+
+    calls = []
+    orig = runner.Scorer.score_columnar
+
+    def spy(self, *a, **k):
+        rec = orig(self, *a, **k)
+        calls.append(rec is not None)
+        return rec
+
+    monkeypatch.setattr(runner.Scorer, "score_columnar", spy)
+    monkeypatch.delenv("ZJTX_COLUMNAR", raising=False)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        runner.run_batch(rosters["csv"], scheme, tier=tier, jobs=1, fmt="table")
+    assert (sum(calls) >= ROWS) is expect_columnar, (scheme, tier, sum(calls))
