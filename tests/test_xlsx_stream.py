@@ -22,7 +22,8 @@ import zipfile
 import pytest
 
 from zjtx_cli.inputs.limits import UnsafeInput
-from zjtx_cli.inputs.xlsx_stream import Workbook, format_kind
+from zjtx_cli.inputs.xlsx_parts import format_kind
+from zjtx_cli.inputs.xlsx_stream import Workbook
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -258,7 +259,7 @@ def test_doctype_refused(tmp_path):
 
 
 def test_zip_bomb_refused(tmp_path, monkeypatch):
-    from zjtx_cli.inputs import xlsx_stream
+    from zjtx_cli.inputs import xlsx_parts, xlsx_stream
 
     rows = "".join(f'<row r="{i}"><c r="A{i}"><v>0</v></c></row>' for i in range(1, 3))
     pad = '<row r="3"><c r="A3" t="inlineStr"><is><t>' + "a" * (40 << 20) + "</t></is></c></row>"
@@ -266,7 +267,7 @@ def test_zip_bomb_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(xlsx_stream, "STREAM_MAX_ROW_BYTES", 1 << 30)
     with pytest.raises(UnsafeInput, match="inflates more than"):
         _streamed(p)
-    monkeypatch.setattr(xlsx_stream, "STREAM_MAX_RATIO", 10 ** 6)
+    monkeypatch.setattr(xlsx_parts, "STREAM_MAX_RATIO", 10 ** 6)
     monkeypatch.setattr(xlsx_stream, "STREAM_MAX_INFLATED", 8 << 20)
     with pytest.raises(UnsafeInput, match="inflates to more than 8 MiB"):
         _streamed(p)
