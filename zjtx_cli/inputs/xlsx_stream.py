@@ -54,6 +54,19 @@ _XESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 
 
+_FAST = rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,6})")?(?: t="(n|s|b|str|e)")?(?:/>|>(?:<v>([^<&]*)</v>)?</c>)'
+_FAST_CELL = re.compile(_FAST)
+_FAST_ROW = re.compile(b"(?:" + _FAST + b")*")
+_COLS: dict = {}
+
+
+def _col_index(letters: bytes) -> int:
+    c = 0
+    for ch in letters:
+        c = c * 26 + (ch - 64)
+    return c - 1
+
+
 class StreamRow(list):
     """A row's cells, with the columns of percent-formatted cells and of formulas without a cached value."""
 
@@ -264,6 +277,9 @@ class Workbook:
         cells = StreamRow()
         cells.pct = None
         cells.unc = None
+        body = chunk[start:end]
+        if _FAST_ROW.fullmatch(body) is not None:
+            return self._fast_cells(cells, body, r)
         col = -1
         for m in _CELL.finditer(chunk, start, end):
             a = _attrs(m.group(1))
@@ -312,6 +328,41 @@ class Workbook:
                 cells.pct.add(c)
             if c > len(cells):
                 cells.extend([""] * (c - len(cells)))
+            cells.append(value)
+        return cells
+
+    def _fast_cells(self, cells: StreamRow, body: bytes, r: int):
+        """The common row (what Excel, openpyxl and most writers write): every cell ``<c r=".." s=".."
+        t=".."><v>..</v></c>`` in that order, no formula, no inline string. The same values and
+        checks as the general loop, with one regex for the row."""
+        cols = _COLS
+        rb = str(r).encode()
+        col = -1
+        value_of = self._value
+        percents = self.percents
+        for letters, digits, s, t, v in _FAST_CELL.findall(body):
+            c = cols.get(letters)
+            if c is None:
+                c = _col_index(letters)
+                if c < EXCEL_MAX_COL:
+                    cols[letters] = c
+            if digits != rb:
+                raise _bad(self.path, f"cell {(letters + digits).decode()} in row {r}",
+                           f"单元格 {(letters + digits).decode()} 不在第 {r} 行")
+            if c <= col or c >= EXCEL_MAX_COL:
+                raise _bad(self.path, f"cell columns out of order or beyond XFD in row {r}",
+                           f"第 {r} 行的单元格列顺序错乱或超出 XFD")
+            col = c
+            if not v:
+                continue
+            value = value_of(t or b"n", v, s or None, r, c)
+            if s and percents and int(s) in percents:
+                if cells.pct is None:
+                    cells.pct = set()
+                cells.pct.add(c)
+            n = len(cells)
+            if c > n:
+                cells.extend([""] * (c - n))
             cells.append(value)
         return cells
 
