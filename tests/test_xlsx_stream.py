@@ -309,13 +309,19 @@ def _roster(tmp_path):
     generate.write_roster(str(src), 300, seed=3)
     wb = openpyxl.load_workbook(src)
     ws = wb.active
-    heads = [c.value for c in ws[1]]
-    pct = next(i for i, h in enumerate(heads, 1) if h and "比" in str(h) or h and "率" in str(h))
-    for r in range(2, 40, 3):
-        ws.cell(r, pct).number_format = "0.00%"
-        v = ws.cell(r, pct).value
-        if isinstance(v, (int, float)):
-            ws.cell(r, pct).value = v / 100
+    from zjtx_cli.inputs.fields import field_dictionary
+    from zjtx_cli.inputs.labels import parse_header_cell
+
+    fields = field_dictionary()
+    heads = [parse_header_cell(c.value, fields) if c.value else None for c in ws[1]]
+    pcts = [i for i, h in enumerate(heads, 1) if h and fields[h[0]].unit == "%"]
+    assert pcts
+    for r in range(2, 200, 3):
+        for pct in pcts:
+            v = ws.cell(r, pct).value
+            if isinstance(v, (int, float)) and 0 < v < 100:
+                ws.cell(r, pct).number_format = "0.00%"
+                ws.cell(r, pct).value = v / 100
     ws.cell(5, 3).value = "=1+1"  # no cached value (openpyxl writes none)
     ws.cell(9, 2).value = "不是数字"
     ws.cell(12, 4).value = dt.date(2020, 5, 6)
@@ -362,3 +368,23 @@ def test_batch_malformed_midway_one_line(tmp_path):
     bad = [ln for ln in r.stderr.splitlines() if "out of order" in ln]
     assert len(bad) == 1 and "mid.xlsx" in bad[0]
     assert len((tmp_path / "o.csv").read_text(encoding="utf-8-sig").splitlines()) >= 29
+
+
+def test_marks_are_sheet_xmls(tmp_path):
+    """The percent-format and uncached-formula marks each streamed row carries are what the
+    whole-sheet SheetXml answers, cell by cell (Roster.row and roster_columns ask them)."""
+    from zjtx_cli.batch.xlsxrows import ChunkMarks
+    from zjtx_cli.inputs.sheet_xml import SheetXml
+
+    p = _roster(tmp_path)
+    whole = SheetXml(str(p))
+    rows = list(Workbook(str(p)).rows())
+    marks = ChunkMarks(rows)
+    pct = unc = 0
+    for r, cells in rows:
+        for c in range(len(cells) + 2):
+            assert marks.percent(r, c) == whole.percent(r, c), (r, c)
+            assert marks.uncached(r, c) == whole.uncached(r, c), (r, c)
+            pct += whole.percent(r, c)
+            unc += whole.uncached(r, c)
+    assert pct > 20 and unc == 1
