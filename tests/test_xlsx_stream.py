@@ -388,3 +388,29 @@ def test_marks_are_sheet_xmls(tmp_path):
             pct += whole.percent(r, c)
             unc += whole.uncached(r, c)
     assert pct > 20 and unc == 1
+
+
+def test_wants_stream_by_size_and_inflated_size(tmp_path, monkeypatch):
+    """Streamed: over STREAM_XLSX_BYTES compressed, or (over 1 MiB and) over MAX_UNCOMPRESSED inflated."""
+    from zjtx_cli.batch import xlsxrows
+    from zjtx_cli.inputs import limits
+
+    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+    try:
+        import generate
+    finally:
+        sys.path.pop(0)
+    p = str(tmp_path / "r.xlsx")
+    generate.write_roster(p, 1300, seed=5)
+    size = os.path.getsize(p)
+    inflated = sum(i.file_size for i in zipfile.ZipFile(p).infolist())
+    assert size > 1 << 20 and not xlsxrows.wants_stream(p)
+    monkeypatch.setenv("ZJTX_XLSX_STREAM_BYTES", str(size))
+    assert not xlsxrows.wants_stream(p)
+    monkeypatch.setenv("ZJTX_XLSX_STREAM_BYTES", str(size - 1))
+    assert xlsxrows.wants_stream(p)
+    monkeypatch.delenv("ZJTX_XLSX_STREAM_BYTES")
+    monkeypatch.setattr(limits, "MAX_UNCOMPRESSED", inflated)
+    assert not xlsxrows.wants_stream(p)
+    monkeypatch.setattr(limits, "MAX_UNCOMPRESSED", inflated - 1)
+    assert xlsxrows.wants_stream(p)

@@ -43,11 +43,13 @@ def wants_stream(path) -> bool:
         return False
     if size > _threshold():
         return True
+    if size <= (1 << 20):  # too small to inflate past MAX_UNCOMPRESSED within the guard's 200x ratio
+        return False
     import zipfile
 
     try:
         with zipfile.ZipFile(path) as zf:
-            return sum(i.file_size for i in zf.infolist()) > MAX_UNCOMPRESSED and size > (1 << 20)
+            return sum(i.file_size for i in zf.infolist()) > MAX_UNCOMPRESSED
     except Exception:  # noqa: BLE001 - not a zip zipfile reads: the whole-sheet path says why
         return False
 
