@@ -103,7 +103,18 @@ def _xlsx(path, sheet_data, sst=None, numfmts="", xfs=('<xf numFmtId="0"/>',), d
 
 
 # ---------------------------------------------------------------------------- the cells are calamine's
-def test_generated_rosters(tmp_path):
+@pytest.mark.parametrize("fast", [True, False])
+def test_generated_rosters(tmp_path, monkeypatch, fast):
+    """Both row paths (the one-regex common row and the general cell loop) give calamine's cells."""
+    import re
+
+    from zjtx_cli.inputs import xlsx_stream
+
+    if not fast:
+        monkeypatch.setattr(xlsx_stream, "_FAST_ROW", re.compile(b"(?!)"))
+    calls = []
+    real = xlsx_stream.Workbook._fast_cells
+    monkeypatch.setattr(xlsx_stream.Workbook, "_fast_cells", lambda self, *a: calls.append(1) or real(self, *a))
     sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
     try:
         import generate
@@ -114,6 +125,7 @@ def test_generated_rosters(tmp_path):
         generate.write_roster(p, n, seed=n)
         rows = _same(p)
         assert len(rows) == n + 1
+    assert bool(calls) == fast
 
 
 def test_openpyxl_workbook(tmp_path):
