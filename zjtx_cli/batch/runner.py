@@ -59,6 +59,7 @@ from zjtx_cli.batch.workers import (
     _score_rows,
     columnar_enabled,
 )
+from zjtx_cli.batch.xlsxrows import open_stream
 from zjtx_cli.inputs.model import InputError, Problem
 from zjtx_cli.inputs.text import inert
 
@@ -187,6 +188,10 @@ def run_batch(path, scheme, tier=None, out=None, jobs=0, recursive=False, fmt="t
                     body = itertools.chain(head[hr_i:], recs) if streamed else recs[hr_i:]
                     rows_iter = ((r, cells if prob is None else prob) for r, cells, prob in body)
                     total = None if streamed else len(body)  # type: ignore[arg-type]
+                elif kind == "xlsx" and (streamed_xlsx := open_stream(path, fields)) is not None:
+                    # a roster too large for the whole-sheet path: read row by row (batch/xlsxrows.py)
+                    hr, header, rows_iter, warnings, sheet_index = streamed_xlsx
+                    pre_problems.extend(warnings)
                 else:
                     sheet, warnings = _sheet_rows(path, kind)
                     pre_problems.extend(warnings)

@@ -78,6 +78,10 @@ def _score_files(paths):
 
 def _score_rows(chunk):
     roster, scorer = WORKER_STATE["roster"], WORKER_STATE["scorer"]
+    if chunk and hasattr(chunk[0][1], "unc"):  # streamed xlsx rows carry their percent/formula marks
+        from zjtx_cli.batch.xlsxrows import mark_chunk
+
+        mark_chunk(roster, chunk)
     out = []
     fast = _read_columns(roster, scorer, chunk)
     for j, (r, cells) in enumerate(chunk):

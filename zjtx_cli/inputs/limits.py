@@ -28,6 +28,15 @@ READ_CPU_SECONDS = 60                    # CPU seconds per file (a roster includ
 IN_PROCESS_SHEET_BYTES = 64 * 1024 * 1024
 IN_PROCESS_CELLS = 2_000_000
 MAX_APPLICANT_ROWS = 5000  # filled rows in one applicant's workbook (the template has about 60)
+# An xlsx ROSTER above the whole-sheet limits is streamed (xlsx_stream.py, zjtx batch only): the sheet
+# is inflated block by block under these caps, and only its shared strings are held whole.
+STREAM_XLSX_BYTES = MAX_XLSX_BYTES       # a roster workbook larger than this (or over MAX_UNCOMPRESSED) streams
+STREAM_MAX_XLSX_BYTES = 2 * 1024 * 1024 * 1024       # compressed file size of a streamed roster
+STREAM_MAX_INFLATED = 16 * 1024 * 1024 * 1024        # the sheet part, inflated (~2.9 million generated rows)
+STREAM_MAX_RATIO = 200                   # inflated/compressed of a streamed part, checked past 16 MiB
+STREAM_MAX_SHARED_STRINGS = 5_000_000    # strings in sharedStrings.xml (held whole: ~60 B each and their text)
+STREAM_MAX_SHARED_BYTES = 256 * 1024 * 1024          # sharedStrings.xml, inflated (1,000,000 generated rows: 93 MiB)
+STREAM_MAX_ROW_BYTES = 64 * 1024 * 1024  # one row's (or one shared string's) XML
 
 
 def shown(value, limit: int = 200) -> str:
