@@ -237,28 +237,7 @@ def test_declarations_worth_more_points_come_first(tmp_path, per_item, flag_poin
 
 
 # ------------------------------------------------------------------ a lower tier reached conditionally (officer mode)
-LADDER = HEAD + ORDERS_FIELD + """\
-tiers:
-  - id: county
-    name: {zh: 县培育库, en: County pool}
-    level: county
-    next: city
-    conditions:
-      - id: demo-orders
-        kind: required
-        text: {zh: 上年度订单100笔以上, en: 100 orders or more last year}
-        citation: demo-notice.txt 第二条
-        check: {metric: demo_orders, op: ">=", value: 100}
-  - id: city
-    name: {zh: 市培育库, en: City pool}
-    level: municipal
-    conditions:
-      - id: demo-county
-        kind: required
-        text: {zh: 已入选县培育库, en: In the county pool}
-        citation: demo-notice.txt 第三条
-        check: {tier: county}
-"""
+from test_engine_mutants2 import LADDER  # noqa: E402  (the same two-tier demo ruleset: county, then city on {tier: county})
 
 
 @pytest.mark.parametrize("lang,conditional,eligible", [("zh", "有条件符合（待补证）", "符合条件"),
