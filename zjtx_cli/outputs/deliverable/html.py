@@ -57,15 +57,7 @@ def render(m) -> str:
     # cover
     P.append(f'<h1>{_e(t("title"))}</h1><p class="small">{_e(t("generated"))}</p>')
     P.append(f'<section id="cover"><h2>{_e(t("cover"))}</h2>')
-    rows = [(t("company"), m["company"] or "—"), (t("credit_code"), m["credit_code"] or "—")]
-    if m["scheme"]:
-        s = m["scheme"]
-        rows += [(t("scheme"), f"{s['title']}（{s['id']}）" if lang != "en" else f"{s['title']} ({s['id']})"),
-                 (t("version"), t.version(s))]
-    rows += [(t("assessment_year"), m.get("assessment_year") or "—"), (t("as_of"), m["as_of"])]
-    if m.get("evidence_required"):
-        rows.append((t("mode"), t("officer")))
-    P.append(_table([t("item"), t("value")], rows, "cover"))
+    P.append(_table([t("item"), t("value")], t.cover_rows(m, verdict=False, full_width=True), "cover"))
     P.append(f'<p><span class="verdict v-{escape(m["verdict"])}" id="verdict">{_e(m["verdict_text"])}</span></p>')
     if m["warnings"]:
         P.append("<ul class=\"small\">" + "".join(f"<li>{_e(x)}</li>" for x in m["warnings"]) + "</ul>")

@@ -72,14 +72,7 @@ def build_pdf(m, path):
 
     story = [Paragraph(escape(t("title")), h1), _p(t("generated"), small), Spacer(1, 4),
              Paragraph(escape(t("cover")), h2)]
-    rows = [(t("company"), m["company"] or "—"), (t("credit_code"), m["credit_code"] or "—")]
-    if m["scheme"]:
-        rows += [(t("scheme"), f"{m['scheme']['title']} ({m['scheme']['id']})"), (t("version"), t.version(m["scheme"]))]
-    rows += [(t("assessment_year"), m.get("assessment_year") or "—"), (t("as_of"), m["as_of"]),
-             (t("verdict"), m["verdict_text"])]
-    if m.get("evidence_required"):
-        rows.append((t("mode"), t("officer")))
-    story.append(table([t("item"), t("value")], rows, [1, 5]))
+    story.append(table([t("item"), t("value")], t.cover_rows(m), [1, 5]))
     for x in m["warnings"]:
         story.append(_p("！" + x, small))
     if m["match"]:

@@ -75,6 +75,21 @@ class ReportWords:
             parts.append(f"{'来源' if self.lang != 'en' else 'source'} {s['source']}")
         return "；".join(parts) if self.lang != "en" else "; ".join(parts)
 
+    def cover_rows(self, m, verdict=True, full_width=False) -> list[tuple]:
+        """The cover's (item, value) rows, as every format shows them: company, credit code, scheme and
+        version, assessment year and date, the verdict (unless the format sets it apart), officer mode."""
+        rows: list[tuple] = [(self("company"), m["company"] or "—"), (self("credit_code"), m["credit_code"] or "—")]
+        s = m["scheme"]
+        if s:
+            title = f"{s['title']}（{s['id']}）" if full_width and self.lang != "en" else f"{s['title']} ({s['id']})"
+            rows += [(self("scheme"), title), (self("version"), self.version(s))]
+        rows += [(self("assessment_year"), m.get("assessment_year") or "—"), (self("as_of"), m["as_of"])]
+        if verdict:
+            rows.append((self("verdict"), m["verdict_text"]))
+        if m.get("evidence_required"):
+            rows.append((self("mode"), self("officer")))
+        return rows
+
     def track_heading(self, tr):
         pre = (self("next_tier") + "：") if tr["role"] == "next" and self.lang != "en" else \
             (self("next_tier") + ": ") if tr["role"] == "next" else ""

@@ -89,14 +89,7 @@ def build_workbook(m):
     wb = Workbook()
     wb.remove(wb.active)
     # cover
-    rows: list[tuple] = [(t("company"), m["company"] or "—"), (t("credit_code"), m["credit_code"] or "—")]
-    if m["scheme"]:
-        rows += [(t("scheme"), f"{m['scheme']['title']} ({m['scheme']['id']})"), (t("version"), t.version(m["scheme"]))]
-    rows += [(t("assessment_year"), m.get("assessment_year") or "—"), (t("as_of"), m["as_of"]),
-             (t("verdict"), m["verdict_text"])]
-    if m.get("evidence_required"):
-        rows.append((t("mode"), t("officer")))
-    rows += [("⚠", x) for x in m["warnings"]]
+    rows = t.cover_rows(m) + [("⚠", x) for x in m["warnings"]]
     ws = _sheet(wb, t("sheet_cover"), [t("item"), t("value")], rows, [22, 110])
     vr = 2 + [r[0] for r in rows].index(t("verdict"))
     ws.cell(vr, 2).font = Font(bold=True, size=13)
