@@ -228,10 +228,10 @@ def to_sql(scheme: str, tier: str | None = None, *, table: str = "applicants", a
     head = (f"-- zjtx rules for scheme {scheme}" + (f", tier {tier}" if tier else "") +
             f", assessed on {as_of.isoformat()} ({dialect})\n")
     body = "WITH " + ",\n".join(ctes) + "\nSELECT *,\n  " + ",\n  ".join(out) + f"\nFROM {prev}"
-    return head + _input_columns(plan, fields, table, body) + body
+    return head + _input_columns(plan, fields, table) + body
 
 
-def _input_columns(plan, fields, table: str, body: str) -> str:
+def _input_columns(plan, fields, table: str) -> str:
     """The header comment that lists the columns the query reads from ``table`` (one per line)."""
     cols: dict[str, str] = {"assessment_year": "INTEGER: the year the figures are judged for (上年度)"}
 
@@ -255,7 +255,7 @@ def _input_columns(plan, fields, table: str, body: str) -> str:
         cols.setdefault(f, f"DATE: {label(f)}")
     if plan.need_founding or plan.need_years_op:
         cols.setdefault("founding_date", f"DATE: {label('founding_date')}")
-    if '"sme"' in body or " sme " in body or "(sme" in body:
+    if plan.need_sme:
         cols.setdefault("sme", "BOOLEAN: an SME under 工信部联企业〔2011〕300号 (NULL when not known), "
                                "computed beforehand")
     width = max(len(c) for c in cols)
