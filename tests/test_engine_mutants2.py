@@ -246,41 +246,7 @@ def test_a_large_firm_is_told_it_must_be_an_sme(tmp_path, employees, verdict, la
 
 
 # ------------------------------------------------------------------ a condition on a lower tier ({tier: ID})
-LADDER = """\
-id: demo
-title: {zh: 演示县培育库, en: Demo county pool}
-issuer: {zh: 演示县工信局, en: Demo county industry bureau}
-source: demo-notice.txt
-fields:
-  - key: demo_orders
-    zh: 年度订单数
-    en: Orders per year
-    type: integer
-    unit: 笔
-    per_year: true
-    hint_zh: 上年度订单笔数
-    hint_en: orders in the last year
-tiers:
-  - id: county
-    name: {zh: 县培育库, en: County pool}
-    level: county
-    next: city
-    conditions:
-      - id: demo-orders
-        kind: required
-        text: {zh: 上年度订单100笔以上, en: 100 orders or more last year}
-        citation: demo-notice.txt 第二条
-        check: {metric: demo_orders, op: ">=", value: 100}
-  - id: city
-    name: {zh: 市培育库, en: City pool}
-    level: municipal
-    conditions:
-      - id: demo-county
-        kind: required
-        text: {zh: 已入选县培育库, en: In the county pool}
-        citation: demo-notice.txt 第三条
-        check: {tier: county}
-"""
+from demo_rules import LADDER  # noqa: E402  (the demo county -> city ladder)
 
 
 @pytest.fixture

@@ -52,24 +52,8 @@ def user_rules(tmp_path, text: str):
     return d
 
 
-HEAD = """\
-id: demo
-title: {zh: 演示县培育库, en: Demo county pool}
-issuer: {zh: 演示县工信局, en: Demo county industry bureau}
-source: demo-notice.txt
-"""
+from demo_rules import HEAD, ORDERS_FIELD  # noqa: E402  (the demo ruleset header and its user field)
 
-ORDERS_FIELD = """\
-fields:
-  - key: demo_orders
-    zh: 年度订单数
-    en: Orders per year
-    type: integer
-    unit: 笔
-    per_year: true
-    hint_zh: 上年度订单笔数
-    hint_en: orders in the last year
-"""
 
 
 # ------------------------------------------------------------------ the label of a 'review' check
@@ -237,7 +221,7 @@ def test_declarations_worth_more_points_come_first(tmp_path, per_item, flag_poin
 
 
 # ------------------------------------------------------------------ a lower tier reached conditionally (officer mode)
-from test_engine_mutants2 import LADDER  # noqa: E402  (the same two-tier demo ruleset: county, then city on {tier: county})
+from demo_rules import LADDER  # noqa: E402  (the demo county -> city ladder)
 
 
 @pytest.mark.parametrize("lang,conditional,eligible", [("zh", "有条件符合（待补证）", "符合条件"),

@@ -11,31 +11,7 @@ from typer.testing import CliRunner
 
 from zjtx_cli.cli.app import app
 
-DEMO = """\
-id: demo
-title: {zh: 演示县培育库, en: Demo county pool}
-issuer: {zh: 演示县工信局, en: Demo county industry bureau}
-source: demo-notice.txt
-fields:
-  - key: demo_orders
-    zh: 年度订单数
-    en: Orders per year
-    type: integer
-    unit: 笔
-    per_year: true
-    hint_zh: 上年度订单笔数
-    hint_en: orders in the last year
-tiers:
-  - id: county
-    name: {zh: 县培育库, en: County pool}
-    level: county
-    conditions:
-      - id: demo-orders
-        kind: required
-        text: {zh: 上年度订单100笔以上, en: 100 orders or more last year}
-        citation: demo-notice.txt 第二条
-        check: {metric: demo_orders, op: ">=", value: 100}
-"""
+from demo_rules import DEMO  # noqa: E402  (the demo county ruleset, shared with the engine tests)
 
 TESTS = """\
 defaults: {tier: county, as_of: 2026-01-01}
